@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from pressgen.cli import main
+
+main()

@@ -1,0 +1,223 @@
+"""The command line: each command parses its options and calls one stage function."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pressgen import __version__
+from pressgen.config import Config, find_project, load_config
+from pressgen.errors import PressgenError
+
+
+class Context:
+    """What every command needs: where the project is, and how to report."""
+
+    def __init__(self, directory: Path | None, debug: bool):
+        self.directory = directory
+        self.debug = debug
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            root = find_project(self.directory or Path.cwd())
+            self._config = load_config(root)
+        return self._config
+
+
+def _parse_now(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2024-05-17T09:00+02:00") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"'{value}' needs a UTC offset, such as +02:00 or Z")
+    return moment
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pressgen")
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), help="Run in the project at DIR.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None, debug: bool) -> None:
+    """Publish press releases in several languages as web pages and PDFs.
+
+    A project is the folder holding pressgen.toml, found from the current directory upwards.
+    """
+    ctx.obj = Context(directory, debug)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: from pressgen.toml, public/).",
+)
+@click.option("--now", "now_text", metavar="ISO", help="Build as if at this time (decides embargoes); default: now.")
+@click.option("--drafts", is_flag=True, help="Also render unapproved translations, marked as drafts and noindex.")
+@click.option("--embargoed", is_flag=True, help="Write the private pack of releases under embargo (needs --out).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Render this many documents at once (default: cores).")
+@click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
+@click.option(
+    "--pdf-variant",
+    default="pdf/ua-1",
+    show_default=True,
+    help="PDF variant: pdf/ua-1, pdf/a-2a, pdf/a-3u … or 'none'.",
+)
+@click.pass_obj
+def build(
+    obj: Context,
+    out: Path | None,
+    now_text: str | None,
+    drafts: bool,
+    embargoed: bool,
+    jobs: int | None,
+    only: str | None,
+    pdf_variant: str,
+) -> None:
+    """Build the site: pages, PDFs, newsrooms, feeds and sitemap."""
+    from pressgen.build import BuildOptions, print_progress
+    from pressgen.build import build as run_build
+
+    options = BuildOptions(
+        out=out,
+        now=_parse_now(now_text),
+        drafts=drafts,
+        embargoed=embargoed,
+        pdf_variant=None if pdf_variant == "none" else pdf_variant,
+    )
+    report = run_build(obj.config, options, progress=print_progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    for warning in report.warnings:
+        click.echo(warning.format(Path.cwd()), err=True)
+    for version in report.left_out:
+        click.echo(f"left out: {version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}", err=True)
+    for version in report.drafts:
+        click.echo(f"draft: {version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}", err=True)
+    where = os.path.relpath(report.out_dir, Path.cwd())
+    click.echo(
+        f"built {report.pages} pages and {report.pdfs} PDFs in {where}/ "
+        f"({len(report.published)} published, {len(report.drafts)} drafts, {len(report.left_out)} left out) "
+        f"in {report.seconds:.1f} s"
+    )
+
+
+@cli.command()
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
+@click.pass_obj
+def update(obj: Context, langs: tuple[str, ...]) -> None:
+    """Create and sync the catalogs with the releases and templates."""
+    from pressgen.catalogs import update_catalogs
+    from pressgen.releases import read_releases
+
+    config = obj.config
+    for lang in langs:
+        if lang not in config.codes:
+            raise click.BadParameter(f"'{lang}' is not one of {list(config.codes)}", param_hint="--lang")
+    results = update_catalogs(config, read_releases(config), langs or None)
+    for result in results:
+        if result.action == "unchanged":
+            continue
+        where = result.path.relative_to(config.root)
+        details = f"{result.new} new, {result.fuzzy} fuzzy, {result.obsolete} obsolete"
+        click.echo(f"{result.action} {where} ({details})")
+    changed = sum(1 for r in results if r.action != "unchanged")
+    click.echo(f"{len(results)} catalogs, {changed} changed")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
+@click.pass_obj
+def status(obj: Context, fmt: str, now_text: str | None) -> None:
+    """Show what is translated, fuzzy and missing, and what is published and why not."""
+    from pressgen.releases import read_releases
+    from pressgen.status import assess, status_rows
+
+    config = obj.config
+    now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
+    assessment = assess(config, read_releases(config), now)
+    rows = status_rows(assessment)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(_table(rows))
+
+
+def _table(data: dict[str, Any]) -> str:
+    header = ("release", "lang", "translated", "fuzzy", "missing", "published", "why not")
+    lines = [header]
+    for row in data["versions"]:
+        lines.append(
+            (
+                row["release"],
+                row["lang"] + (" (source)" if row["source"] else ""),
+                str(row["translated"]),
+                str(row["fuzzy"]),
+                str(row["missing"]),
+                "yes" if row["published"] else "no",
+                "; ".join(row["reasons"]),
+            )
+        )
+    for lang, counts in data["interface"].items():
+        lines.append(
+            (
+                "(interface)",
+                lang,
+                str(counts["translated"]),
+                str(counts["fuzzy"]),
+                str(counts["missing"]),
+                "",
+                "",
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: the one place where errors become messages."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="pressgen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except PressgenError as exc:
+        if debug:
+            traceback.print_exc()
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(Path.cwd()), err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except Exception as exc:  # a bug in pressgen, not in the user's input
+        if debug:
+            traceback.print_exc()
+        click.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        return 1
+    return 0
+
+
+def main() -> None:
+    """Entry point of the `pressgen` console script."""
+    sys.exit(run())

@@ -1,0 +1,264 @@
+"""Load and validate `pressgen.toml`, reporting every problem with its key path."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from pressgen.errors import Diagnostic, PressgenError
+
+CONFIG_NAME = "pressgen.toml"
+
+# The keys each table may hold; anything else is an error with a "did you mean" hint.
+TOP_KEYS = ("site", "organisation", "languages", "translation")
+SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir")
+ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
+LANGUAGE_KEYS = ("code", "locale", "name")
+TRANSLATION_KEYS = ("provider", "url")
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site publishes in: its short code, Babel locale and its own name."""
+
+    code: str
+    locale: Locale
+    name: str
+
+    @property
+    def locale_id(self) -> str:
+        return str(self.locale)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The press office whose letterhead the pages and PDFs carry."""
+
+    names: dict[str, str]
+    taglines: dict[str, str] = field(default_factory=dict)
+    contact: str | None = None
+    url: str | None = None
+    logo: Path | None = None
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("*") or next(iter(self.names.values()))
+
+    def tagline(self, lang: str) -> str | None:
+        return self.taglines.get(lang) or self.taglines.get("*")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration of one pressgen project."""
+
+    root: Path
+    organisation: Organisation
+    base_url: str
+    languages: tuple[Language, ...]
+    source_language: str
+    timezone: ZoneInfo
+    output_dir: Path
+    provider: str | None = None
+    provider_url: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+
+def find_project(start: Path) -> Path:
+    """Return the folder holding `pressgen.toml`, searching from `start` upwards."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise PressgenError(f"no {CONFIG_NAME} in {start} or any folder above it", None)
+
+
+class _Validator:
+    """Collect every configuration problem with its key path before failing."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Diagnostic] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Diagnostic(f"{key}: {message}" if key else message, self.path))
+
+    def known_keys(self, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.error(f"{where}{key}", f"unknown key{suggestion}")
+
+    def string(self, table: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.error(f"{where}{key}", "is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.error(f"{where}{key}", "must be a non-empty string")
+            return None
+        return value
+
+    def localised(self, table: dict[str, Any], key: str, where: str) -> dict[str, str]:
+        """Read a text that is either one string or a table of language code to string."""
+        value = table.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, str):
+            return {"*": value}
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return dict(value)
+        self.error(f"{where}{key}", "must be a string or a table of language code = string")
+        return {}
+
+
+def load_config(root: Path) -> Config:
+    """Read `pressgen.toml` in `root` and return the validated configuration."""
+    path = root / CONFIG_NAME
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PressgenError(f"no {CONFIG_NAME} here", root) from None
+    except UnicodeDecodeError as exc:
+        raise PressgenError(f"not UTF-8 text ({exc.reason})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 keeps the position only in the message: "... (at line 2, column 24)".
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else getattr(exc, "lineno", None)
+        message = str(exc).split(" (at ")[0]
+        raise PressgenError(f"invalid TOML: {message}", path, line) from None
+
+    check = _Validator(path)
+    check.known_keys(raw, TOP_KEYS, "")
+    site = _table(raw, "site", check)
+    check.known_keys(site, SITE_KEYS, "site.")
+    org = _table(raw, "organisation", check)
+    check.known_keys(org, ORGANISATION_KEYS, "organisation.")
+    translation = _table(raw, "translation", check)
+    check.known_keys(translation, TRANSLATION_KEYS, "translation.")
+
+    base_url = check.string(site, "base_url", "site.", required=True) or "https://example.invalid/"
+    if not base_url.startswith(("https://", "http://")):
+        check.error("site.base_url", "must be an absolute http(s) URL")
+    base_url = base_url.rstrip("/") + "/"
+
+    languages = _languages(raw.get("languages"), check)
+    codes = [lang.code for lang in languages]
+    source = check.string(site, "source_language", "site.") or (codes[0] if codes else "en")
+    if codes and source not in codes:
+        check.error("site.source_language", f"'{source}' is not one of the languages {codes}")
+
+    zone_name = check.string(site, "timezone", "site.") or "UTC"
+    try:
+        timezone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        check.error("site.timezone", f"unknown time zone '{zone_name}' (use an IANA name such as Europe/Amsterdam)")
+        timezone = ZoneInfo("UTC")
+
+    output = check.string(site, "output_dir", "site.") or "public"
+    names = check.localised(org, "name", "organisation.")
+    if not names:
+        check.error("organisation.name", "is required")
+        names = {"*": "pressgen"}
+    logo_name = check.string(org, "logo", "organisation.")
+    logo = None
+    if logo_name is not None:
+        logo = root / "templates" / logo_name
+        if ".." in Path(logo_name).parts or Path(logo_name).is_absolute() or not logo.is_file():
+            check.error("organisation.logo", f"'{logo_name}' must be a file inside templates/")
+    organisation = Organisation(
+        names=names,
+        taglines=check.localised(org, "tagline", "organisation."),
+        contact=check.string(org, "contact", "organisation."),
+        url=check.string(org, "url", "organisation."),
+        logo=logo,
+    )
+    provider = check.string(translation, "provider", "translation.")
+    provider_url = check.string(translation, "url", "translation.")
+
+    if check.problems:
+        raise PressgenError.collect(check.problems)
+    return Config(
+        root=root,
+        organisation=organisation,
+        base_url=base_url,
+        languages=tuple(languages),
+        source_language=source,
+        timezone=timezone,
+        output_dir=(root / output),
+        provider=provider,
+        provider_url=provider_url,
+    )
+
+
+def _table(raw: dict[str, Any], key: str, check: _Validator) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        check.error(key, "must be a table")
+        return {}
+    return value
+
+
+def _languages(value: Any, check: _Validator) -> list[Language]:
+    if not isinstance(value, list) or not value:
+        check.error("languages", "must be a non-empty array of tables ([[languages]])")
+        return []
+    languages: list[Language] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        where = f"languages[{index}]."
+        if not isinstance(entry, dict):
+            check.error(f"languages[{index}]", "must be a table with code and locale")
+            continue
+        check.known_keys(entry, LANGUAGE_KEYS, where)
+        code = check.string(entry, "code", where, required=True)
+        locale_id = check.string(entry, "locale", where, required=True)
+        if code is None or locale_id is None:
+            continue
+        if code in seen:
+            check.error(f"{where}code", f"'{code}' is listed twice")
+        seen.add(code)
+        try:
+            locale = Locale.parse(locale_id)
+        except (UnknownLocaleError, ValueError):
+            check.error(f"{where}locale", f"unknown locale '{locale_id}' (use a CLDR identifier such as nl_NL)")
+            continue
+        if locale.language != code.split("-")[0].split("_")[0]:
+            check.error(f"{where}locale", f"'{locale_id}' is not a locale of language '{code}'")
+        own_name = check.string(entry, "name", where) or (locale.get_language_name(locale) or code)
+        languages.append(Language(code=code, locale=locale, name=own_name[:1].upper() + own_name[1:]))
+    return languages

@@ -1,0 +1,145 @@
+"""Localisation: one release in one language, with its texts translated and dates formatted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from markupsafe import Markup
+
+from pressgen.catalogs import lookup
+from pressgen.config import Config, Language
+from pressgen.releases import Release
+from pressgen.segment import QUOTES, render_inline, render_markdown
+
+
+@dataclass(frozen=True)
+class ImageView:
+    src: str
+    alt: str
+    caption: Markup | None
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    name: str
+    role: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class LocalisedRelease:
+    """Everything a template shows of one release in one language."""
+
+    release: Release
+    language: Language
+    title: str
+    subtitle: str | None
+    summary: Markup | None
+    summary_text: str | None
+    location: str | None
+    date_text: str
+    body: Markup
+    image: ImageView | None
+    contacts: tuple[ContactView, ...]
+    notes: Markup | None
+    embargo_text: str | None
+    draft: bool
+
+    @property
+    def slug(self) -> str:
+        return self.release.slug
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
+
+
+def format_release_date(date: dt.date, language: Language) -> str:
+    """Return a release date as the language writes it (17 May 2024, 17 mei 2024, 17 mai 2024)."""
+    return format_date(date, "long", locale=language.locale)
+
+
+def format_moment(moment: dt.datetime, language: Language, config: Config) -> str:
+    """Return a date, time and time zone in the site's zone, as the language writes them."""
+    local = moment.astimezone(config.timezone)
+    when = format_datetime(local, "d MMMM y, HH:mm", tzinfo=config.timezone, locale=language.locale)
+    zone = format_datetime(local, "zzzz", tzinfo=config.timezone, locale=language.locale)
+    return f"{when} ({zone})"
+
+
+def smart_quotes(text: str, lang: str) -> str:
+    """Replace straight quotes in plain text by the language's quote marks."""
+    marks = QUOTES.get(lang, QUOTES["en"])
+    open_double, close_double, open_single, close_single = (marks[0], marks[1], marks[2], marks[3])
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013-])"', lambda m: m.group(1) + open_double, text)
+    text = text.replace('"', close_double)
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013-])'", lambda m: m.group(1) + open_single, text)
+    if close_single != "\u2019":
+        text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)  # an apostrophe, not a closing quote
+    return text.replace("'", close_single)
+
+
+def localise_release(
+    release: Release,
+    language: Language,
+    catalog: Catalog | None,
+    config: Config,
+    draft: bool = False,
+) -> LocalisedRelease:
+    """Translate and format a release for one language; missing texts fall back to the source
+    only in drafts (the publish gate keeps incomplete versions out otherwise)."""
+    code = language.code
+    is_source = code == release.lang
+
+    def translate(text: str) -> str:
+        if is_source:
+            return text
+        found = lookup(catalog, text, use_fuzzy=draft)
+        if found is None:
+            if not draft:
+                raise KeyError(f"no approved translation for {text!r}")
+            return text
+        return found
+
+    def field(text: str | None) -> str | None:
+        return smart_quotes(translate(" ".join(text.split())), code) if text else None
+
+    def markdown(text: str | None) -> Markup | None:
+        return Markup(render_markdown(text, code, translate)) if text else None
+
+    image = None
+    if release.image is not None:
+        caption = field(release.image.caption)
+        image = ImageView(
+            src=release.image.src,
+            alt=field(release.image.alt) or "",
+            caption=Markup(render_inline(caption, code)) if caption else None,
+            credit=field(release.image.credit),
+        )
+    summary = field(release.summary)
+    return LocalisedRelease(
+        release=release,
+        language=language,
+        title=field(release.title) or release.title,
+        subtitle=field(release.subtitle),
+        summary=Markup(render_inline(summary, code)) if summary else None,
+        summary_text=_strip_inline_markup(summary) if summary else None,
+        location=field(release.location),
+        date_text=format_release_date(release.date, language),
+        body=markdown(release.body) or Markup(""),
+        image=image,
+        contacts=tuple(ContactView(c.name, field(c.role), c.email, c.phone) for c in release.contacts),
+        notes=markdown(release.notes),
+        embargo_text=format_moment(release.embargo, language, config) if release.embargo else None,
+        draft=draft,
+    )
+
+
+def _strip_inline_markup(text: str) -> str:
+    return re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", text)

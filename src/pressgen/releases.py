@@ -1,0 +1,368 @@
+"""Read releases: YAML front matter with line numbers, validated into `Release` objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pressgen.config import Config
+from pressgen.errors import PressgenError, Problems
+
+SLUG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
+FIELDS = (
+    "title",
+    "date",
+    "lang",
+    "subtitle",
+    "summary",
+    "location",
+    "embargo",
+    "author",
+    "image",
+    "contacts",
+    "notes",
+    "tags",
+)
+IMAGE_FIELDS = ("src", "alt", "caption", "credit")
+CONTACT_FIELDS = ("name", "role", "email", "phone")
+EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,}$")
+
+
+@dataclass(frozen=True)
+class Image:
+    """The release's picture: a file beside `release.md`, with its texts."""
+
+    src: str
+    alt: str
+    caption: str | None
+    credit: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A media contact; only `role` is translated."""
+
+    name: str
+    role: str | None
+    email: str | None
+    phone: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release as written by the press office, in its source language."""
+
+    slug: str
+    path: Path
+    lang: str
+    title: str
+    date: dt.date
+    body: str
+    body_line: int
+    subtitle: str | None = None
+    summary: str | None = None
+    location: str | None = None
+    embargo: dt.datetime | None = None
+    author: str | None = None
+    image: Image | None = None
+    contacts: tuple[Contact, ...] = ()
+    notes: str | None = None
+    tags: tuple[str, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def source_ref(self) -> str:
+        """Return the path used in catalog references: `releases/<slug>/release.md`."""
+        return f"releases/{self.slug}/release.md"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so that pressgen validates them with a line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_releases(config: Config, only: str | None = None) -> list[Release]:
+    """Read every release of the project (or one), reporting all their errors together."""
+    problems = Problems()
+    releases: list[Release] = []
+    folders = sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
+    if only is not None:
+        folders = [p for p in folders if p.name == only]
+        if not folders:
+            raise PressgenError(f"no release '{only}' in releases/", config.releases_dir)
+    for folder in folders:
+        path = folder / "release.md"
+        if not path.is_file():
+            problems.error("release folder has no release.md", folder)
+            continue
+        try:
+            releases.append(read_release(path, config))
+        except PressgenError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
+    return releases
+
+
+def read_release(path: Path, config: Config) -> Release:
+    """Parse one `release.md` into a validated `Release`."""
+    slug = path.parent.name
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        raise PressgenError("not a text file (it contains NUL bytes; save it as UTF-8)", path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PressgenError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", path, line
+        ) from None
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise PressgenError("missing front matter: the file must start with a '---' line", path, 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise PressgenError("front matter is not closed by a '---' line", path, 1) from None
+    front = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    return _validate(path, slug, front, body, body_line=end + 2, config=config)
+
+
+def _compose(path: Path, front: str) -> yaml.MappingNode:
+    try:
+        node = yaml.compose(front, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise PressgenError(f"invalid YAML in front matter: {problem}", path, line) from None
+    if node is None:
+        raise PressgenError("front matter is empty: 'title' and 'date' are required", path, 1)
+    if not isinstance(node, yaml.MappingNode):
+        raise PressgenError("front matter must be a mapping of keys to values", path, node.start_mark.line + 2)
+    return node
+
+
+def _line(node: yaml.Node) -> int:
+    # The front matter starts on line 2 of the file; YAML marks are 0-based.
+    return node.start_mark.line + 2
+
+
+def _validate(path: Path, slug: str, front: str, body: str, body_line: int, config: Config) -> Release:
+    node = _compose(path, front)
+    problems = Problems()
+    if not SLUG_RE.match(slug):
+        problems.error(f"folder name '{slug}' is not a slug of the form YYYY-MM-DD-words", path.parent)
+    fields: dict[str, tuple[yaml.Node, int]] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        line = _line(key_node)
+        if key not in FIELDS:
+            hint = difflib.get_close_matches(str(key), FIELDS, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            problems.error(f"unknown front matter key '{key}'{suggestion}", path, line)
+        elif key in fields:
+            problems.error(f"duplicate front matter key '{key}'", path, line)
+        else:
+            fields[key] = (value_node, line)
+
+    def text(key: str, required: bool = False) -> str | None:
+        if key not in fields:
+            if required:
+                problems.error(f"missing required front matter key '{key}'", path, 2)
+            return None
+        value_node, line = fields[key]
+        return _scalar_text(value_node, key, path, line, problems)
+
+    title = text("title", required=True)
+    date_text = text("date", required=True)
+    date = _parse_date(date_text, path, fields["date"][1], problems) if date_text else None
+    lang = text("lang") or config.source_language
+    if "lang" in fields and lang not in config.codes:
+        problems.error(
+            f"lang '{lang}' is not one of the configured languages {list(config.codes)}", path, fields["lang"][1]
+        )
+    embargo_text = text("embargo")
+    embargo = _parse_embargo(embargo_text, path, fields["embargo"][1], problems) if embargo_text else None
+    if date is not None and SLUG_RE.match(slug) and slug[:10] != date.isoformat():
+        problems.error(f"date {date.isoformat()} does not match the folder name '{slug}'", path, fields["date"][1])
+    image = _image(fields.get("image"), path, problems)
+    contacts = _contacts(fields.get("contacts"), path, problems)
+    tags = _tags(fields.get("tags"), path, problems)
+    if not body.strip():
+        problems.error("the release has no body text after the front matter", path, body_line)
+    problems.raise_if_any()
+    assert title is not None and date is not None
+    return Release(
+        slug=slug,
+        path=path,
+        lang=lang,
+        title=title,
+        date=date,
+        body=body,
+        body_line=body_line,
+        subtitle=text("subtitle"),
+        summary=text("summary"),
+        location=text("location"),
+        embargo=embargo,
+        author=text("author"),
+        image=image,
+        contacts=contacts,
+        notes=text("notes"),
+        tags=tags,
+        lines={key: line for key, (_, line) in fields.items()},
+    )
+
+
+def _scalar_text(node: yaml.Node, key: str, path: Path, line: int, problems: Problems) -> str | None:
+    if not isinstance(node, yaml.ScalarNode):
+        problems.error(f"'{key}' must be text, not a list or mapping", path, line)
+        return None
+    value = str(node.value).strip()
+    if not value:
+        problems.error(f"'{key}' is empty", path, line)
+        return None
+    return value
+
+
+def _parse_date(value: str, path: Path, line: int, problems: Problems) -> dt.date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        problems.error(f"date '{value}' is not of the form YYYY-MM-DD", path, line)
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        problems.error(f"impossible date '{value}': {exc}", path, line)
+        return None
+
+
+def _parse_embargo(value: str, path: Path, line: int, problems: Problems) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        problems.error(f"embargo '{value}' is not an ISO 8601 date-time such as 2024-05-17T09:00+02:00", path, line)
+        return None
+    if moment.tzinfo is None:
+        problems.error(f"embargo '{value}' needs a UTC offset, such as +02:00 or Z", path, line)
+        return None
+    return moment
+
+
+def _mapping(
+    node: yaml.Node, allowed: tuple[str, ...], what: str, path: Path, problems: Problems
+) -> dict[str, tuple[str, int]]:
+    """Read a flat mapping of text values, reporting unknown keys and non-text values."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.error(f"{what} must be a mapping with the keys {', '.join(allowed)}", path, _line(node))
+        return {}
+    values: dict[str, tuple[str, int]] = {}
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), _line(key_node)
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            problems.error(f"unknown key '{key}' in {what}{suggestion}", path, line)
+            continue
+        value = _scalar_text(value_node, f"{what}.{key}", path, line, problems)
+        if value is not None:
+            values[key] = (value, line)
+    return values
+
+
+def _image(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) -> Image | None:
+    if entry is None:
+        return None
+    node, line = entry
+    values = _mapping(node, IMAGE_FIELDS, "image", path, problems)
+    for required in ("src", "alt"):
+        if required not in values:
+            problems.error(f"image needs '{required}'", path, line)
+    if "src" not in values or "alt" not in values:
+        return None
+    src, src_line = values["src"]
+    asset_problem = asset_path_problem(src)
+    if asset_problem:
+        problems.error(f"image src '{src}' {asset_problem}", path, src_line)
+    elif not (path.parent / src).is_file():
+        problems.error(f"image '{src}' not found beside release.md", path, src_line)
+    return Image(
+        src=src,
+        alt=values["alt"][0],
+        caption=values["caption"][0] if "caption" in values else None,
+        credit=values["credit"][0] if "credit" in values else None,
+        line=line,
+    )
+
+
+def asset_path_problem(src: str) -> str | None:
+    """Return why `src` is not a plain relative path inside the release folder, or None."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+        return "is a URL; assets must be files beside release.md"
+    candidate = Path(src)
+    if candidate.is_absolute() or src.startswith(("/", "\\")):
+        return "is an absolute path; assets must be files beside release.md"
+    if ".." in candidate.parts:
+        return "leaves the release folder ('..'); assets must be files beside release.md"
+    return None
+
+
+def _contacts(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) -> tuple[Contact, ...]:
+    if entry is None:
+        return ()
+    node, line = entry
+    if not isinstance(node, yaml.SequenceNode):
+        problems.error("contacts must be a list of mappings with name, role, email, phone", path, line)
+        return ()
+    contacts: list[Contact] = []
+    for item in node.value:
+        values = _mapping(item, CONTACT_FIELDS, "contact", path, problems)
+        item_line = _line(item)
+        if "name" not in values:
+            problems.error("contact needs a 'name'", path, item_line)
+            continue
+        email = values.get("email")
+        if email and not EMAIL_RE.match(email[0]):
+            problems.error(f"'{email[0]}' is not an e-mail address", path, email[1])
+        phone = values.get("phone")
+        if phone and not PHONE_RE.match(phone[0]):
+            problems.error(f"'{phone[0]}' is not a phone number", path, phone[1])
+        contacts.append(
+            Contact(
+                name=values["name"][0],
+                role=values["role"][0] if "role" in values else None,
+                email=email[0] if email else None,
+                phone=phone[0] if phone else None,
+                line=item_line,
+            )
+        )
+    return tuple(contacts)
+
+
+def _tags(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) -> tuple[str, ...]:
+    if entry is None:
+        return ()
+    node, line = entry
+    if not isinstance(node, yaml.SequenceNode) or not all(isinstance(n, yaml.ScalarNode) for n in node.value):
+        problems.error("tags must be a list of words", path, line)
+        return ()
+    return tuple(str(n.value) for n in node.value)

@@ -1,0 +1,198 @@
+"""Rendering: Jinja2 templates filled with declared contexts, one environment per language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypedDict
+
+from babel.messages.catalog import Catalog
+from babel.numbers import format_decimal
+from babel.support import Translations
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from markupsafe import Markup
+
+from pressgen import __version__
+from pressgen.catalogs import translations
+from pressgen.config import Config, Language
+from pressgen.errors import PressgenError
+from pressgen.localise import LocalisedRelease
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A published language version of the same page."""
+
+    lang: str
+    name: str
+    href: str  # relative to the page
+    url: str  # absolute, from the site's base URL
+    locale: str
+
+
+@dataclass(frozen=True)
+class PdfLink:
+    href: str
+    size: str
+
+
+@dataclass(frozen=True)
+class NewsroomEntry:
+    """One release as the newsroom lists it."""
+
+    version: LocalisedRelease
+    href: str
+    pdf: PdfLink | None
+
+
+class SiteContext(TypedDict):
+    organisation: str
+    tagline: str | None
+    contact: str | None
+    base_url: str
+    language: Language
+    root: str  # relative path from the page to the site root, ending in "/" or empty
+    generator: str
+
+
+class PageContext(TypedDict):
+    site: SiteContext
+    canonical: str
+    alternates: list[Alternate]
+    noindex: bool
+
+
+class ReleasePageContext(PageContext):
+    release: LocalisedRelease
+    pdf: PdfLink | None
+    json_ld: dict[str, Any]
+
+
+class NewsroomContext(PageContext):
+    entries: list[NewsroomEntry]
+
+
+class RootContext(PageContext):
+    choices: list[Markup]
+
+
+class PdfContext(TypedDict):
+    site: SiteContext
+    release: LocalisedRelease
+
+
+def css_string(text: str) -> Markup:
+    """Quote `text` as a CSS string literal, safe inside a <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,;:!?-_()'’“”„«»/" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+def counter_content(label: str) -> Markup:
+    """Turn a translated 'Page %(page)s of %(pages)s' into CSS `content` with page counters."""
+    parts: list[str] = []
+    rest = label
+    while rest:
+        positions = [
+            (rest.find(k), k, c)
+            for k, c in (("%(page)s", "counter(page)"), ("%(pages)s", "counter(pages)"))
+            if k in rest
+        ]
+        if not positions:
+            parts.append(css_string(rest))
+            break
+        index, key, counter = min(positions)
+        if index:
+            parts.append(css_string(rest[:index]))
+        parts.append(counter)
+        rest = rest[index + len(key) :]
+    return Markup(" ".join(parts))
+
+
+def format_size(size: int, language: Language) -> str:
+    """Return a file size as the language writes it (84 kB, 1,2 MB)."""
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language.locale)}\u00a0MB"
+    return f"{format_decimal(max(1, round(size / 1000)), locale=language.locale)}\u00a0kB"
+
+
+class Renderer:
+    """Render the project's templates in one language, with that language's interface catalog."""
+
+    def __init__(self, config: Config, language: Language, interface: Catalog | None, draft: bool = False):
+        self.config = config
+        self.language = language
+        self.interface = interface
+        self.draft = draft
+
+    @cached_property
+    def translations(self) -> Translations:
+        return translations(self.interface, use_fuzzy=self.draft)
+
+    @cached_property
+    def env(self) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(self.config.templates_dir),
+            autoescape=True,
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["css_string"] = css_string
+        env.filters["counter_content"] = counter_content
+        return env
+
+    def site(self, root: str) -> SiteContext:
+        org = self.config.organisation
+        return SiteContext(
+            organisation=org.name(self.language.code),
+            tagline=org.tagline(self.language.code),
+            contact=org.contact,
+            base_url=self.config.base_url,
+            language=self.language,
+            root=root,
+            generator=f"pressgen {__version__}",
+        )
+
+    def gettext(self, text: str) -> str:
+        """Return the interface translation of `text` in this renderer's language."""
+        return str(self.translations.gettext(text))
+
+    def render_markup(self, name: str, context: Any) -> Markup:
+        """Render a template fragment for inclusion in another page."""
+        return Markup(self.render(name, context).strip())
+
+    def render(self, name: str, context: Any) -> str:
+        """Render template `name`; template errors become errors with the template's path and line."""
+        try:
+            return self.env.get_template(name).render(context)
+        except TemplateSyntaxError as exc:
+            path = self.config.templates_dir / (exc.name or name)
+            raise PressgenError(f"template syntax error: {exc.message}", path, exc.lineno) from None
+        except TemplateNotFound as exc:
+            raise PressgenError(f"template '{exc.name}' not found", self.config.templates_dir) from None
+        except (UndefinedError, TemplateError) as exc:
+            path, line = _template_position(exc, self.config.templates_dir / name)
+            raise PressgenError(f"template error: {exc}", path, line) from None
+
+
+def _template_position(exc: Exception, fallback: Any) -> tuple[Any, int | None]:
+    """Find the template file and line of an error raised while rendering."""
+    tb = exc.__traceback__
+    path, line = fallback, None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return path, line

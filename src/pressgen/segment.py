@@ -1,0 +1,202 @@
+"""Segmentation: cut a release into translatable messages, and put translations back.
+
+Every block of the Markdown body (paragraph, heading, list item, quote, table cell) is one
+message: the inline Markdown source of that block, with soft line breaks folded into spaces
+so that re-wrapping a paragraph in the editor does not change its message. Inline markup
+(emphasis, links, code) stays inside the message, so a translator can move it. Rendering a
+language version parses the *source* body for its block structure, then replaces the inline
+content of each block by the parsed translation of its message: a translation can change the
+words and the inline markup of a block, never the structure of the document.
+
+Front matter fields that people read (title, subtitle, summary, location, image alt, caption
+and credit, contact roles, notes) are messages too; names, e-mail addresses, phone numbers,
+URLs and dates are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors.index import slugify
+
+from pressgen.releases import Release, asset_path_problem
+
+# Quote marks per language: primary open/close, then secondary open/close.
+QUOTES = {
+    "en": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
+    "nl": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
+    "ro": "\u201e\u201d\u00ab\u00bb",  # „…” «…»
+    "de": "\u201e\u201c\u201a\u2018",
+    "fr": ["\u00ab\u202f", "\u202f\u00bb", "\u2039\u202f", "\u202f\u203a"],
+}
+ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
+BLOCK_KINDS = {
+    "heading_open": "heading",
+    "th_open": "table cell",
+    "td_open": "table cell",
+    "list_item_open": "list item",
+    "blockquote_open": "quote",
+}
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    """One translatable text of a release, with where it comes from."""
+
+    text: str
+    line: int
+    comment: str
+
+
+def _validate_link(url: str) -> bool:
+    """Allow only http, https, mailto and links inside the page or site (no javascript:, data:)."""
+    candidate = url.strip().lower()
+    if re.match(r"^[a-z][a-z0-9+.-]*:", candidate):
+        return candidate.startswith(ALLOWED_SCHEMES)
+    return not candidate.startswith("//")
+
+
+@cache
+def markdown(lang: str) -> MarkdownIt:
+    """Return the Markdown parser for `lang`: CommonMark + tables, raw HTML escaped, local quotes."""
+    md = MarkdownIt(
+        "commonmark",
+        {"html": False, "typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])},
+    )
+    md.enable(["table", "strikethrough", "smartquotes"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    return md
+
+
+def message_text(content: str) -> str:
+    """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`."""
+    lines = content.split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        if out.endswith("\\"):
+            out = out + "\n" + line.lstrip()
+        elif out.endswith("  "):
+            out = out.rstrip() + "\\\n" + line.lstrip()
+        else:
+            out = out.rstrip() + " " + line.lstrip()
+    return out.strip()
+
+
+def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, str, int]]:
+    """Yield each inline token with the kind of block it is in and its 0-based line."""
+    stack: list[tuple[str, int]] = []
+    for token in tokens:
+        if token.nesting == 1:
+            kind = BLOCK_KINDS.get(token.type, "")
+            line = token.map[0] if token.map else (stack[-1][1] if stack else 0)
+            stack.append((kind, line))
+        elif token.nesting == -1 and stack:
+            stack.pop()
+        elif token.type == "inline" and token.content.strip():
+            kinds = [k for k, _ in stack if k]
+            kind = kinds[-1] if kinds else "paragraph"
+            line = token.map[0] if token.map else (stack[-1][1] if stack else 0)
+            yield token, kind, line
+
+
+def markdown_messages(source: str, first_line: int, where: str) -> list[SourceMessage]:
+    """Return the messages of a Markdown text whose first line is `first_line` of its file."""
+    tokens = markdown("en").parse(source, {})
+    return [
+        SourceMessage(message_text(token.content), first_line + line, f"{where}: {kind}")
+        for token, kind, line in _blocks(tokens)
+    ]
+
+
+def extract_messages(release: Release) -> list[SourceMessage]:
+    """Return every message of a release, in reading order."""
+    lines = release.lines
+    messages: list[SourceMessage] = []
+
+    def field(text: str | None, key: str, comment: str, line: int | None = None) -> None:
+        if text:
+            messages.append(SourceMessage(" ".join(text.split()), line or lines.get(key, 1), comment))
+
+    field(release.title, "title", "title")
+    field(release.subtitle, "subtitle", "subtitle")
+    field(release.summary, "summary", "summary")
+    field(release.location, "location", "location (dateline place)")
+    if release.image is not None:
+        field(release.image.alt, "image", "image: alternative text for screen readers", release.image.line)
+        field(release.image.caption, "image", "image: caption", release.image.line)
+        field(release.image.credit, "image", "image: credit", release.image.line)
+    messages.extend(markdown_messages(release.body, release.body_line, "body"))
+    for contact in release.contacts:
+        field(contact.role, "contacts", f"contact role of {contact.name}", contact.line)
+    if release.notes:
+        messages.extend(markdown_messages(release.notes, lines.get("notes", 1) + 1, "notes to editors"))
+    return messages
+
+
+def body_assets(release: Release) -> list[tuple[str, int, str | None]]:
+    """Return each image the Markdown body points at: (src, line, problem or None)."""
+    found: list[tuple[str, int, str | None]] = []
+    for token, _, line in _blocks(markdown("en").parse(release.body, {})):
+        for child in token.children or []:
+            if child.type == "image":
+                src = str(child.attrGet("src") or "")
+                found.append((src, release.body_line + line, asset_path_problem(src)))
+    return found
+
+
+def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> str:
+    """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation."""
+    md = markdown(lang)
+    env: dict[str, Any] = {}
+    tokens = md.parse(source, env)
+    used_ids: set[str] = set()
+    for token, _, _ in _blocks(tokens):
+        translated = translate(message_text(token.content))
+        token.content = translated
+        token.children = md.parseInline(translated, env)[0].children
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            slug = _unique(slugify(_plain_text(tokens[index + 1])), used_ids)
+            token.attrSet("id", slug)
+    html: str = md.renderer.render(tokens, md.options, env)
+    return html
+
+
+def render_inline(text: str, lang: str) -> str:
+    """Render one line of inline Markdown (a caption, a summary) as HTML in `lang`."""
+    html: str = markdown(lang).renderInline(text)
+    return html
+
+
+def plain_text(text: str, lang: str) -> str:
+    """Return the text of one line of inline Markdown, without markup, with local quote marks."""
+    tokens = markdown(lang).parseInline(text, {})
+    return _plain_text(tokens[0]) if tokens else text
+
+
+def _plain_text(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    slug = slug or "section"
+    candidate, number = slug, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{slug}-{number}"
+    used.add(candidate)
+    return candidate

@@ -1,0 +1,80 @@
+"""Shared fixtures: a copy of the bundled project, built once, and a way to run the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pressgen.cli import run
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SLUG = "2024-05-17-nato-cyber-defence-pledge-conference"
+PROJECT_PARTS = ("pressgen.toml", "releases", "locales", "templates")
+
+
+@dataclass
+class Result:
+    """What one CLI run printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+class Cli:
+    """Run `pressgen` in-process in a project folder, as a user would from a shell."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]):
+        self.capsys = capsys
+
+    def __call__(self, project: Path, *args: str) -> Result:
+        self.capsys.readouterr()
+        code = run(["-C", str(project), *args])
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the bundled project (config, releases, catalogs, templates) into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part)
+        else:
+            shutil.copy2(source, dest / part)
+    return dest
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file under `folder`, by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(capsys)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the bundled project, for tests that change it."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bundled project, built once for all tests that only read its output."""
+    folder = copy_project(tmp_path_factory.mktemp("built") / "project")
+    assert run(["-C", str(folder), "build"]) == 0
+    yield folder / "public"

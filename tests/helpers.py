@@ -1,0 +1,59 @@
+"""Helpers for reading what pressgen wrote: PDF text and fonts through poppler, HTML links."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+def pdf_text(path: Path, layout: bool = False) -> str:
+    """Return the text of a PDF as poppler's pdftotext reads it."""
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(path), "-"]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def pdf_fonts(path: Path) -> list[dict[str, str]]:
+    """Return the fonts of a PDF as pdffonts lists them (name, emb, sub)."""
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines()[2:]:
+        parts = line.split()
+        # name type... encoding emb sub uni object ID: read emb/sub/uni from the end.
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows
+
+
+def unhyphenate(text: str) -> str:
+    """Join words that the PDF hyphenated at line ends and fold all whitespace."""
+    text = re.sub(r"\u2010(?:\s*\n\s*)", "", text)
+    return " ".join(text.split())
+
+
+class Links(HTMLParser):
+    """Collect the links, link elements and language attributes of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: list[dict[str, str | None]] = []
+        self.link_tags: list[dict[str, str | None]] = []
+        self.html_lang: str | None = None
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        data = dict(attrs)
+        if tag == "html":
+            self.html_lang = data.get("lang")
+        elif tag == "a":
+            self.anchors.append(data)
+        elif tag == "link":
+            self.link_tags.append(data)
+        elif tag == "img":
+            self.images.append(data)
+
+
+def parse_links(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

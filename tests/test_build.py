@@ -1,0 +1,214 @@
+"""The build: the seed release published in English, Dutch and Romanian as pages and PDFs."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import SLUG, Cli, tree_digest
+from helpers import parse_links, pdf_fonts, pdf_text, unhyphenate
+
+LANGS = ("en", "nl", "ro")
+
+
+def pdf_path(public: Path, lang: str) -> Path:
+    return public / lang / SLUG / f"{SLUG}-{lang}.pdf"
+
+
+def test_output_layout_matches_the_spec(built: Path) -> None:
+    assert (built / "index.html").is_file()
+    assert (built / "sitemap.xml").is_file()
+    assert (built / "static" / "style.css").is_file()
+    assert (built / "static" / "fonts" / "OFL.txt").is_file()
+    for lang in LANGS:
+        assert (built / lang / "index.html").is_file()
+        assert (built / lang / "feed.xml").is_file()
+        assert (built / lang / SLUG / "index.html").is_file()
+        assert pdf_path(built, lang).is_file()
+
+
+def test_romanian_pdf_is_romanian_with_comma_below_letters(built: Path) -> None:
+    text = unhyphenate(pdf_text(pdf_path(built, "ro")))
+    assert "Luminița Odobescu" in text
+    assert re.search("[șțȘȚ]", text)
+    assert not re.search("[şţŞŢ]", text), "cedilla letters in Romanian"
+    assert "Continuarea cooperării în cadrul NATO și consolidarea apărării cibernetice" in text
+    assert "Haga, 17 mai 2024" in text
+    assert "„Securitatea cibernetică este un domeniu dinamic" in text
+    assert "Pagina 1 din 2" in text
+    assert "Sfârșitul comunicatului" in text
+    assert "Autor: Roxana Stanica" in text
+
+
+def test_no_english_paragraph_in_translated_pdfs(built: Path, project: Path) -> None:
+    from pressgen.config import load_config
+    from pressgen.releases import read_release
+    from pressgen.segment import extract_messages
+
+    release = read_release(project / "releases" / SLUG / "release.md", load_config(project))
+    english = [m.text for m in extract_messages(release) if len(m.text) > 30]
+    assert english
+    for lang in ("nl", "ro"):
+        text = unhyphenate(pdf_text(pdf_path(built, lang)))
+        for paragraph in english:
+            # The first words of each English block must not appear in the translation.
+            assert " ".join(paragraph.split()[:6]) not in text, f"English left in {lang}: {paragraph[:60]}"
+
+
+def test_dutch_pdf_reads_as_dutch(built: Path) -> None:
+    text = unhyphenate(pdf_text(pdf_path(built, "nl")))
+    assert "Voortzetting van de NAVO-samenwerking en versterking van de cyberverdediging" in text
+    assert "Den Haag, 17 mei 2024" in text
+    assert "minister van Defensie van Nederland" in text
+    assert "Eensgezind tegen cyberdreigingen" in text
+    assert "Pagina 1 van 2" in text
+    assert "Einde persbericht" in text
+    assert "Door Roxana Stanica" in text
+
+
+def test_english_pdf_has_dateline_title_body_end_mark_and_footer_in_order(built: Path) -> None:
+    text = unhyphenate(pdf_text(pdf_path(built, "en")))
+    order = [
+        "NATO Cyber Defence Pledge Conference 2024",  # letterhead
+        "PRESS RELEASE",  # text-transform: uppercase in the PDF
+        "The Hague, 17 May 2024",
+        "Continuing NATO Cooperation and Strengthening Cyber Defences",
+        "The NATO Cyber Defence Pledge Conference 2024 in The Hague",
+        "Page 1 of 2",
+        "A Commitment to Collective Security",
+        "By Roxana Stanica",
+        "Ends",
+        "Page 2 of 2",
+    ]
+    positions = [text.find(piece) for piece in order]
+    assert all(p >= 0 for p in positions), list(zip(order, positions, strict=True))
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_pdf_font_is_embedded(built: Path, lang: str) -> None:
+    fonts = pdf_fonts(pdf_path(built, lang))
+    assert fonts
+    assert all(font["emb"] == "yes" for font in fonts), fonts
+    assert all("Noto" in font["name"] for font in fonts), fonts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_release_page_links_its_other_languages(built: Path, lang: str) -> None:
+    page = built / lang / SLUG / "index.html"
+    links = parse_links(page)
+    assert links.html_lang == lang
+    switch = {a["hreflang"]: a["href"] for a in links.anchors if a.get("hreflang")}
+    for other in LANGS:
+        if other != lang:
+            assert switch[other] == f"../../{other}/{SLUG}/"
+            assert (page.parent / switch[other] / "index.html").resolve().is_file()
+    alternates = {
+        link["hreflang"] for link in links.link_tags if link.get("rel") == "alternate" and link.get("hreflang")
+    }
+    assert alternates >= set(LANGS)
+    pdf = [a["href"] for a in links.anchors if a.get("type") == "application/pdf"]
+    assert pdf == [f"{SLUG}-{lang}.pdf"]
+
+
+def test_pages_use_interface_translations_and_locale_dates(built: Path) -> None:
+    nl = (built / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "Persbericht" in nl and "Download de pdf" in nl and "Den Haag, 17 mei 2024" in nl
+    ro = (built / "ro" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "Comunicat de presă" in ro and "Descarcă PDF" in ro and "Haga, 17 mai 2024" in ro
+    en = (built / "en" / "index.html").read_text(encoding="utf-8")
+    assert "17 May 2024" in en and f'href="{SLUG}/"' in en
+
+
+def test_release_page_has_news_article_data(built: Path) -> None:
+    html = (built / "ro" / SLUG / "index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "NewsArticle"
+    assert data["inLanguage"] == "ro"
+    assert data["headline"].startswith("Continuarea cooperării")
+    assert '<meta property="og:locale" content="ro_RO">' in html
+
+
+def test_root_page_lets_a_visitor_choose_a_language(built: Path) -> None:
+    links = parse_links(built / "index.html")
+    choices = {a["hreflang"]: a["href"] for a in links.anchors if a.get("hreflang")}
+    assert choices == {"en": "en/", "nl": "nl/", "ro": "ro/"}
+    html = (built / "index.html").read_text(encoding="utf-8")
+    assert "Persberichten" in html and "Comunicate de presă" in html
+
+
+def test_fuzzy_message_removes_the_language_everywhere(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    catalog = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    text = catalog.read_text(encoding="utf-8")
+    marked = re.sub(r"(\n#\. location \(dateline place\)\n#: [^\n]+\n)", r"\1#, fuzzy\n", text, count=1)
+    assert marked != text
+    catalog.write_text(marked, encoding="utf-8")
+
+    result = cli(project, "build")
+    assert result.code == 0
+    assert f"left out: {SLUG} [nl]: 1 fuzzy message" in result.err
+    public = project / "public"
+    assert not (public / "nl" / SLUG).exists()
+    everything = "\n".join(p.read_text(encoding="utf-8") for p in public.rglob("*") if p.suffix in (".html", ".xml"))
+    assert f"nl/{SLUG}" not in everything
+    assert 'hreflang="nl"' not in (public / "en" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert (public / "ro" / SLUG / "index.html").is_file()
+
+    status = cli(project, "status")
+    row = next(line for line in status.out.splitlines() if line.startswith(SLUG) and " nl " in line)
+    assert row.split()[2:6] == ["14", "1", "0", "no"]
+    assert "1 fuzzy message" in row
+
+
+def test_image_field_is_shown_with_alt_caption_and_credit(project: Path, cli: Cli) -> None:
+    from PIL import Image
+
+    folder = project / "releases" / "2024-06-03-image-test"
+    folder.mkdir()
+    Image.new("RGB", (320, 200), (0, 58, 112)).save(folder / "photo.png")
+    (folder / "release.md").write_text(
+        "---\ntitle: Ministers meet in The Hague\ndate: 2024-06-03\n"
+        "image:\n  src: photo.png\n  alt: Two ministers shake hands\n"
+        "  caption: The ministers at the opening\n  credit: Press office\n---\n\nBody text.\n",
+        encoding="utf-8",
+    )
+    result = cli(project, "build")
+    assert result.code == 0, result.err
+    page = project / "public" / "en" / "2024-06-03-image-test" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<img src="photo.png" alt="Two ministers shake hands">' in html
+    assert "The ministers at the opening" in html and "Photo: Press office" in html
+    assert (page.parent / "photo.png").read_bytes() == (folder / "photo.png").read_bytes()
+    pdf = page.parent / "2024-06-03-image-test-en.pdf"
+    assert "Photo: Press office" in pdf_text(pdf)
+    # The new release has no translations yet: only English is published.
+    assert not (project / "public" / "nl" / "2024-06-03-image-test").exists()
+
+
+def test_sitemap_lists_every_page_with_alternates(built: Path) -> None:
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ET.parse(built / "sitemap.xml").getroot()
+    urls = {u.find("s:loc", ns).text: u for u in root.findall("s:url", ns)}
+    base = "https://newsroom.example.org/cyber-defence-pledge-2024/"
+    for lang in LANGS:
+        entry = urls[f"{base}{lang}/{SLUG}/"]
+        assert {link.get("hreflang") for link in entry.findall("x:link", ns)} == set(LANGS)
+
+
+def test_failed_build_leaves_previous_output_untouched(project: Path, cli: Cli) -> None:
+    assert cli(project, "build").code == 0
+    before = tree_digest(project / "public")
+    (project / "templates" / "release.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}"
+    )
+    result = cli(project, "build")
+    assert result.code == 1
+    assert "templates/release.html:1: error: template error: 'nope' is undefined" in result.err
+    assert tree_digest(project / "public") == before

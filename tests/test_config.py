@@ -1,0 +1,58 @@
+"""Configuration: validated once, every problem reported with its key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from pressgen.config import load_config
+from pressgen.errors import PressgenError
+
+
+def test_bundled_config_declares_the_three_languages(project: Path) -> None:
+    config = load_config(project)
+    assert [(lang.code, lang.locale_id, lang.name) for lang in config.languages] == [
+        ("en", "en_GB", "English"),
+        ("nl", "nl_NL", "Nederlands"),
+        ("ro", "ro_RO", "Română"),
+    ]
+    assert config.source_language == "en"
+    assert config.organisation.name("ro") == "Conferința NATO Cyber Defence Pledge 2024"
+    assert str(config.timezone) == "Europe/Amsterdam"
+
+
+def test_every_problem_is_reported_with_its_key(project: Path) -> None:
+    (project / "pressgen.toml").write_text(
+        '[site]\nbase_url = "ftp://x"\ntimezone = "Mars/Olympus"\nsource_languge = "en"\n'
+        '[organisation]\nname = "Press office"\n'
+        '[[languages]]\ncode = "en"\nlocale = "en_GB"\n'
+        '[[languages]]\ncode = "nl"\nlocale = "xx_YY"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    messages = [d.message for d in caught.value.diagnostics]
+    assert messages == [
+        "site.source_languge: unknown key (did you mean 'source_language'?)",
+        "site.base_url: must be an absolute http(s) URL",
+        "languages[1].locale: unknown locale 'xx_YY' (use a CLDR identifier such as nl_NL)",
+        "site.timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Amsterdam)",
+    ]
+    assert all(str(d.path).endswith("pressgen.toml") for d in caught.value.diagnostics)
+
+
+def test_invalid_toml_has_a_line(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    (project / "pressgen.toml").write_text('[site]\nbase_url = "https://x.org/\n', encoding="utf-8")
+    result = cli(project, "build")
+    assert result.code == 1
+    assert result.err.startswith("pressgen.toml:2: error: invalid TOML:")
+
+
+def test_locale_must_belong_to_the_language(project: Path) -> None:
+    text = (project / "pressgen.toml").read_text(encoding="utf-8").replace('locale = "ro_RO"', 'locale = "nl_NL"')
+    (project / "pressgen.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(PressgenError, match=r"languages\[2\]\.locale: 'nl_NL' is not a locale of language 'ro'"):
+        load_config(project)
