@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -357,10 +356,3 @@ def _write_sitemap(config: Config, documents: list[Document], stage: Path) -> No
         alternates = tuple((d.lang, f"{config.base_url}{d.page_path}") for d in public if d.slug == document.slug)
         pages.append(SitemapPage(f"{config.base_url}{document.page_path}", alternates, document.version.release.date))
     write_sitemap(stage / "sitemap.xml", pages)
-
-
-def print_progress(message: str) -> None:
-    """Show progress on a terminal; stay quiet when the output is a file or a pipe."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r\033[K{message}")
-        sys.stderr.flush()

@@ -87,7 +87,7 @@ def build(
     pdf_variant: str,
 ) -> None:
     """Build the site: pages, PDFs, newsrooms, feeds and sitemap."""
-    from pressgen.build import BuildOptions, print_progress
+    from pressgen.build import BuildOptions
     from pressgen.build import build as run_build
 
     options = BuildOptions(
@@ -97,9 +97,8 @@ def build(
         embargoed=embargoed,
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
     )
-    report = run_build(obj.config, options, progress=print_progress)
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
+    report = run_build(obj.config, options, progress=_progress)
+    _end_progress()
     for warning in report.warnings:
         click.echo(warning.format(Path.cwd()), err=True)
     for version in report.left_out:
@@ -123,9 +122,7 @@ def update(obj: Context, langs: tuple[str, ...]) -> None:
     from pressgen.releases import read_releases
 
     config = obj.config
-    for lang in langs:
-        if lang not in config.codes:
-            raise click.BadParameter(f"'{lang}' is not one of {list(config.codes)}", param_hint="--lang")
+    _check_langs(config, langs)
     results = update_catalogs(config, read_releases(config), langs or None)
     for result in results:
         if result.action == "unchanged":
@@ -135,6 +132,93 @@ def update(obj: Context, langs: tuple[str, ...]) -> None:
         click.echo(f"{result.action} {where} ({details})")
     changed = sum(1 for r in results if r.action != "unchanged")
     click.echo(f"{len(results)} catalogs, {changed} changed")
+
+
+@cli.command()
+@click.option("--provider", help="google, deepl, microsoft, libre or mymemory (default: from pressgen.toml).")
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
+@click.option("--only", metavar="SLUG", help="Only this release's catalogs.")
+@click.option("--url", help="Address of a self-hosted LibreTranslate server (provider libre).")
+@click.pass_obj
+def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: str | None, url: str | None) -> None:
+    """Fill empty messages with machine drafts, each marked fuzzy for review.
+
+    API keys come from the environment: DEEPL_API_KEY, MICROSOFT_API_KEY (and MICROSOFT_REGION),
+    LIBRE_API_KEY (if the server needs one), MYMEMORY_EMAIL (optional).
+    """
+    from pressgen.releases import read_releases
+    from pressgen.translate import translate_catalogs
+
+    config = obj.config
+    name = provider or config.provider
+    if not name:
+        raise click.UsageError("choose a provider with --provider (or set [translation] provider in pressgen.toml)")
+    _check_langs(config, langs)
+    report = translate_catalogs(
+        config,
+        read_releases(config, only=only),
+        name,
+        list(langs) or None,
+        only=only,
+        url=url or config.provider_url,
+        progress=_progress,
+    )
+    _end_progress()
+    for path in report.catalogs_written:
+        click.echo(f"updated {path.relative_to(config.root)}")
+    for text in report.markup_lost:
+        click.echo(f"warning: the draft of {text[:60]!r}… lost a link or placeholder: check it", err=True)
+    click.echo(
+        f"{report.from_provider} drafts from {name} ({report.requests} requests), "
+        f"{report.from_memory} from translation memory; all marked fuzzy for review"
+    )
+
+
+@cli.command()
+@click.option("--fix", is_flag=True, help="Repair what needs no judgement (Romanian cedilla letters).")
+@click.pass_obj
+def check(obj: Context, fix: bool) -> None:
+    """Check catalogs and sources: links, numbers, markup, HTML, quotes, Romanian letters …
+
+    Exits with 1 when there is an error; a language version with a check error is not published.
+    """
+    from pressgen.checks import check_sources, fix_catalogs
+    from pressgen.releases import read_releases
+    from pressgen.status import assess
+
+    config = obj.config
+    releases = read_releases(config)
+    if fix:
+        for path, count in fix_catalogs(config, releases):
+            click.echo(f"fixed {count} message{'s' if count != 1 else ''} in {path.relative_to(config.root)}")
+    assessment = assess(config, releases, dt.datetime.now(dt.UTC))
+    findings = check_sources(releases) + assessment.findings()
+    for finding in findings:
+        click.echo(finding.format(Path.cwd()), err=True)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    if errors:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("review"),
+    show_default=True,
+    help="Where to write the review pages (never inside the public output).",
+)
+@click.pass_obj
+def review(obj: Context, out: Path) -> None:
+    """Write side-by-side review pages for translators, with draft PDFs."""
+    from pressgen.review import write_reviews
+
+    config = obj.config
+    target = out if out.is_absolute() else config.root / out
+    pages = write_reviews(config, target)
+    click.echo(f"wrote {len(pages)} review pages to {os.path.relpath(target / 'index.html', Path.cwd())}")
 
 
 @cli.command()
@@ -154,6 +238,24 @@ def status(obj: Context, fmt: str, now_text: str | None) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     click.echo(_table(rows))
+
+
+def _check_langs(config: Config, langs: tuple[str, ...]) -> None:
+    for lang in langs:
+        if lang not in config.codes:
+            raise click.BadParameter(f"'{lang}' is not one of {list(config.codes)}", param_hint="--lang")
+
+
+def _progress(message: str) -> None:
+    """Show progress on a terminal; stay quiet when the output is a file or a pipe."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{message}")
+        sys.stderr.flush()
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
 
 
 def _table(data: dict[str, Any]) -> str:
@@ -192,7 +294,8 @@ def run(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="pressgen", standalone_mode=False)
+        # Without standalone mode, click returns the code of an explicit exit instead of raising.
+        code = cli.main(args=args, prog_name="pressgen", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
@@ -215,7 +318,7 @@ def run(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         click.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from pressgen.catalogs import (
     release_catalog_path,
     release_template,
 )
+from pressgen.checks import Finding, check_catalog
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError, Problems
 from pressgen.releases import Release
@@ -58,6 +59,7 @@ class Version:
     is_source: bool
     reasons: tuple[str, ...] = field(default=())
     embargoed: bool = False
+    findings: tuple[Finding, ...] = ()
 
     @property
     def published(self) -> bool:
@@ -84,6 +86,11 @@ def count_messages(template: Catalog, catalog: Catalog | None) -> Counts:
     return Counts(translated, fuzzy, missing)
 
 
+def _errors(findings: list[Finding], what: str) -> list[str]:
+    errors = sum(1 for f in findings if f.severity == "error")
+    return [f"{what}{errors} check error{'s' if errors != 1 else ''} (run 'pressgen check')"] if errors else []
+
+
 def _describe(counts: Counts, what: str) -> list[str]:
     reasons = []
     if counts.missing:
@@ -100,6 +107,12 @@ class Assessment:
     versions: list[Version]
     interface: dict[str, Catalog | None]
     interface_counts: dict[str, Counts]
+    interface_findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def findings(self) -> list[Finding]:
+        """Return every check finding, interface catalogs first."""
+        found = [f for findings in self.interface_findings.values() for f in findings]
+        return found + [f for v in self.versions for f in v.findings]
 
     def published(self, lang: str | None = None) -> list[Version]:
         return [v for v in self.versions if v.published and (lang is None or v.lang == lang)]
@@ -113,7 +126,9 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
     problems = Problems()
     interface: dict[str, Catalog | None] = {}
     interface_counts: dict[str, Counts] = {}
+    interface_findings: dict[str, list[Finding]] = {}
     pot = interface_template(config)
+    templates_language = config.language(INTERFACE_SOURCE_LANG) if INTERFACE_SOURCE_LANG in config.codes else None
     for language in config.languages:
         if language.code == INTERFACE_SOURCE_LANG:
             interface[language.code] = None
@@ -128,6 +143,8 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                 problems.extend(exc)
         interface[language.code] = catalog
         interface_counts[language.code] = count_messages(pot, catalog)
+        if catalog is not None and templates_language is not None:
+            interface_findings[language.code] = check_catalog(catalog, path, templates_language, language)
 
     versions: list[Version] = []
     for release in releases:
@@ -149,16 +166,22 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                 except PressgenError as exc:
                     problems.extend(exc)
             counts = count_messages(template, catalog)
+            findings: list[Finding] = []
             if catalog is not None:
                 reasons += _describe(counts, "")
+                findings = check_catalog(catalog, path, config.language(release.lang), language)
+                reasons += _errors(findings, "")
             if language.code != INTERFACE_SOURCE_LANG:
                 if interface[language.code] is None:
                     reasons.append("no interface catalog (run 'pressgen update')")
                 else:
                     reasons += _describe(interface_counts[language.code], "interface: ")
-            versions.append(Version(release, language, counts, catalog, False, tuple(reasons), embargoed))
+                    reasons += _errors(interface_findings.get(language.code, []), "interface: ")
+            versions.append(
+                Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings))
+            )
     problems.raise_if_any()
-    return Assessment(versions, interface, interface_counts)
+    return Assessment(versions, interface, interface_counts, interface_findings)
 
 
 def status_rows(assessment: Assessment) -> dict[str, Any]:

@@ -1,0 +1,256 @@
+"""Quality checks over catalogs: what a reviewer would catch, each with a name and a severity.
+
+Each check compares one message's source text with its translation and reports findings with
+the catalog's path and the message's line. Errors keep a language version out of the build
+(see `status.assess`); warnings are for the reviewer. `--fix` repairs what can be repaired
+without judgement: Romanian cedilla letters become comma-below letters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
+
+from pressgen.catalogs import read_catalog, serialise, write_atomic
+from pressgen.config import Config, Language
+from pressgen.releases import Release
+from pressgen.segment import extract_messages, markdown
+
+CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
+CEDILLA_RE = re.compile("[şţŞŢ]")
+LINK_TARGET = re.compile(r"\]\(\s*([^)\s]+)")
+URL = re.compile(r"https?://[^\s)>\]\"']+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
+HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--")
+NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009]*\d)?")
+END_PUNCTUATION = ".!?:;…"
+# Quote marks each language must not use: Romanian opens with „, Dutch and English with “.
+WRONG_QUOTES = {"ro": "“«»", "nl": "„«»", "en": "„«»"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one message of one catalog."""
+
+    check: str
+    severity: str  # "error" or "warning"
+    path: Path
+    line: int | None
+    message: str
+
+    def format(self, root: Path | None = None) -> str:
+        where = self.path
+        if root is not None and where.is_absolute() and where.is_relative_to(root):
+            where = where.relative_to(root)
+        line = f":{self.line}" if self.line else ""
+        return f"{where}{line}: {self.severity}: {self.check}: {self.message}"
+
+
+Check = Callable[[str, str, Language, Language], Iterable[tuple[str, str]]]
+
+
+def _kept(name: str, pattern: re.Pattern[str], group: int = 0) -> Check:
+    def check(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+        expected = Counter(m.group(group) for m in pattern.finditer(source))
+        found = Counter(m.group(group) for m in pattern.finditer(target))
+        for item in sorted((expected - found).elements()):
+            yield "error", f"{name} '{item}' of the source is missing or changed"
+        for item in sorted((found - expected).elements()):
+            yield "error", f"{name} '{item}' is not in the source"
+
+    return check
+
+
+def _inline_shape(text: str) -> Counter[str]:
+    tokens = markdown("en").parseInline(text, {})
+    children = tokens[0].children or [] if tokens else []
+    return Counter(t.type for t in children if t.type.endswith("_open") or t.type in ("code_inline", "image"))
+
+
+def check_markup(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    """Emphasis, links, code and images: the same inline markup, and no stray markers."""
+    expected, found = _inline_shape(source), _inline_shape(target)
+    if expected != found:
+        names = {
+            "em_open": "emphasis",
+            "strong_open": "strong emphasis",
+            "link_open": "link",
+            "code_inline": "code",
+            "image": "image",
+            "s_open": "strikethrough",
+        }
+        missing = [names.get(k, k) for k in (expected - found)]
+        extra = [names.get(k, k) for k in (found - expected)]
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing)}")
+        if extra:
+            parts.append(f"extra {', '.join(extra)}")
+        yield "error", f"inline markup differs from the source ({'; '.join(parts)})"
+    for marker in ("**", "`"):
+        if target.count(marker) % 2 and not source.count(marker) % 2:
+            yield "error", f"unbalanced '{marker}' in the translation"
+    if target.count("[") != target.count("]") and source.count("[") == source.count("]"):
+        yield "error", "unbalanced '[' ']' in the translation"
+
+
+def check_html(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    """HTML in a translation is never rendered; it is an error, whatever it is."""
+    for tag in HTML_TAG.findall(target):
+        if tag not in source:
+            yield "error", f"HTML '{tag}' in a translation is not allowed (it would be shown as text)"
+
+
+def _numbers(text: str, language: Language) -> Counter[Decimal]:
+    values: Counter[Decimal] = Counter()
+    group = get_group_symbol(language.locale)
+    decimal = get_decimal_symbol(language.locale)
+    for token in NUMBER.findall(text):
+        cleaned = token.replace("\u00a0", group if group.isspace() else "").replace("\u202f", "").replace("\u2009", "")
+        try:
+            values[parse_decimal(cleaned, language.locale, strict=True)] += 1
+        except NumberFormatError:
+            # Not a well-formed number in this locale: read it digit by digit groups.
+            pieces = re.split(rf"[{re.escape(group + decimal)},.]", cleaned)
+            for piece in pieces:
+                if piece.isdigit():
+                    values[Decimal(piece)] += 1
+        except InvalidOperation:
+            continue
+    return values
+
+
+def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch)."""
+    expected, found = _numbers(source, src), _numbers(target, dst)
+    missing, extra = expected - found, found - expected
+    if missing or extra:
+
+        def show(values: Counter[Decimal]) -> str:
+            return ", ".join(str(v) for v in sorted(values.elements()))
+
+        detail = f"the source has {show(missing)}" if missing else ""
+        if extra:
+            detail += ("; " if detail else "") + f"the translation has {show(extra)}"
+        yield "error", f"figures differ once read in each language's number format: {detail}"
+
+
+def check_untranslated(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    words = re.findall(r"[^\W\d_]{4,}", PLACEHOLDER.sub("", source))
+    if source == target and len(words) >= 2:
+        yield "warning", "the translation is a copy of the source"
+
+
+def check_spaces(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    if source[:1].isspace() != target[:1].isspace():
+        yield "warning", "leading whitespace differs from the source"
+    if source[-1:].isspace() != target[-1:].isspace():
+        yield "warning", "trailing whitespace differs from the source"
+
+
+def check_punctuation(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    def end(text: str) -> str:
+        text = text.rstrip().rstrip('”“„"’»)*_')
+        return text[-1:] if text[-1:] in END_PUNCTUATION else ""
+
+    if end(source) != end(target):
+        yield (
+            "warning",
+            f"ends with '{end(target) or 'no punctuation'}' where the source ends with '{end(source) or 'none'}'",
+        )
+
+
+def check_cedilla(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    if dst.locale.language == "ro" and CEDILLA_RE.search(target):
+        letters = "".join(sorted(set(CEDILLA_RE.findall(target))))
+        yield "error", f"Romanian is written with comma-below letters, not cedilla '{letters}' (pressgen check --fix)"
+
+
+def check_quotes(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    wrong = [ch for ch in WRONG_QUOTES.get(dst.locale.language, "") if ch in target]
+    if wrong:
+        yield "warning", f"quote marks {' '.join(wrong)} are not used in {dst.name}"
+
+
+CHECKS: dict[str, Check] = {
+    "links": _kept("link target", LINK_TARGET, 1),
+    "urls": _kept("URL", URL),
+    "emails": _kept("e-mail address", EMAIL),
+    "placeholders": _kept("placeholder", PLACEHOLDER),
+    "markup": check_markup,
+    "html": check_html,
+    "numbers": check_numbers,
+    "untranslated": check_untranslated,
+    "spaces": check_spaces,
+    "punctuation": check_punctuation,
+    "cedilla": check_cedilla,
+    "quotes": check_quotes,
+}
+
+
+def check_message(message: Message, path: Path, src: Language, dst: Language) -> list[Finding]:
+    """Run every check on one translated message."""
+    if not message.id or not message.string or not isinstance(message.id, str) or not isinstance(message.string, str):
+        return []
+    findings = []
+    for name, check in CHECKS.items():
+        for severity, text in check(message.id, message.string, src, dst):
+            findings.append(Finding(name, severity, path, message.lineno, text))
+    return findings
+
+
+def check_catalog(catalog: Catalog, path: Path, src: Language, dst: Language) -> list[Finding]:
+    """Run every check on every translated message of a catalog."""
+    return [finding for message in catalog for finding in check_message(message, path, src, dst)]
+
+
+def fix_catalog(catalog: Catalog, dst: Language) -> int:
+    """Repair what needs no judgement (Romanian cedilla letters); return how many messages changed."""
+    if dst.locale.language != "ro":
+        return 0
+    changed = 0
+    for message in catalog:
+        if message.id and isinstance(message.string, str) and CEDILLA_RE.search(message.string):
+            message.string = CEDILLA_RE.sub(lambda m: CEDILLA[m.group(0)], message.string)
+            changed += 1
+    return changed
+
+
+def check_sources(releases: Iterable[Release]) -> list[Finding]:
+    """Check the releases themselves: raw HTML in Markdown is shown as text, never rendered."""
+    findings = []
+    for release in releases:
+        for message in extract_messages(release):
+            for tag in HTML_TAG.findall(message.text):
+                findings.append(
+                    Finding(
+                        "html",
+                        "warning",
+                        release.path,
+                        message.line,
+                        f"raw HTML '{tag}' is shown as text, not rendered; write Markdown instead",
+                    )
+                )
+    return findings
+
+
+def fix_catalogs(config: Config, releases: Iterable[Release]) -> list[tuple[Path, int]]:
+    """Apply `fix_catalog` to every catalog of the project, writing those that changed."""
+    fixed = []
+    for language in config.languages:
+        folder = config.locales_dir / language.code
+        for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
+            catalog = read_catalog(path, language)
+            count = fix_catalog(catalog, language)
+            if count:
+                write_atomic(path, serialise(catalog))
+                fixed.append((path, count))
+    return fixed

@@ -1,0 +1,132 @@
+"""Review pages: source and translation side by side, for translators; never part of `public/`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from pressgen.build import BuildOptions, build
+from pressgen.catalogs import release_catalog_path, release_template
+from pressgen.checks import Finding
+from pressgen.config import Config
+from pressgen.errors import UsageError
+from pressgen.output import staging
+from pressgen.releases import read_releases
+from pressgen.status import Version, assess
+from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
+
+
+@dataclass(frozen=True)
+class Row:
+    """One message in the review table."""
+
+    line: int | None
+    comment: str
+    source: str
+    target: str | None
+    state: str  # translated, fuzzy or missing
+    machine: str | None
+    previous_diff: Markup | None
+    findings: list[Finding]
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """Show how `old` became `new`, word by word, with <del> and <ins>."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(html.escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{html.escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{html.escape(''.join(b[j1:j2]))}</ins>")
+    return Markup("".join(out))
+
+
+def _rows(version: Version) -> list[Row]:
+    template = release_template(version.release)
+    by_line: dict[int | None, list[Finding]] = {}
+    for finding in version.findings:
+        by_line.setdefault(finding.line, []).append(finding)
+    rows = []
+    for message in template:
+        if not message.id:
+            continue
+        found = version.catalog.get(message.id) if version.catalog is not None else None
+        target = str(found.string) if found is not None and found.string else None
+        state = "missing" if target is None else ("fuzzy" if found is not None and found.fuzzy else "translated")
+        machine = None
+        previous = None
+        findings: list[Finding] = []
+        if found is not None:
+            marks = [c for c in found.user_comments if c.startswith((MT_COMMENT, MEMORY_COMMENT))]
+            machine = marks[0].split(":")[0] if marks else None
+            if found.fuzzy and found.previous_id:
+                previous = word_diff(found.previous_id[0], str(message.id))
+            findings = by_line.get(found.lineno, [])
+        line = message.locations[0][1] if message.locations else None
+        comment = message.auto_comments[0] if message.auto_comments else ""
+        rows.append(Row(line, comment, str(message.id), target, state, machine, previous, findings))
+    return rows
+
+
+def write_reviews(config: Config, out_dir: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Write one review page per release and translated language, with the draft PDFs, into `out_dir`."""
+    out_dir = out_dir.resolve()
+    if out_dir == config.output_dir.resolve() or out_dir.is_relative_to(config.output_dir.resolve()):
+        raise UsageError("review pages never go into the public output: choose another --out")
+    moment = now or dt.datetime.now(dt.UTC)
+    releases = read_releases(config)
+    assessment = assess(config, releases, moment)
+    env = Environment(loader=PackageLoader("pressgen", "ui"), autoescape=True, undefined=StrictUndefined)
+    written: list[Path] = []
+    with staging(out_dir) as stage:
+        # The draft PDFs: every version rendered as a draft, embargoed ones included.
+        drafts = stage / "drafts"
+        build(config, BuildOptions(out=drafts, now=moment, drafts=True))
+        if any(v.embargoed for v in assessment.versions):
+            build(config, BuildOptions(out=stage / "drafts-embargoed", now=moment, drafts=True, embargoed=True))
+        index: list[dict[str, Any]] = []
+        for version in assessment.versions:
+            if version.is_source:
+                continue
+            slug, lang = version.release.slug, version.lang
+            folder = "drafts-embargoed" if version.embargoed else "drafts"
+            pdf = stage / folder / lang / slug / f"{slug}-{lang}.pdf"
+            page = stage / lang / f"{slug}.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            context = {
+                "title": version.release.title,
+                "source": config.language(version.release.lang),
+                "target": version.language,
+                "counts": version.counts,
+                "published": version.published,
+                "reasons": version.reasons,
+                "pdf": f"../{folder}/{lang}/{slug}/{slug}-{lang}.pdf" if pdf.exists() else None,
+                "catalog_path": release_catalog_path(config, lang, slug).relative_to(config.root),
+                "rows": _rows(version),
+            }
+            page.write_text(env.get_template("review.html").render(context), encoding="utf-8")
+            written.append(out_dir / lang / f"{slug}.html")
+            index.append(
+                {
+                    "href": f"{lang}/{slug}.html",
+                    "slug": slug,
+                    "lang": lang,
+                    "counts": version.counts,
+                    "findings": len(version.findings),
+                    "published": version.published,
+                }
+            )
+        (stage / "index.html").write_text(env.get_template("review-index.html").render(pages=index), encoding="utf-8")
+    return written

@@ -1,0 +1,92 @@
+"""A local server that speaks LibreTranslate's HTTP API, for testing the real client.
+
+It answers `POST /translate` (parameters in the query string, a form or JSON, as
+LibreTranslate accepts) with `{"translatedText": …}` and `GET /languages`. Its "translation"
+is deterministic: known phrases from a small glossary, anything else tagged with the target
+language. It can be told to fail the next N requests (transient) or every request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+GLOSSARY = {
+    ("ro", "en", "Guvernul anunță un nou program."): "The government announces a new programme.",
+    ("ro", "nl", "Guvernul anunță un nou program."): "De regering kondigt een nieuw programma aan.",
+}
+LANGUAGES = ["en", "nl", "ro", "de", "fr"]
+
+
+class FakeLibreTranslate(ThreadingHTTPServer):
+    """The server, with what it received and how it should misbehave."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.received: list[dict[str, str]] = []
+        self.fail_next = 0
+        self.fail_always = False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def __enter__(self) -> FakeLibreTranslate:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeLibreTranslate
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, payload: object) -> None:
+        body = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/languages":
+            self._send(200, [{"code": c, "name": c, "targets": LANGUAGES} for c in LANGUAGES])
+        else:
+            self._send(404, {"error": "Not Found"})
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != "/translate":
+            self._send(404, {"error": "Not Found"})
+            return
+        fields = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8") if length else ""
+        if body and self.headers.get("Content-Type", "").startswith("application/json"):
+            fields.update(json.loads(body))
+        elif body:
+            fields.update({k: v[0] for k, v in parse_qs(body).items()})
+        with self.server.lock:
+            self.server.received.append(fields)
+            failing = self.server.fail_always or self.server.fail_next > 0
+            if self.server.fail_next > 0:
+                self.server.fail_next -= 1
+        if failing:
+            self._send(503, {"error": "Service Unavailable"})
+            return
+        source, target, text = fields.get("source", ""), fields.get("target", ""), fields.get("q", "")
+        if not text or target not in LANGUAGES or source not in LANGUAGES:
+            self._send(400, {"error": "Invalid request: missing q, source or target"})
+            return
+        self._send(200, {"translatedText": GLOSSARY.get((source, target, text), f"[{target}] {text}")})

@@ -1,0 +1,125 @@
+"""`pressgen check`: what a reviewer needs, each finding with its catalog line."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel import Locale
+
+from conftest import SLUG, Cli
+from pressgen.checks import CHECKS
+from pressgen.config import Language
+
+EN = Language("en", Locale.parse("en_GB"), "English")
+NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
+RO = Language("ro", Locale.parse("ro_RO"), "Română")
+
+
+def set_translation(path: Path, source_start: str, new: str) -> int:
+    """Replace the msgstr of the message whose msgid starts with `source_start`; return its msgid line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("msgid") and source_start in "".join(lines[i : i + 3])
+    )
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("msgstr"))
+    stop = next(i for i in range(end + 1, len(lines) + 1) if i == len(lines) or not lines[i].startswith('"'))
+    escaped = new.replace("\\", "\\\\").replace('"', '\\"')
+    lines[end:stop] = [f'msgstr "{escaped}"']
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return start + 1
+
+
+def test_bundled_catalogs_are_clean(project: Path, cli: Cli) -> None:
+    result = cli(project, "check")
+    assert result.code == 0
+    assert result.out.strip() == "0 errors, 0 warnings"
+
+
+def test_check_finds_each_problem_with_its_line(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    ro = project / "locales" / "ro" / "releases" / f"{SLUG}.po"
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    intro = "The NATO Cyber Defence Pledge Conference 2024 in The Hague"
+    line_script = set_translation(ro, intro, "Conferința NATO 2024 de la Haga <script>alert(1)</script>.")
+    line_cedilla = set_translation(
+        ro, "A Commitment to Collective Security", "Un angajament pentru securitate ş colectivă"
+    )
+    line_number = set_translation(nl, "A United Front", "Eensgezind tegen 2023 cyberdreigingen")
+    result = cli(project, "check")
+    assert result.code == 1
+    errors = result.err.splitlines()
+    ro_path, nl_path = f"locales/ro/releases/{SLUG}.po", f"locales/nl/releases/{SLUG}.po"
+    html_error = "error: html: HTML '<script>' in a translation is not allowed (it would be shown as text)"
+    assert f"{ro_path}:{line_script}: {html_error}" in errors
+    assert any(
+        e.startswith(f"{ro_path}:{line_script}: error: numbers:") for e in errors
+    )  # "2024" appears twice in the source
+    cedilla_error = (
+        "error: cedilla: Romanian is written with comma-below letters, not cedilla 'ş' (pressgen check --fix)"
+    )
+    assert f"{ro_path}:{line_cedilla}: {cedilla_error}" in errors
+    number_error = "error: numbers: figures differ once read in each language's number format: the translation has 2023"
+    assert f"{nl_path}:{line_number}: {number_error}" in errors
+    for path in (project / "locales").rglob("*.po"):
+        subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
+
+    build = cli(project, "build")
+    assert build.code == 0
+    assert f"left out: {SLUG} [ro]: 4 check errors (run 'pressgen check')" in build.err
+    assert not (project / "public" / "ro").exists()
+
+
+def test_fix_converts_cedilla_to_comma_below(project: Path, cli: Cli) -> None:
+    ro = project / "locales" / "ro" / "releases" / f"{SLUG}.po"
+    ro.write_text(
+        ro.read_text(encoding="utf-8").replace("ș", "ş").replace("ț", "ţ").replace("Ț", "Ţ"), encoding="utf-8"
+    )
+    assert cli(project, "check").code == 1
+    fixed = cli(project, "check", "--fix")
+    assert fixed.code == 0, fixed.err
+    assert f"fixed 13 messages in locales/ro/releases/{SLUG}.po" in fixed.out
+    text = ro.read_text(encoding="utf-8")
+    assert "ş" not in text and "ţ" not in text and "Luminița" in text
+
+
+def test_dropped_link_and_broken_markup_are_errors() -> None:
+    source = "Read the [statement](https://nato.int/s) and *act*."
+    assert list(CHECKS["links"](source, "Lees de verklaring en *handel*.", EN, NL)) == [
+        ("error", "link target 'https://nato.int/s' of the source is missing or changed")
+    ]
+    assert ("error", "inline markup differs from the source (missing emphasis)") in list(
+        CHECKS["markup"](source, "Lees de [verklaring](https://nato.int/s) en handel.", EN, NL)
+    )
+    assert list(CHECKS["markup"](source, "Lees de [verklaring](https://nato.int/s) en *handel*.", EN, NL)) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "lang", "expected"),
+    [
+        ("It cost 1,234.5 euros.", "Het kostte 1.234,5 euro.", NL, []),
+        ("It cost 1,234.5 euros.", "A costat 1.234,5 euro.", RO, []),
+        ("It cost 1,243 euros.", "Het kostte 1.234 euro.", NL, ["the source has 1243; the translation has 1234"]),
+        ("On 16–17 May 2024.", "Op 16–17 mei 2024.", NL, []),
+    ],
+)
+def test_numbers_are_read_in_each_locale(source: str, target: str, lang: Language, expected: list[str]) -> None:
+    found = [text for _, text in CHECKS["numbers"](source, target, EN, lang)]
+    assert [text.split(": ", 1)[1] for text in found] == expected
+
+
+def test_wrong_quote_marks_are_a_warning() -> None:
+    assert list(CHECKS["quotes"]("“Yes”", "“Da”", EN, RO)) == [("warning", "quote marks “ are not used in Română")]
+    assert list(CHECKS["quotes"]("“Yes”", "„Da”", EN, RO)) == []
+    assert list(CHECKS["quotes"]("“Yes”", "„Ja”", EN, NL)) == [("warning", "quote marks „ are not used in Nederlands")]
+
+
+def test_copies_spaces_and_end_punctuation_are_warnings() -> None:
+    assert list(CHECKS["untranslated"]("Strengthening cyber defences", "Strengthening cyber defences", EN, NL))
+    assert list(CHECKS["spaces"]("Hello", "Hallo ", EN, NL)) == [
+        ("warning", "trailing whitespace differs from the source")
+    ]
+    assert list(CHECKS["punctuation"]("Done.", "Klaar", EN, NL)) == [
+        ("warning", "ends with 'no punctuation' where the source ends with '.'")
+    ]

@@ -1,0 +1,191 @@
+"""Machine drafts through the real deep-translator client against a local LibreTranslate server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import SLUG, Cli
+from libretranslate import FakeLibreTranslate
+from pressgen.catalogs import read_catalog, serialise, write_atomic
+from pressgen.config import load_config
+from pressgen.translate import protect, restore
+
+RO_SLUG = "2024-06-20-program-guvernamental"
+RO_RELEASE = """---
+title: Un nou program guvernamental
+date: 2024-06-20
+lang: ro
+location: București
+---
+
+Guvernul anunță un nou program.
+
+Detalii pe [site-ul oficial](https://gov.ro/program) și la `presa@gov.ro`.
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[FakeLibreTranslate]:
+    with FakeLibreTranslate() as running:
+        yield running
+
+
+def catalog_messages(path: Path) -> dict[str, object]:
+    with path.open("rb") as handle:
+        return {m.id: m for m in read_po(handle) if m.id}
+
+
+def add_romanian_release(project: Path) -> None:
+    folder = project / "releases" / RO_SLUG
+    folder.mkdir()
+    (folder / "release.md").write_text(RO_RELEASE, encoding="utf-8")
+
+
+def test_romanian_release_is_drafted_then_published_once_approved(
+    project: Path, cli: Cli, server: FakeLibreTranslate
+) -> None:
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    for lang in ("en", "nl"):
+        messages = catalog_messages(project / "locales" / lang / "releases" / f"{RO_SLUG}.po")
+        assert "Guvernul anunță un nou program." in messages  # msgids are the Romanian source
+
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--only", RO_SLUG)
+    assert result.code == 0, result.err
+    assert "0 from translation memory" in result.out
+    en = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
+    draft = en["Guvernul anunță un nou program."]
+    assert draft.string == "The government announces a new programme."
+    assert draft.fuzzy
+    today = dt.date.today().isoformat()
+    assert any(c.startswith(f"machine translation (libre), {today}") for c in draft.user_comments)
+    link = en["Detalii pe [site-ul oficial](https://gov.ro/program) și la `presa@gov.ro`."]
+    assert "](https://gov.ro/program)" in link.string and "`presa@gov.ro`" in link.string
+    assert {r["source"] for r in server.received} == {"ro"}
+    assert all("https://gov.ro" not in r["q"] for r in server.received)  # link targets never sent
+
+    build = cli(project, "build")
+    assert f"left out: {RO_SLUG} [en]: 4 fuzzy messages" in build.err
+    assert not (project / "public" / "en" / RO_SLUG).exists()
+    assert (project / "public" / "ro" / RO_SLUG / "index.html").is_file()
+
+    for lang in ("en", "nl"):
+        path = project / "locales" / lang / "releases" / f"{RO_SLUG}.po"
+        catalog = read_catalog(path, load_config(project).language(lang))
+        for message in catalog:
+            message.flags.discard("fuzzy")  # what a translator does to approve
+        write_atomic(path, serialise(catalog))
+    assert cli(project, "build").code == 0
+    page = (project / "public" / "nl" / RO_SLUG / "index.html").read_text(encoding="utf-8")
+    assert "De regering kondigt een nieuw programma aan." in page
+    assert 'href="https://gov.ro/program"' in page
+
+
+def test_translation_memory_and_each_text_sent_once(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
+    # Two new English releases: one reuses an approved sentence of the bundled release, and
+    # both share a new sentence.
+    reused = "The NATO Cyber Defence Pledge Conference 2024 is a testament to the enduring strength of the alliance"
+    for slug in ("2024-06-21-first", "2024-06-22-second"):
+        folder = project / "releases" / slug
+        folder.mkdir()
+        (folder / "release.md").write_text(
+            f"---\ntitle: Note {slug[-5:]}\ndate: {slug[:10]}\n---\n\nA shared new sentence.\n\n"
+            f"{reused} and a beacon of progress in the ongoing mission to protect our shared future.\n",
+            encoding="utf-8",
+        )
+    assert cli(project, "update").code == 0
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "nl")
+    assert result.code == 0, result.err
+    sent = [r["q"] for r in server.received]
+    assert sent.count("A shared new sentence.") == 1
+    assert not any(reused[:40] in q for q in sent)
+    messages = catalog_messages(project / "locales" / "nl" / "releases" / "2024-06-22-second.po")
+    memory = next(m for key, m in messages.items() if key.startswith(reused))
+    assert memory.string.startswith("De NAVO Cyber Defence Pledge Conference 2024 getuigt")
+    assert memory.fuzzy and any(c.startswith("translation memory") for c in memory.user_comments)
+    assert messages["A shared new sentence."].string == "[nl] A shared new sentence."
+
+
+def test_translations_by_people_are_never_overwritten(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
+    path = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    before = path.read_bytes()
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url)
+    assert result.code == 0
+    assert server.received == []
+    assert path.read_bytes() == before
+
+
+def test_transient_failures_are_retried(
+    project: Path, cli: Cli, server: FakeLibreTranslate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressgen.translate.time.sleep", lambda _: None)
+    add_romanian_release(project)
+    assert cli(project, "update", "--lang", "en", "--lang", "ro").code == 0
+    server.fail_next = 2
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "en")
+    assert result.code == 0, result.err
+    assert len(server.received) == 4 + 2  # four texts, two failed attempts retried
+
+
+def test_failing_provider_stops_with_a_clear_error_and_keeps_drafts(
+    project: Path, cli: Cli, server: FakeLibreTranslate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressgen.translate.time.sleep", lambda _: None)
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    # Approve nothing; let the first two texts through, then fail for good.
+    original = FakeLibreTranslate.finish_request
+
+    def fail_after_two(self: FakeLibreTranslate, request: object, address: object) -> None:
+        if len(self.received) >= 2:
+            self.fail_always = True
+        original(self, request, address)
+
+    monkeypatch.setattr(FakeLibreTranslate, "finish_request", fail_after_two)
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "en")
+    assert result.code == 1
+    assert "error: provider 'libre' failed after 5 attempts: ServerException: ERR_SERVICE_NOT_AVAIBLE" in result.err
+    assert "every draft received so far is saved" in result.err
+    messages = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
+    drafted = [m for m in messages.values() if m.string]
+    assert len(drafted) == 2 and all(m.fuzzy for m in drafted)
+
+
+def test_provider_needs_its_key_and_url(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEEPL_API_KEY", raising=False)
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    result = cli(project, "translate", "--provider", "deepl")
+    assert result.code == 2
+    assert "provider 'deepl' needs an API key in the environment variable DEEPL_API_KEY" in result.err
+    no_url = cli(project, "translate", "--provider", "libre")
+    assert no_url.code == 2 and "--url" in no_url.err
+    unknown = cli(project, "translate", "--provider", "babelfish")
+    assert unknown.code == 2 and "unknown provider 'babelfish'" in unknown.err
+
+
+def test_protect_and_restore_round_trip() -> None:
+    text = 'See [the plan](https://nato.int/plan "Plan"), mail press@nato.int, on page %(page)s.'
+    masked, kept = protect(text)
+    assert "https://" not in masked and "@" not in masked and "%(" not in masked
+    assert restore(masked, kept) == (text, True)
+    assert restore(masked.replace("{0}", ""), kept)[1] is False
+
+
+def test_catalog_written_by_translate_passes_msgfmt(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
+    import subprocess
+
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    assert cli(project, "translate", "--provider", "libre", "--url", server.url).code == 0
+    for path in (project / "locales").rglob("*.po"):
+        subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
+    text = (project / "locales" / "nl" / "releases" / f"{RO_SLUG}.po").read_text(encoding="utf-8")
+    assert "# machine translation (libre)" in text
+    assert read_po(io.StringIO(text))
