@@ -76,5 +76,5 @@ def project(tmp_path: Path) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundled project, built once for all tests that only read its output."""
     folder = copy_project(tmp_path_factory.mktemp("built") / "project")
-    assert run(["-C", str(folder), "build"]) == 0
+    assert run(["-C", str(folder), "build", "--strict"]) == 0  # a missing glyph fails every test
     yield folder / "public"

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, Problems, UsageError
+from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
+from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
-from pressgen.pdf import DEFAULT_VARIANT, PdfWriter
+from pressgen.pdf import PdfWriter, font_subsetter
 from pressgen.releases import Release, read_releases
 from pressgen.render import (
     Alternate,
@@ -47,7 +47,8 @@ class BuildOptions:
     now: dt.datetime | None = None
     drafts: bool = False
     embargoed: bool = False
-    pdf_variant: str | None = DEFAULT_VARIANT
+    pdf_variant: str | None = DEFAULT_PDF_VARIANT
+    strict: bool = False
 
 
 @dataclass
@@ -62,6 +63,7 @@ class BuildReport:
     left_out: list[Version] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    font_subsetter: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,17 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
     with build_lock(out_dir), staging(out_dir) as stage:
         _copy_static(config, stage)
         pdf_sizes = _write_pdfs(config, documents, renderers, stage, options, report, progress)
+        if options.strict and report.warnings:
+            raise PressgenError.collect(
+                [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
+            )
         _write_release_pages(config, documents, renderers, stage, pdf_sizes, options, report)
         _write_newsrooms(config, documents, renderers, stage, pdf_sizes, options, report)
         _write_root(config, documents, renderers, stage, report)
         if not options.embargoed:
             _write_sitemap(config, documents, stage)
     report.seconds = time.monotonic() - started
+    report.font_subsetter = font_subsetter()
     return report
 
 
@@ -160,6 +167,10 @@ def _copy_static(config: Config, stage: Path) -> None:
     fonts = config.templates_dir / "fonts"
     if fonts.is_dir():
         shutil.copytree(fonts, stage / "static" / "fonts")
+    logo = config.organisation.logo
+    if logo is not None:
+        (stage / "static").mkdir(exist_ok=True)
+        shutil.copyfile(logo, stage / "static" / logo.name)
 
 
 def _write_pdfs(
@@ -176,7 +187,7 @@ def _write_pdfs(
     for number, document in enumerate(documents, start=1):
         progress(f"[{number}/{len(documents)}] PDF {document.lang}/{document.pdf_name}")
         renderer = renderers[document.lang]
-        html = renderer.render("pdf.html", PdfContext(site=renderer.site(""), release=document.localised))
+        html = renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised))
         dest = stage / document.page_path / document.pdf_name
         for warning in writer.write(html, document.version.release.folder, dest):
             report.warnings.append(

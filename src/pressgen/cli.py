@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pressgen import __version__
-from pressgen.config import Config, find_project, load_config
+from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
 from pressgen.errors import PressgenError
 
 
@@ -71,10 +71,12 @@ def cli(ctx: click.Context, directory: Path | None, debug: bool) -> None:
 @click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
 @click.option(
     "--pdf-variant",
+    type=click.Choice([*PDF_VARIANTS, "none"]),
     default="pdf/ua-1",
     show_default=True,
-    help="PDF variant: pdf/ua-1, pdf/a-2a, pdf/a-3u … or 'none'.",
+    help="PDF standard: pdf/ua-1 (tagged, for screen readers), pdf/a-… for archives, or none.",
 )
+@click.option("--strict", is_flag=True, help="Treat warnings (such as a glyph missing from the fonts) as errors.")
 @click.pass_obj
 def build(
     obj: Context,
@@ -85,6 +87,7 @@ def build(
     jobs: int | None,
     only: str | None,
     pdf_variant: str,
+    strict: bool,
 ) -> None:
     """Build the site: pages, PDFs, newsrooms, feeds and sitemap."""
     from pressgen.build import BuildOptions
@@ -96,11 +99,18 @@ def build(
         drafts=drafts,
         embargoed=embargoed,
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
+        strict=strict,
     )
     report = run_build(obj.config, options, progress=_progress)
     _end_progress()
     for warning in report.warnings:
         click.echo(warning.format(Path.cwd()), err=True)
+    if report.font_subsetter != "HarfBuzz" and report.pdfs:
+        click.echo(
+            "warning: fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
+            "(Debian: libharfbuzz-subset0) for faster builds",
+            err=True,
+        )
     for version in report.left_out:
         click.echo(f"left out: {version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}", err=True)
     for version in report.drafts:

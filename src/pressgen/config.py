@@ -15,6 +15,20 @@ from babel import Locale, UnknownLocaleError
 from pressgen.errors import Diagnostic, PressgenError
 
 CONFIG_NAME = "pressgen.toml"
+# The PDF standards WeasyPrint produces; pdf/ua-1 (tagged, for screen readers) is the default.
+PDF_VARIANTS = (
+    "pdf/ua-1",
+    "pdf/ua-2",
+    "pdf/a-1b",
+    "pdf/a-2b",
+    "pdf/a-3b",
+    "pdf/a-2u",
+    "pdf/a-3u",
+    "pdf/a-4u",
+    "pdf/a-2a",
+    "pdf/a-3a",
+)
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
 TOP_KEYS = ("site", "organisation", "languages", "translation")

@@ -10,9 +10,20 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from pressgen.config import DEFAULT_PDF_VARIANT
 from pressgen.errors import PressgenError
 
-DEFAULT_VARIANT = "pdf/ua-1"
+# WeasyPrint warns about this once per font and document; pressgen says it once per build.
+FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
+
+
+def font_subsetter() -> str:
+    """Return which library subsets the embedded fonts: HarfBuzz (fast) or fontTools (fallback)."""
+    from weasyprint.text import ffi
+
+    if ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        return "HarfBuzz"
+    return "fontTools"
 
 
 class SandboxViolation(FatalURLFetchingError):
@@ -44,13 +55,15 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(FONTTOOLS_WARNING):
+            self.messages.append(message)
 
 
 class PdfWriter:
     """Render PDFs with one font configuration and one parsed stylesheet for all documents."""
 
-    def __init__(self, templates_dir: Path, variant: str | None = DEFAULT_VARIANT):
+    def __init__(self, templates_dir: Path, variant: str | None = DEFAULT_PDF_VARIANT):
         self.templates_dir = templates_dir
         self.variant = variant
         self.font_config = FontConfiguration()

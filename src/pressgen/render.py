@@ -61,6 +61,7 @@ class SiteContext(TypedDict):
     language: Language
     root: str  # relative path from the page to the site root, ending in "/" or empty
     generator: str
+    logo: str | None  # URL of the organisation's logo, relative to the page (or file: in PDFs)
 
 
 class PageContext(TypedDict):
@@ -152,8 +153,11 @@ class Renderer:
         env.filters["counter_content"] = counter_content
         return env
 
-    def site(self, root: str) -> SiteContext:
+    def site(self, root: str, for_pdf: bool = False) -> SiteContext:
         org = self.config.organisation
+        logo = None
+        if org.logo is not None:
+            logo = org.logo.as_uri() if for_pdf else f"{root}static/{org.logo.name}"
         return SiteContext(
             organisation=org.name(self.language.code),
             tagline=org.tagline(self.language.code),
@@ -162,6 +166,7 @@ class Renderer:
             language=self.language,
             root=root,
             generator=f"pressgen {__version__}",
+            logo=logo,
         )
 
     def gettext(self, text: str) -> str:

@@ -1,0 +1,179 @@
+"""The PDFs themselves: structure for screen readers, metadata, fonts, text, reproducibility."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from pypdf import PdfReader
+
+from conftest import REPO, SLUG, Cli
+from helpers import pdf_fonts, pdf_text, unhyphenate
+
+LANGS = ("en", "nl", "ro")
+TITLES = {
+    "en": "Continuing NATO Cooperation and Strengthening Cyber Defences",
+    "nl": "Voortzetting van de NAVO-samenwerking en versterking van de cyberverdediging",
+    "ro": "Continuarea cooperării în cadrul NATO și consolidarea apărării cibernetice",
+}
+
+
+def pdf_path(public: Path, lang: str, slug: str = SLUG) -> Path:
+    return public / lang / slug / f"{slug}-{lang}.pdf"
+
+
+def outline_titles(outline: list[object]) -> list[str]:
+    titles: list[str] = []
+    for item in outline:
+        if isinstance(item, list):
+            titles += outline_titles(item)
+        else:
+            titles.append(item.title)  # type: ignore[attr-defined]
+    return titles
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_tagged_with_language_title_and_bookmarks(built: Path, lang: str) -> None:
+    reader = PdfReader(pdf_path(built, lang))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == lang
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata.title == TITLES[lang]
+    assert reader.metadata.author.startswith(("NATO", "NAVO", "Conferința"))
+    assert reader.metadata.subject  # the summary
+    titles = outline_titles(reader.outline)
+    assert titles[0] == TITLES[lang]
+    assert len(titles) == 3  # the title and the two section headings
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_fonts_are_embedded_subset_and_shipped(built: Path, lang: str) -> None:
+    fonts = pdf_fonts(pdf_path(built, lang))
+    assert {f["emb"] for f in fonts} == {"yes"}
+    assert {f["sub"] for f in fonts} == {"yes"}
+    assert all(re.match(r"^[A-Z]{6}\+Noto-(Serif|Sans)", f["name"]) for f in fonts), fonts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_qpdf_finds_no_error(built: Path, lang: str) -> None:
+    result = subprocess.run(["qpdf", "--check", str(pdf_path(built, lang))], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
+
+
+@pytest.mark.parametrize("lang", ("nl", "ro"))
+def test_every_translated_paragraph_is_in_the_pdf(built: Path, lang: str) -> None:
+    text = unhyphenate(pdf_text(pdf_path(built, lang)))
+    with (REPO / "locales" / lang / "releases" / f"{SLUG}.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id and any(c.startswith("body") for c in message.auto_comments):
+            assert " ".join(message.string.split()) in text, message.string[:60]
+
+
+def test_hyphenation_follows_the_language(built: Path) -> None:
+    for lang in ("nl", "ro"):
+        layout = pdf_text(pdf_path(built, lang), layout=True)
+        assert re.search("\\w\u2010\n", layout), f"no hyphenated line end in the {lang} PDF"
+
+
+def test_two_builds_are_byte_identical(project: Path, cli: Cli) -> None:
+    assert cli(project, "build", "--out", str(project / "one")).code == 0
+    assert cli(project, "build", "--out", str(project / "two")).code == 0
+
+    def digests(folder: Path) -> dict[str, str]:
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    one, two = digests(project / "one"), digests(project / "two")
+    assert one == two
+    assert sum(1 for name in one if name.endswith(".pdf")) == 3
+
+
+def test_drafts_are_marked_on_every_page_in_their_language(project: Path, cli: Cli) -> None:
+    catalog = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace('msgstr "Den Haag"', 'msgstr ""'), encoding="utf-8")
+    result = cli(project, "build", "--drafts")
+    assert result.code == 0, result.err
+    assert f"draft: {SLUG} [nl]: 1 untranslated message" in result.err
+    pdf = pdf_path(project / "public", "nl")
+    pages = pdf_text(pdf).split("\f")[:-1]
+    assert len(pages) >= 2
+    assert all("Concept, niet gecontroleerd" in page for page in pages)
+    html = (project / "public" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert "Concept: deze vertaling is nog niet gecontroleerd" in html
+
+
+def test_missing_glyph_is_a_warning_and_fails_a_strict_build(project: Path, cli: Cli) -> None:
+    folder = project / "releases" / "2024-06-05-glyph-test"
+    folder.mkdir()
+    (folder / "release.md").write_text(
+        "---\ntitle: A glyph test\ndate: 2024-06-05\n---\n\nA private character: \ue000.\n", encoding="utf-8"
+    )
+    lenient = cli(project, "build")
+    assert lenient.code == 0
+    assert ".notdef glyph rendered for Unicode string unsupported by fonts" in lenient.err
+    assert "releases/2024-06-05-glyph-test/release.md: warning: 2024-06-05-glyph-test-en.pdf:" in lenient.err
+    strict = cli(project, "build", "--strict")
+    assert strict.code == 1
+    assert "error: 2024-06-05-glyph-test-en.pdf: .notdef glyph rendered" in strict.err
+    assert "(U+E000) (--strict)" in strict.err
+
+
+def test_image_alt_text_reaches_the_structure_tree(project: Path, cli: Cli) -> None:
+    from PIL import Image
+
+    folder = project / "releases" / "2024-06-06-photo"
+    folder.mkdir()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(folder / "photo.png")
+    (folder / "release.md").write_text(
+        "---\ntitle: A photo\ndate: 2024-06-06\nimage:\n  src: photo.png\n  alt: Ministers on a stage\n---\n\nText.\n",
+        encoding="utf-8",
+    )
+    assert cli(project, "build").code == 0
+    raw = pdf_path(project / "public", "en", "2024-06-06-photo").read_bytes()
+    reader = PdfReader(pdf_path(project / "public", "en", "2024-06-06-photo"))
+    alts: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            if kids is not None:
+                walk(kids)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert "Ministers on a stage" in alts, (alts, len(raw))
+
+
+def test_letterhead_shows_the_configured_logo(project: Path, cli: Cli) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (120, 60), (0, 58, 112)).save(project / "templates" / "logo.png")
+    config = project / "pressgen.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[organisation]\n", '[organisation]\nlogo = "logo.png"\n')
+    )
+    result = cli(project, "build")
+    assert result.code == 0, result.err
+    reader = PdfReader(pdf_path(project / "public", "en"))
+    assert list(reader.pages[0].images)
+    assert (project / "public" / "static" / "logo.png").is_file()
+    assert 'src="../../static/logo.png"' in (project / "public" / "en" / SLUG / "index.html").read_text(
+        encoding="utf-8"
+    )
