@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# npm's own record of what `npm ci` installed into node_modules/: the site checks' validators.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: build test setup system-build system-test lint clean
 
 build: system-build $(STAMP)
 	$(BIN)/pressgen build
 
-test: system-test $(STAMP)
+test: system-test $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
@@ -33,5 +35,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# vnu-jar and axe-core for tests/test_site_quality.py, exactly as package-lock.json pins them. Their
+# install scripts are not run: vnu-jar's would download a Java runtime; the system's java is used.
+$(NODE_STAMP): package-lock.json | system-test
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 clean:
-	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules public .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ every document has been rendered, so a failed build leaves the previous output a
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
-from pressgen.pdf import PdfWriter, font_subsetter
+from pressgen.pdf import PdfResult, PdfTask, font_subsetter, render_pdfs
 from pressgen.releases import Release, read_releases
 from pressgen.render import (
     Alternate,
@@ -49,6 +51,8 @@ class BuildOptions:
     embargoed: bool = False
     pdf_variant: str | None = DEFAULT_PDF_VARIANT
     strict: bool = False
+    jobs: int | None = None  # worker processes for PDFs; default: the machine's cores
+    only: str | None = None  # re-render this release's PDFs even if the cache has them
 
 
 @dataclass
@@ -64,6 +68,43 @@ class BuildReport:
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     font_subsetter: str = ""
+    rendered: int = 0  # PDFs rendered by this build
+    reused: int = 0  # PDFs whose inputs were unchanged, copied from the cache
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+    unchanged: bool = False  # nothing changed since the last build: nothing was written
+    messages: list[str] = field(default_factory=list)  # the last build's report lines, for a no-op
+    counts: tuple[int, int, int] | None = None  # the last build's tally, for a no-op
+
+    def lines(self) -> list[str]:
+        """Return what the build has to say about left-out versions, drafts and warnings."""
+        if self.unchanged:
+            return list(self.messages)
+        lines = [w.format() for w in self.warnings]
+        lines += [f"left out: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.left_out]
+        lines += [f"draft: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.drafts]
+        return lines
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "pdfs": self.pdfs,
+            "published": len(self.published),
+            "drafts": len(self.drafts),
+            "left_out": len(self.left_out),
+            "lines": self.lines(),
+        }
+
+    @classmethod
+    def from_summary(cls, out_dir: Path, summary: dict[str, Any], seconds: float) -> BuildReport:
+        report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
+        report.messages = summary["lines"]
+        report.counts = (summary["published"], summary["drafts"], summary["left_out"])
+        return report
+
+    @property
+    def tally(self) -> tuple[int, int, int]:
+        """Return how many versions were published, drafted and left out."""
+        return self.counts or (len(self.published), len(self.drafts), len(self.left_out))
 
 
 @dataclass(frozen=True)
@@ -98,8 +139,20 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
         raise UsageError("--embargoed writes a private pack: give it its own --out folder, never the public output")
     now = options.now or dt.datetime.now(dt.UTC)
 
+    # Nothing changed since the last build of this folder: say so, render nothing.
+    fingerprint = inputs_fingerprint(config, _options_key(options, out_dir))
+    previous = read_manifest(config, out_dir)
+    if (
+        options.only is None
+        and previous is not None
+        and previous.still_valid(fingerprint, output_fingerprint(out_dir), now)
+    ):
+        return BuildReport.from_summary(out_dir, previous.summary, time.monotonic() - started)
+
     # Gather: everything is read and checked before anything is written.
     releases = read_releases(config)
+    if options.only is not None and options.only not in {r.slug for r in releases}:
+        raise UsageError(f"no release '{options.only}' in releases/")
     _check_assets(releases)
     assessment = assess(config, releases, now)
     report = BuildReport(out_dir=out_dir)
@@ -124,7 +177,31 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
             _write_sitemap(config, documents, stage)
     report.seconds = time.monotonic() - started
     report.font_subsetter = font_subsetter()
+    valid_from, valid_until = _embargo_span(releases, now)
+    write_manifest(
+        config,
+        out_dir,
+        Manifest(fingerprint, output_fingerprint(out_dir) or "", valid_from, valid_until, report.summary()),
+    )
     return report
+
+
+def _options_key(options: BuildOptions, out_dir: Path) -> dict[str, object]:
+    """Return the options that change what a build writes (not when it runs or how fast)."""
+    return {
+        "out": str(out_dir),
+        "drafts": options.drafts,
+        "embargoed": options.embargoed,
+        "variant": options.pdf_variant,
+        "strict": options.strict,
+    }
+
+
+def _embargo_span(releases: list[Release], now: dt.datetime) -> tuple[str | None, str | None]:
+    """Return the last embargo lifted before `now` and the next one to lift: the build is valid between."""
+    lifted = [r.embargo for r in releases if r.embargo is not None and r.embargo <= now]
+    pending = [r.embargo for r in releases if r.embargo is not None and r.embargo > now]
+    return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
 def _check_assets(releases: list[Release]) -> None:
@@ -182,20 +259,81 @@ def _write_pdfs(
     report: BuildReport,
     progress: Progress,
 ) -> dict[tuple[str, str], int]:
-    writer = PdfWriter(config.templates_dir, options.pdf_variant)
-    sizes: dict[tuple[str, str], int] = {}
-    for number, document in enumerate(documents, start=1):
-        progress(f"[{number}/{len(documents)}] PDF {document.lang}/{document.pdf_name}")
-        renderer = renderers[document.lang]
-        html = renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised))
+    """Write every document's PDF: from the cache when its inputs are unchanged, else rendered in parallel."""
+    cache = PdfCache(config, options.pdf_variant)
+    tasks: list[PdfTask] = []
+    waiting: list[tuple[Document, str]] = []
+    for document in documents:
+        html = _print_html(document, renderers)
         dest = stage / document.page_path / document.pdf_name
-        for warning in writer.write(html, document.version.release.folder, dest):
-            report.warnings.append(
-                Diagnostic(f"{document.pdf_name}: {warning}", document.version.release.path, severity="warning")
-            )
-        sizes[(document.lang, document.slug)] = dest.stat().st_size
-        report.pdfs += 1
-    return sizes
+        key = cache.key(html, _asset_paths(document.version.release))
+        warnings = None if options.only == document.slug else cache.get(key, dest)
+        if warnings is None:
+            tasks.append(PdfTask(html, document.version.release.folder, dest))
+            waiting.append((document, key))
+        else:
+            report.reused += 1
+            _note_warnings(report, document, warnings)
+
+    slowest: list[tuple[float, str]] = []
+
+    def done(result: PdfResult) -> None:
+        document, key = waiting[result.index]
+        cache.put(key, tasks[result.index].dest, result.warnings)
+        _note_warnings(report, document, result.warnings)
+        report.rendered += 1
+        slowest.append((result.seconds, document.pdf_name))
+        slowest.sort(reverse=True)
+        del slowest[3:]
+        progress(_bar(report.rendered, len(tasks), slowest))
+
+    render_pdfs(tasks, config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1, done)
+    cache.prune()
+    report.pdfs = len(documents)
+    report.slowest = list(slowest)
+    return {(d.lang, d.slug): (stage / d.page_path / d.pdf_name).stat().st_size for d in documents}
+
+
+def _print_html(document: Document, renderers: dict[str, Renderer]) -> str:
+    renderer = renderers[document.lang]
+    return renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised))
+
+
+def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, str, Path]]:
+    """Return the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
+
+    For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
+    """
+    now = options.now or dt.datetime.now(dt.UTC)
+    releases = read_releases(config)
+    assessment = assess(config, releases, now)
+    documents = _choose(config, assessment, options, BuildReport(out_dir=config.output_dir))
+    renderers = {
+        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
+        for lang in config.languages
+    }
+    return [(d.pdf_name, _print_html(d, renderers), d.version.release.folder) for d in documents]
+
+
+def _asset_paths(release: Release) -> list[Path]:
+    sources = [src for src, _, _ in body_assets(release)]
+    if release.image is not None:
+        sources.append(release.image.src)
+    return [release.folder / src for src in sources]
+
+
+def _note_warnings(report: BuildReport, document: Document, warnings: list[str]) -> None:
+    for warning in warnings:
+        report.warnings.append(
+            Diagnostic(f"{document.pdf_name}: {warning}", document.version.release.path, severity="warning")
+        )
+
+
+def _bar(done: int, total: int, slowest: list[tuple[float, str]]) -> str:
+    width = 24
+    filled = round(width * done / total) if total else width
+    slow = ", ".join(f"{name} {seconds:.1f} s" for seconds, name in slowest)
+    return f"PDFs [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  slowest: {slow}"
 
 
 def _alternates(config: Config, documents: list[Document], slug: str, here: str, drafts: bool) -> list[Alternate]:
@@ -273,13 +411,10 @@ def _write_release_pages(
 
 
 def _copy_assets(release: Release, folder: Path) -> None:
-    sources = [src for src, _, _ in body_assets(release)]
-    if release.image is not None:
-        sources.append(release.image.src)
-    for src in sources:
-        dest = folder / src
+    for source in _asset_paths(release):
+        dest = folder / source.relative_to(release.folder)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(release.folder / src, dest)
+        shutil.copyfile(source, dest)
 
 
 def _write_newsrooms(

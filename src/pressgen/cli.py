@@ -100,27 +100,42 @@ def build(
         embargoed=embargoed,
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
         strict=strict,
+        jobs=jobs,
+        only=only,
     )
     report = run_build(obj.config, options, progress=_progress)
     _end_progress()
-    for warning in report.warnings:
-        click.echo(warning.format(Path.cwd()), err=True)
-    if report.font_subsetter != "HarfBuzz" and report.pdfs:
+    for line in report.lines():
+        click.echo(_relative(line), err=True)
+    where = _display(report.out_dir)
+    published, drafted, left_out = report.tally
+    if report.unchanged:
+        click.echo(f"nothing changed since the last build: {where}/ is up to date ({report.seconds:.2f} s)")
+        return
+    if report.font_subsetter != "HarfBuzz" and report.rendered:
         click.echo(
             "warning: fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
             "(Debian: libharfbuzz-subset0) for faster builds",
             err=True,
         )
-    for version in report.left_out:
-        click.echo(f"left out: {version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}", err=True)
-    for version in report.drafts:
-        click.echo(f"draft: {version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}", err=True)
-    where = os.path.relpath(report.out_dir, Path.cwd())
     click.echo(
-        f"built {report.pages} pages and {report.pdfs} PDFs in {where}/ "
-        f"({len(report.published)} published, {len(report.drafts)} drafts, {len(report.left_out)} left out) "
-        f"in {report.seconds:.1f} s"
+        f"built {report.pages} pages and {report.pdfs} PDFs ({report.rendered} rendered, {report.reused} unchanged) "
+        f"in {where}/: {published} published, {drafted} drafts, {left_out} left out, in {report.seconds:.1f} s"
     )
+
+
+def _display(path: Path) -> str:
+    """Show a path relative to the current folder when it is inside it."""
+    return os.path.relpath(path, Path.cwd()) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _relative(line: str) -> str:
+    """Show an absolute path at the start of a report line relative to the current folder."""
+    head, sep, rest = line.partition(": ")
+    path = head.rsplit(":", 1)[0] if head[-1:].isdigit() else head
+    if sep and os.path.isabs(path) and Path(path).is_relative_to(Path.cwd()):
+        return os.path.relpath(path, Path.cwd()) + head[len(path) :] + sep + rest
+    return line
 
 
 @cli.command()
@@ -228,7 +243,7 @@ def review(obj: Context, out: Path) -> None:
     config = obj.config
     target = out if out.is_absolute() else config.root / out
     pages = write_reviews(config, target)
-    click.echo(f"wrote {len(pages)} review pages to {os.path.relpath(target / 'index.html', Path.cwd())}")
+    click.echo(f"wrote {len(pages)} review pages to {_display(target / 'index.html')}")
 
 
 @cli.command()

@@ -50,6 +50,10 @@ class PressgenError(Exception):
     def __str__(self) -> str:
         return "\n".join(d.format() for d in self.diagnostics)
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle with every diagnostic, so that an error raised in a worker process arrives whole."""
+        return (_rebuild, (type(self), self.diagnostics))
+
 
 class UsageError(PressgenError):
     """The command was called the wrong way."""
@@ -72,3 +76,7 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise PressgenError.collect(self.items)
+
+
+def _rebuild(cls: type[PressgenError], diagnostics: list[Diagnostic]) -> PressgenError:
+    return cls.collect(diagnostics)

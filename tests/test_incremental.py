@@ -1,0 +1,133 @@
+"""Incremental and parallel builds: only what changed is rendered, and the output is the same."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from conftest import SLUG, Cli, tree_digest
+
+
+def rendered(result_out: str) -> tuple[int, int]:
+    found = re.search(r"\((\d+) rendered, (\d+) unchanged\)", result_out)
+    assert found, result_out
+    return int(found.group(1)), int(found.group(2))
+
+
+def add_release(project: Path, slug: str, body: str = "A second release.") -> Path:
+    folder = project / "releases" / slug
+    folder.mkdir()
+    (folder / "release.md").write_text(f"---\ntitle: Second\ndate: {slug[:10]}\n---\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def pdf_mtimes(public: Path) -> dict[str, int]:
+    return {str(p.relative_to(public)): p.stat().st_mtime_ns for p in public.rglob("*.pdf")}
+
+
+def test_no_op_rebuild_renders_and_writes_nothing(project: Path, cli: Cli) -> None:
+    assert rendered(cli(project, "build").out) == (3, 0)
+    before = {str(p): p.stat().st_mtime_ns for p in (project / "public").rglob("*")}
+    again = cli(project, "build")
+    assert again.code == 0
+    assert again.out.startswith(f"nothing changed since the last build: {project / 'public'}/ is up to date")
+    assert {str(p): p.stat().st_mtime_ns for p in (project / "public").rglob("*")} == before
+
+
+def test_no_op_rebuild_still_reports_what_was_left_out(project: Path, cli: Cli) -> None:
+    add_release(project, "2024-06-11-second")
+    first = cli(project, "build")
+    again = cli(project, "build")
+    assert "nothing changed" in again.out
+    assert "left out: 2024-06-11-second [nl]: no catalog yet (run 'pressgen update')" in first.err
+    assert again.err == first.err
+
+
+def test_editing_one_release_renders_only_its_documents(project: Path, cli: Cli) -> None:
+    folder = add_release(project, "2024-06-11-second")
+    assert rendered(cli(project, "build").out) == (4, 0)
+    (folder / "release.md").write_text("---\ntitle: Second, edited\ndate: 2024-06-11\n---\n\nNew text.\n")
+    assert rendered(cli(project, "build").out) == (1, 3)
+    assert "Second, edited" in (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_catalog_change_renders_only_its_language(project: Path, cli: Cli) -> None:
+    assert cli(project, "build").code == 0
+    catalog = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Eensgezind", "Samen"), encoding="utf-8")
+    assert rendered(cli(project, "build").out) == (1, 2)
+
+
+def test_a_template_change_renders_everything(project: Path, cli: Cli) -> None:
+    assert cli(project, "build").code == 0
+    css = project / "templates" / "pdf.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh2 { color: #003a70; }\n", encoding="utf-8")
+    assert rendered(cli(project, "build").out) == (3, 0)
+    html = project / "templates" / "pdf.html"
+    html.write_text(html.read_text(encoding="utf-8").replace('<p class="kind">', '<p class="kind" id="k">'))
+    assert rendered(cli(project, "build").out) == (3, 0)
+
+
+def test_an_asset_change_renders_its_release(project: Path, cli: Cli) -> None:
+    from PIL import Image
+
+    folder = project / "releases" / "2024-06-12-photo"
+    folder.mkdir()
+    Image.new("RGB", (60, 40), (0, 0, 0)).save(folder / "photo.png")
+    (folder / "release.md").write_text(
+        "---\ntitle: Photo\ndate: 2024-06-12\nimage:\n  src: photo.png\n  alt: Black\n---\n\nText.\n", encoding="utf-8"
+    )
+    assert rendered(cli(project, "build").out) == (4, 0)
+    Image.new("RGB", (60, 40), (255, 255, 255)).save(folder / "photo.png")
+    assert rendered(cli(project, "build").out) == (1, 3)
+
+
+def test_deleted_release_leaves_no_stale_output(project: Path, cli: Cli) -> None:
+    folder = add_release(project, "2024-06-11-second")
+    assert cli(project, "build").code == 0
+    assert (project / "public" / "en" / "2024-06-11-second").is_dir()
+    (folder / "release.md").unlink()
+    folder.rmdir()
+    assert rendered(cli(project, "build").out) == (0, 3)
+    assert not (project / "public" / "en" / "2024-06-11-second").exists()
+    assert "2024-06-11-second" not in (project / "public" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_crossing_an_embargo_rebuilds(project: Path, cli: Cli) -> None:
+    folder = add_release(project, "2024-06-11-second")
+    text = (folder / "release.md").read_text(encoding="utf-8")
+    embargoed = text.replace("date:", "embargo: 2030-01-01T09:00+01:00\ndate:")
+    (folder / "release.md").write_text(embargoed, encoding="utf-8")
+    assert rendered(cli(project, "build", "--now", "2029-12-31T00:00Z").out) == (3, 0)
+    assert not (project / "public" / "en" / "2024-06-11-second").exists()
+    assert "nothing changed" in cli(project, "build", "--now", "2029-12-31T12:00Z").out
+    assert rendered(cli(project, "build", "--now", "2030-01-01T08:00Z").out) == (1, 3)
+    assert (project / "public" / "en" / "2024-06-11-second").is_dir()
+    # Back before the embargo (a build with an earlier --now): the release is gone again.
+    assert rendered(cli(project, "build", "--now", "2029-12-31T12:00Z").out) == (0, 3)
+    assert not (project / "public" / "en" / "2024-06-11-second").exists()
+
+
+def test_a_changed_output_is_rebuilt(project: Path, cli: Cli) -> None:
+    assert cli(project, "build").code == 0
+    (project / "public" / "en" / "index.html").unlink()
+    result = cli(project, "build")
+    assert "nothing changed" not in result.out
+    assert (project / "public" / "en" / "index.html").is_file()
+
+
+def test_only_re_renders_that_release(project: Path, cli: Cli) -> None:
+    add_release(project, "2024-06-11-second")
+    assert cli(project, "build").code == 0
+    assert rendered(cli(project, "build", "--only", SLUG).out) == (3, 1)
+    unknown = cli(project, "build", "--only", "2099-01-01-nothing")
+    assert unknown.code == 2 and "no release '2099-01-01-nothing'" in unknown.err
+
+
+def test_parallel_and_serial_builds_write_the_same_files(project: Path, cli: Cli) -> None:
+    add_release(project, "2024-06-11-second")
+    assert cli(project, "build", "--jobs", "2", "--out", str(project / "parallel")).code == 0
+    shutil.rmtree(project / ".pressgen-cache")
+    assert cli(project, "build", "--jobs", "1", "--out", str(project / "serial")).code == 0
+    assert tree_digest(project / "parallel") == tree_digest(project / "serial")
