@@ -199,7 +199,9 @@ def test_sitemap_lists_every_page_with_alternates(built: Path) -> None:
     base = "https://newsroom.example.org/cyber-defence-pledge-2024/"
     for lang in LANGS:
         entry = urls[f"{base}{lang}/{SLUG}/"]
-        assert {link.get("hreflang") for link in entry.findall("x:link", ns)} == set(LANGS)
+        links = {link.get("hreflang"): link.get("href") for link in entry.findall("x:link", ns)}
+        assert set(links) == {*LANGS, "x-default"}
+        assert links["x-default"] == f"{base}en/{SLUG}/"  # the source language's version
 
 
 def test_failed_build_leaves_previous_output_untouched(project: Path, cli: Cli) -> None:

@@ -354,6 +354,14 @@ def _alternates(config: Config, documents: list[Document], slug: str, here: str,
     return sorted(found, key=lambda a: config.codes.index(a.lang))
 
 
+def _x_default(config: Config, alternates: list[Alternate]) -> str:
+    """Return the version for other languages: the source language's, else the first published."""
+    for alternate in alternates:
+        if alternate.lang == config.source_language:
+            return alternate.url
+    return alternates[0].url if alternates else config.base_url
+
+
 def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
     localised = document.localised
     data: dict[str, Any] = {
@@ -396,6 +404,7 @@ def _write_release_pages(
             site=renderer.site("../../"),
             canonical=url,
             alternates=alternates,
+            x_default=_x_default(config, alternates),
             noindex=document.localised.draft or options.embargoed,
             release=document.localised,
             pdf=PdfLink(
@@ -446,6 +455,7 @@ def _write_newsrooms(
             site=renderer.site("../"),
             canonical=f"{config.base_url}{language.code}/",
             alternates=alternates,
+            x_default=config.base_url,
             noindex=options.embargoed or any(d.localised.draft for d in mine),
             entries=entries,
         )
@@ -482,6 +492,7 @@ def _write_root(
     context = RootContext(
         site=source.site(""),
         canonical=config.base_url,
+        x_default=config.base_url,
         alternates=[
             Alternate(lang.code, lang.name, f"{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
             for lang in languages
@@ -496,9 +507,17 @@ def _write_root(
 def _write_sitemap(config: Config, documents: list[Document], stage: Path) -> None:
     public = [d for d in documents if not d.localised.draft]
     languages = _site_languages(config, public)
-    home_alternates = tuple((lang.code, f"{config.base_url}{lang.code}/") for lang in languages)
+    home_alternates = (
+        *((lang.code, f"{config.base_url}{lang.code}/") for lang in languages),
+        ("x-default", config.base_url),
+    )
     pages = [SitemapPage(f"{config.base_url}{lang.code}/", home_alternates) for lang in languages]
     for document in public:
-        alternates = tuple((d.lang, f"{config.base_url}{d.page_path}") for d in public if d.slug == document.slug)
+        versions = [d for d in public if d.slug == document.slug]
+        source = next((d for d in versions if d.lang == document.version.release.lang), versions[0])
+        alternates = (
+            *((d.lang, f"{config.base_url}{d.page_path}") for d in versions),
+            ("x-default", f"{config.base_url}{source.page_path}"),
+        )
         pages.append(SitemapPage(f"{config.base_url}{document.page_path}", alternates, document.version.release.date))
     write_sitemap(stage / "sitemap.xml", pages)

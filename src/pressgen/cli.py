@@ -247,6 +247,36 @@ def review(obj: Context, out: Path) -> None:
 
 
 @cli.command()
+@click.argument("slug")
+@click.option("--title", required=True, help="The release's title, in its source language.")
+@click.pass_obj
+def new(obj: Context, slug: str, title: str) -> None:
+    """Scaffold releases/SLUG/release.md: a form with every front matter field, commented."""
+    from pressgen.scaffold import new_release
+
+    path = new_release(obj.config, slug, title)
+    click.echo(f"created {_display(path)}: fill in the form, then run 'pressgen update' for the catalogs")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--drafts", is_flag=True, help="Also show unapproved translations, marked as drafts.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to build and serve.")
+@click.pass_obj
+def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) -> None:
+    """Preview the site on a local web server; rebuild when a source changes."""
+    from pressgen.build import BuildOptions
+    from pressgen.serve import Preview
+
+    preview = Preview(obj.config, BuildOptions(out=out, drafts=drafts), host, port, lambda line: click.echo(line))
+    try:
+        preview.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
 @click.pass_obj

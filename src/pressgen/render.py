@@ -68,6 +68,7 @@ class PageContext(TypedDict):
     site: SiteContext
     canonical: str
     alternates: list[Alternate]
+    x_default: str  # the page for visitors whose language is none of the alternates
     noindex: bool
 
 

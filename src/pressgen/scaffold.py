@@ -1,0 +1,68 @@
+"""`pressgen new`: a release folder whose front matter is a form with every field, commented."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from pressgen.config import Config
+from pressgen.errors import PressgenError, UsageError
+from pressgen.releases import SLUG_RE
+
+FORM = """\
+---
+title: {title}
+date: {date}
+# Every other field is optional: remove the '# ' in front of those you need.
+# lang: {lang}                        # the language this release is written in
+# subtitle: A second line under the title
+# summary: >-
+#   One or two sentences for the newsroom, the feeds and search engines.
+# location: The Hague                 # the place of the dateline
+# embargo: {date}T09:00+02:00     # nothing of this release is public before this moment
+# author: Name of the author
+# image:
+#   src: photo.jpg                    # a file in this folder
+#   alt: What the picture shows, for people who cannot see it
+#   caption: What the picture is about
+#   credit: Who took it
+# contacts:
+#   - name: Name of the press officer
+#     role: Spokesperson
+#     email: press@example.org
+#     phone: "+31 70 000 00 00"
+# notes: |
+#   Notes to editors, in Markdown: background, where to find photos, accreditation.
+# tags: [defence, cyber]
+---
+
+Write the first paragraph here: who, what, where and when.
+
+## A section heading
+
+More paragraphs, in Markdown: *emphasis*, **strong**, [links](https://example.org), lists and quotes.
+"""
+
+
+def new_release(config: Config, slug: str, title: str) -> Path:
+    """Create `releases/<slug>/release.md` from the form; refuse to overwrite anything."""
+    if not SLUG_RE.match(slug):
+        raise UsageError(f"'{slug}' is not a slug of the form YYYY-MM-DD-words (lowercase, digits, hyphens)")
+    try:
+        date = dt.date.fromisoformat(slug[:10])
+    except ValueError:
+        raise UsageError(f"'{slug[:10]}' in '{slug}' is not a date") from None
+    if not title.strip():
+        raise UsageError("the title is empty")
+    folder = config.releases_dir / slug
+    if folder.exists():
+        raise PressgenError("this release exists already; pressgen new never overwrites", folder)
+    folder.mkdir(parents=True)
+    # A JSON string is a valid YAML double-quoted scalar: any title is safe in the form.
+    text = FORM.format(
+        title=json.dumps(title.strip(), ensure_ascii=False), date=date.isoformat(), lang=config.source_language
+    )
+    path = folder / "release.md"
+    path.write_text(text, encoding="utf-8")
+    return path
