@@ -23,7 +23,7 @@ from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitema
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
 from pressgen.pdf import PdfResult, PdfTask, font_subsetter, render_pdfs
-from pressgen.releases import Release, read_releases
+from pressgen.releases import Release, asset_problem, read_releases
 from pressgen.render import (
     Alternate,
     NewsroomContext,
@@ -207,11 +207,10 @@ def _embargo_span(releases: list[Release], now: dt.datetime) -> tuple[str | None
 def _check_assets(releases: list[Release]) -> None:
     problems = Problems()
     for release in releases:
-        for src, line, problem in body_assets(release):
+        for src, line in body_assets(release):
+            problem = asset_problem(release.folder, src)
             if problem:
                 problems.error(f"image '{src}' {problem}", release.path, line)
-            elif not (release.folder / src).is_file():
-                problems.error(f"image '{src}' not found beside release.md", release.path, line)
     problems.raise_if_any()
 
 
@@ -316,7 +315,7 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
 
 
 def _asset_paths(release: Release) -> list[Path]:
-    sources = [src for src, _, _ in body_assets(release)]
+    sources = [src for src, _ in body_assets(release)]
     if release.image is not None:
         sources.append(release.image.src)
     return [release.folder / src for src in sources]

@@ -20,6 +20,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
 from babel.support import Translations
 from jinja2 import TemplateSyntaxError
@@ -80,6 +81,11 @@ def interface_template(config: Config) -> Catalog:
     template = Catalog(fuzzy=False, project="pressgen templates", version=__version__, creation_date=EPOCH)
     if not config.templates_dir.is_dir():
         return template
+    current: list[str] = [""]  # the file being read, for the error message
+
+    def reading(filename: str, method: str, options: dict[str, object]) -> None:
+        current[0] = filename
+
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
             config.templates_dir,
@@ -87,6 +93,7 @@ def interface_template(config: Config) -> Catalog:
             options_map=TEMPLATE_OPTIONS,
             comment_tags=("Translators:",),
             strip_comment_tags=True,
+            callback=reading,
         ):
             template.add(
                 message,
@@ -97,7 +104,7 @@ def interface_template(config: Config) -> Catalog:
                 flags=("python-format",) if _is_python_format(message) else (),
             )
     except TemplateSyntaxError as exc:
-        path = config.templates_dir / (exc.filename or exc.name or "")
+        path = config.templates_dir / (exc.name or current[0])
         raise PressgenError(f"template syntax error: {exc.message}", path, exc.lineno) from None
     return template
 
@@ -130,6 +137,7 @@ def read_catalog(path: Path, language: Language) -> Catalog:
     for message in [*catalog, *catalog.obsolete.values()]:
         if message.lineno in previous:
             message.previous_id = previous[message.lineno]
+    _check_entries(text, path, catalog, language)
     declared = catalog.mime_headers and dict(catalog.mime_headers).get("Language")
     if declared and declared.replace("-", "_").split("_")[0] != language.locale.language:
         raise PressgenError(
@@ -163,6 +171,49 @@ def _check_strings(text: str, path: Path) -> None:
             continue  # Babel reports unknown keywords itself
         if not valid:
             raise PressgenError("invalid PO syntax: unterminated or badly escaped string", path, number)
+
+
+def _check_entries(text: str, path: Path, catalog: Catalog, language: Language) -> None:
+    """Refuse duplicate messages (Babel keeps one silently) and plural forms of another language."""
+    seen: dict[tuple[str, str], int] = {}
+    context, msgid, start, keyword = "", "", 0, ""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line.startswith("#") or not line:
+            continue
+        word, _, rest = line.partition(" ")
+        if word in ("msgctxt", "msgid", "msgid_plural") or word.startswith("msgstr"):
+            if word == "msgid":
+                msgid, start = "", number
+            if word == "msgctxt":
+                context = ""
+            keyword, line = word, rest
+        if keyword in ("msgctxt", "msgid") and line.startswith('"'):
+            piece = denormalize(line)
+            if keyword == "msgid":
+                msgid += piece
+            else:
+                context += piece
+        elif keyword.startswith("msgstr") and msgid and word.startswith("msgstr"):
+            key = (context, msgid)
+            if key in seen:
+                raise PressgenError(f"duplicate message (first at line {seen[key]})", path, start)
+            seen[key] = start
+            context, msgid = "", ""
+    expected = get_plural(language.locale).num_plurals
+    if catalog.num_plurals != expected:
+        raise PressgenError(
+            f"Plural-Forms has nplurals={catalog.num_plurals}, but {language.name} has {expected} plural forms",
+            path,
+            _header_line(text.encode("utf-8"), b'"Plural-Forms:'),
+        )
+    for message in catalog:
+        if message.id and isinstance(message.string, tuple) and len(message.string) != expected:
+            raise PressgenError(
+                f"{len(message.string)} plural translations, but {language.name} has {expected} plural forms",
+                path,
+                message.lineno,
+            )
 
 
 def _take_previous_ids(text: str) -> tuple[str, dict[int, list[str]]]:

@@ -36,14 +36,24 @@ class SandboxViolation(FatalURLFetchingError):
 
 
 class SandboxFetcher(URLFetcher):
-    """Serve `file:` URLs inside the allowed folders only; refuse everything else, fetch nothing."""
+    """Serve files inside the allowed folders, and small `data:` URLs; refuse everything else.
+
+    Nothing is ever fetched from the network: `http:`, `https:`, `ftp:`, `file:` URLs outside the
+    folders (symlinks are resolved first) and `data:` URLs over `DATA_LIMIT` stop the rendering.
+    """
+
+    DATA_LIMIT = 256 * 1024
 
     def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols=("file",))
+        super().__init__(allowed_protocols=("file", "data"))
         self.roots = [root.resolve() for root in roots]
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         parts = urlsplit(url)
+        if parts.scheme == "data":
+            if len(url) > self.DATA_LIMIT:
+                raise SandboxViolation(f"refused a data: URL of {len(url) // 1024} KB (the limit is 256 KB)")
+            return super().fetch(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise SandboxViolation(f"refused to fetch '{url}': only files inside the project are read")
         path = Path(unquote(parts.path)).resolve()

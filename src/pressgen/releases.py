@@ -13,6 +13,8 @@ import yaml
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
 
+MAX_RELEASE_BYTES = 1_000_000
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 SLUG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = (
     "title",
@@ -124,10 +126,18 @@ def read_release(path: Path, config: Config) -> Release:
     """Parse one `release.md` into a validated `Release`."""
     slug = path.parent.name
     raw = path.read_bytes()
+    if len(raw) > MAX_RELEASE_BYTES:
+        raise PressgenError(
+            f"release.md is {len(raw) / 1e6:.1f} MB; a release is at most {MAX_RELEASE_BYTES // 1_000_000} MB of text",
+            path,
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PressgenError("the file is UTF-16; save it as UTF-8", path, 1)
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+        raise PressgenError("the file starts with a byte order mark (BOM); save it as UTF-8 without BOM", path, 1)
     if b"\x00" in raw:
-        raise PressgenError("not a text file (it contains NUL bytes; save it as UTF-8)", path)
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise PressgenError("not a text file (it contains NUL bytes); save it as UTF-8 text", path, line)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -300,11 +310,9 @@ def _image(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) 
     if "src" not in values or "alt" not in values:
         return None
     src, src_line = values["src"]
-    asset_problem = asset_path_problem(src)
-    if asset_problem:
-        problems.error(f"image src '{src}' {asset_problem}", path, src_line)
-    elif not (path.parent / src).is_file():
-        problems.error(f"image '{src}' not found beside release.md", path, src_line)
+    problem = asset_problem(path.parent, src)
+    if problem:
+        problems.error(f"image '{src}' {problem}", path, src_line)
     return Image(
         src=src,
         alt=values["alt"][0],
@@ -323,6 +331,33 @@ def asset_path_problem(src: str) -> str | None:
         return "is an absolute path; assets must be files beside release.md"
     if ".." in candidate.parts:
         return "leaves the release folder ('..'); assets must be files beside release.md"
+    return None
+
+
+def asset_problem(folder: Path, src: str) -> str | None:
+    """Return why image `src` of the release in `folder` cannot be used, or None.
+
+    It must be a relative path to a file inside the folder (a symlink out of it is refused),
+    and a real PNG, JPEG, GIF or WebP picture.
+    """
+    problem = asset_path_problem(src)
+    if problem:
+        return problem
+    path = folder / src
+    if not path.is_file():
+        return "not found beside release.md"
+    if not path.resolve().is_relative_to(folder.resolve()):
+        return "is a link to a file outside the release folder"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return "is not a picture pressgen can read (PNG, JPEG, GIF or WebP)"
+    if kind not in IMAGE_FORMATS:
+        return f"is a {kind} picture; use PNG, JPEG, GIF or WebP"
     return None
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from pressgen import __version__
 from pressgen.catalogs import translations
+from pressgen.checks import PLACEHOLDER
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
 from pressgen.localise import LocalisedRelease
@@ -136,7 +137,15 @@ class Renderer:
 
     @cached_property
     def translations(self) -> Translations:
-        return translations(self.interface, use_fuzzy=self.draft)
+        # A translation whose placeholders differ from its source's would break the page (it is a
+        # check error, so only drafts can meet one): it falls back to the source text.
+        usable = None
+        if self.interface is not None:
+            usable = Catalog(locale=self.interface.locale)
+            for message in self.interface:
+                if message.id and _same_placeholders(message.id, message.string):
+                    usable[message.id] = message
+        return translations(usable, use_fuzzy=self.draft)
 
     @cached_property
     def env(self) -> Environment:
@@ -190,6 +199,12 @@ class Renderer:
         except (UndefinedError, TemplateError) as exc:
             path, line = _template_position(exc, self.config.templates_dir / name)
             raise PressgenError(f"template error: {exc}", path, line) from None
+
+
+def _same_placeholders(source: object, target: object) -> bool:
+    if not isinstance(source, str) or not isinstance(target, str):
+        return False
+    return sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(target))
 
 
 def _template_position(exc: Exception, fallback: Any) -> tuple[Any, int | None]:

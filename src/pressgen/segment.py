@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
-from pressgen.releases import Release, asset_path_problem
+from pressgen.releases import Release
 
 # Quote marks per language: primary open/close, then secondary open/close.
 QUOTES = {
@@ -75,17 +75,20 @@ def markdown(lang: str) -> MarkdownIt:
 
 
 def message_text(content: str) -> str:
-    """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`."""
+    """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`.
+
+    Only spaces and tabs are trimmed, as CommonMark does: other whitespace is text.
+    """
     lines = content.split("\n")
     out = lines[0]
     for line in lines[1:]:
         if out.endswith("\\"):
-            out = out + "\n" + line.lstrip()
+            out = out + "\n" + line.lstrip(" \t")
         elif out.endswith("  "):
-            out = out.rstrip() + "\\\n" + line.lstrip()
+            out = out.rstrip(" \t") + "\\\n" + line.lstrip(" \t")
         else:
-            out = out.rstrip() + " " + line.lstrip()
-    return out.strip()
+            out = out.rstrip(" \t") + " " + line.lstrip(" \t")
+    return out.strip(" \t")
 
 
 def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, str, int]]:
@@ -139,14 +142,13 @@ def extract_messages(release: Release) -> list[SourceMessage]:
     return messages
 
 
-def body_assets(release: Release) -> list[tuple[str, int, str | None]]:
-    """Return each image the Markdown body points at: (src, line, problem or None)."""
-    found: list[tuple[str, int, str | None]] = []
+def body_assets(release: Release) -> list[tuple[str, int]]:
+    """Return each image the Markdown body points at, with its line: (src, line)."""
+    found: list[tuple[str, int]] = []
     for token, _, line in _blocks(markdown("en").parse(release.body, {})):
         for child in token.children or []:
             if child.type == "image":
-                src = str(child.attrGet("src") or "")
-                found.append((src, release.body_line + line, asset_path_problem(src)))
+                found.append((str(child.attrGet("src") or ""), release.body_line + line))
     return found
 
 
@@ -156,16 +158,24 @@ def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> 
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
     used_ids: set[str] = set()
+    images = {str(c.attrGet("src")) for t, _, _ in _blocks(tokens) for c in t.children or [] if c.type == "image"}
     for token, _, _ in _blocks(tokens):
         translated = translate(message_text(token.content))
         token.content = translated
-        token.children = md.parseInline(translated, env)[0].children
+        token.children = [_known_image(child, images) for child in md.parseInline(translated, env)[0].children or []]
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             slug = _unique(slugify(_plain_text(tokens[index + 1])), used_ids)
             token.attrSet("id", slug)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
+
+
+def _known_image(token: Token, images: set[str]) -> Token:
+    """Keep an image only if the source shows it: a translation cannot add pictures (or fetch any)."""
+    if token.type != "image" or str(token.attrGet("src")) in images:
+        return token
+    return Token("text", "", 0, content=token.content)
 
 
 def render_inline(text: str, lang: str) -> str:
