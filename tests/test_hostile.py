@@ -85,6 +85,26 @@ def test_unreadable_release_files(name: str, content: bytes, expected: str, buil
     assert_one_error(cli, built_project, expected)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("{% if release.subtitle %}", "{% if release.subtitle %", "template syntax error: unexpected '<'"),
+        (
+            "{{ release.title }}</h1>",
+            "{{ release.headline }}</h1>",
+            "template error: 'pressgen.localise.LocalisedRelease object' has no attribute 'headline'",
+        ),
+    ],
+    ids=["syntax", "undefined"],
+)
+def test_template_errors(old: str, new: str, message: str, built_project: Path, cli: Cli) -> None:
+    template = built_project / "templates" / "release.html"
+    lines = template.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, start=1) if old in line)
+    template.write_text(template.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert_one_error(cli, built_project, f"templates/release.html:{number}: error: {message}")
+
+
 def test_image_linked_out_of_the_release_folder(built_project: Path, cli: Cli, tmp_path: Path) -> None:
     from PIL import Image
 

@@ -164,17 +164,18 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
 
     # Write: into a staging folder, swapped in whole at the end.
     with build_lock(out_dir), staging(out_dir) as stage:
-        _copy_static(config, stage)
-        pdf_sizes = _write_pdfs(config, documents, renderers, stage, options, report, progress)
+        site = _Site(config, options, documents, renderers, stage, report)
+        site.copy_static()
+        site.write_pdfs(progress)
         if options.strict and report.warnings:
             raise PressgenError.collect(
                 [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
             )
-        _write_release_pages(config, documents, renderers, stage, pdf_sizes, options, report)
-        _write_newsrooms(config, documents, renderers, stage, pdf_sizes, options, report)
-        _write_root(config, documents, renderers, stage, report)
+        site.write_release_pages()
+        site.write_newsrooms()
+        site.write_root()
         if not options.embargoed:
-            _write_sitemap(config, documents, stage)
+            site.write_sitemap()
     report.seconds = time.monotonic() - started
     report.font_subsetter = font_subsetter()
     valid_from, valid_until = _embargo_span(releases, now)
@@ -236,61 +237,180 @@ def _choose(config: Config, assessment: Assessment, options: BuildOptions, repor
     return documents
 
 
-def _copy_static(config: Config, stage: Path) -> None:
-    static = config.templates_dir / "static"
-    if static.is_dir():
-        shutil.copytree(static, stage / "static")
-    fonts = config.templates_dir / "fonts"
-    if fonts.is_dir():
-        shutil.copytree(fonts, stage / "static" / "fonts")
-    logo = config.organisation.logo
-    if logo is not None:
-        (stage / "static").mkdir(exist_ok=True)
-        shutil.copyfile(logo, stage / "static" / logo.name)
+@dataclass
+class _Site:
+    """The writing stage: one build's documents written into the staging folder."""
 
+    config: Config
+    options: BuildOptions
+    documents: list[Document]
+    renderers: dict[str, Renderer]
+    stage: Path
+    report: BuildReport
+    pdf_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
 
-def _write_pdfs(
-    config: Config,
-    documents: list[Document],
-    renderers: dict[str, Renderer],
-    stage: Path,
-    options: BuildOptions,
-    report: BuildReport,
-    progress: Progress,
-) -> dict[tuple[str, str], int]:
-    """Write every document's PDF: from the cache when its inputs are unchanged, else rendered in parallel."""
-    cache = PdfCache(config, options.pdf_variant)
-    tasks: list[PdfTask] = []
-    waiting: list[tuple[Document, str]] = []
-    for document in documents:
-        html = _print_html(document, renderers)
-        dest = stage / document.page_path / document.pdf_name
-        key = cache.key(html, _asset_paths(document.version.release))
-        warnings = None if options.only == document.slug else cache.get(key, dest)
-        if warnings is None:
-            tasks.append(PdfTask(html, document.version.release.folder, dest))
-            waiting.append((document, key))
-        else:
-            report.reused += 1
-            _note_warnings(report, document, warnings)
+    def copy_static(self) -> None:
+        """Copy the CSS, the fonts (with their licence) and the logo into static/."""
+        static = self.config.templates_dir / "static"
+        if static.is_dir():
+            shutil.copytree(static, self.stage / "static")
+        fonts = self.config.templates_dir / "fonts"
+        if fonts.is_dir():
+            shutil.copytree(fonts, self.stage / "static" / "fonts")
+        logo = self.config.organisation.logo
+        if logo is not None:
+            (self.stage / "static").mkdir(exist_ok=True)
+            shutil.copyfile(logo, self.stage / "static" / logo.name)
 
-    slowest: list[tuple[float, str]] = []
+    def write_pdfs(self, progress: Progress) -> None:
+        """Write every PDF: copied from the cache when its inputs are unchanged, else rendered in parallel."""
+        config, options, report = self.config, self.options, self.report
+        cache = PdfCache(config, options.pdf_variant)
+        tasks: list[PdfTask] = []
+        waiting: list[tuple[Document, str]] = []
+        for document in self.documents:
+            html = _print_html(document, self.renderers)
+            dest = self.stage / document.page_path / document.pdf_name
+            key = cache.key(html, _asset_paths(document.version.release))
+            warnings = None if options.only == document.slug else cache.get(key, dest)
+            if warnings is None:
+                tasks.append(PdfTask(html, document.version.release.folder, dest))
+                waiting.append((document, key))
+            else:
+                report.reused += 1
+                _note_warnings(report, document, warnings)
 
-    def done(result: PdfResult) -> None:
-        document, key = waiting[result.index]
-        cache.put(key, tasks[result.index].dest, result.warnings)
-        _note_warnings(report, document, result.warnings)
-        report.rendered += 1
-        slowest.append((result.seconds, document.pdf_name))
-        slowest.sort(reverse=True)
-        del slowest[3:]
-        progress(_bar(report.rendered, len(tasks), slowest))
+        slowest: list[tuple[float, str]] = []
 
-    render_pdfs(tasks, config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1, done)
-    cache.prune()
-    report.pdfs = len(documents)
-    report.slowest = list(slowest)
-    return {(d.lang, d.slug): (stage / d.page_path / d.pdf_name).stat().st_size for d in documents}
+        def done(result: PdfResult) -> None:
+            document, key = waiting[result.index]
+            cache.put(key, tasks[result.index].dest, result.warnings)
+            _note_warnings(report, document, result.warnings)
+            report.rendered += 1
+            slowest.append((result.seconds, document.pdf_name))
+            slowest.sort(reverse=True)
+            del slowest[3:]
+            progress(_bar(report.rendered, len(tasks), slowest))
+
+        render_pdfs(tasks, config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1, done)
+        cache.prune()
+        report.pdfs = len(self.documents)
+        report.slowest = list(slowest)
+        self.pdf_sizes = {
+            (d.lang, d.slug): (self.stage / d.page_path / d.pdf_name).stat().st_size for d in self.documents
+        }
+
+    def write_release_pages(self) -> None:
+        """Write each release page, with its images and links to its other languages."""
+        config, options = self.config, self.options
+        for document in self.documents:
+            renderer = self.renderers[document.lang]
+            url = f"{config.base_url}{document.page_path}"
+            alternates = _alternates(config, self.documents, document.slug, document.lang, options.drafts)
+            context = ReleasePageContext(
+                site=renderer.site("../../"),
+                canonical=url,
+                alternates=alternates,
+                x_default=_x_default(config, alternates),
+                noindex=document.localised.draft or options.embargoed,
+                release=document.localised,
+                pdf=PdfLink(
+                    document.pdf_name,
+                    format_size(self.pdf_sizes[(document.lang, document.slug)], document.version.language),
+                ),
+                json_ld=_json_ld(config, document, url),
+            )
+            folder = self.stage / document.page_path
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
+            _copy_assets(document.version.release, folder)
+            self.report.pages += 1
+
+    def write_newsrooms(self) -> None:
+        """Write each language's newsroom and Atom feed."""
+        config, options, documents = self.config, self.options, self.documents
+        languages = _site_languages(config, documents)
+        alternates = [
+            Alternate(lang.code, lang.name, f"../{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
+            for lang in languages
+        ]
+        for language in languages:
+            renderer = self.renderers[language.code]
+            mine = [d for d in documents if d.lang == language.code]
+            entries = [
+                NewsroomEntry(
+                    version=d.localised,
+                    href=f"{d.slug}/",
+                    pdf=PdfLink(f"{d.slug}/{d.pdf_name}", format_size(self.pdf_sizes[(d.lang, d.slug)], language)),
+                )
+                for d in mine
+            ]
+            context = NewsroomContext(
+                site=renderer.site("../"),
+                canonical=f"{config.base_url}{language.code}/",
+                alternates=alternates,
+                x_default=config.base_url,
+                noindex=options.embargoed or any(d.localised.draft for d in mine),
+                entries=entries,
+            )
+            folder = self.stage / language.code
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "index.html").write_text(renderer.render("newsroom.html", context), encoding="utf-8")
+            self.report.pages += 1
+            if not options.embargoed:
+                feed_title = f"{renderer.gettext('Press releases')} · {config.organisation.name(language.code)}"
+                write_feed(
+                    folder / "feed.xml",
+                    config,
+                    language,
+                    feed_title,
+                    [(d.localised, f"{config.base_url}{d.page_path}") for d in mine if not d.localised.draft],
+                )
+
+    def write_root(self) -> None:
+        """Write the page that lets a visitor choose a language."""
+        config, renderers = self.config, self.renderers
+        languages = _site_languages(config, self.documents)
+        choices = [
+            renderers[lang.code].render_markup("choice.html", {"href": f"{lang.code}/", "language": lang})
+            for lang in languages
+        ]
+        source = renderers[config.source_language]
+        context = RootContext(
+            site=source.site(""),
+            canonical=config.base_url,
+            x_default=config.base_url,
+            alternates=[
+                Alternate(lang.code, lang.name, f"{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
+                for lang in languages
+            ],
+            noindex=False,
+            choices=choices,
+        )
+        (self.stage / "index.html").write_text(source.render("index.html", context), encoding="utf-8")
+        self.report.pages += 1
+
+    def write_sitemap(self) -> None:
+        """Write sitemap.xml: every public page, with its hreflang alternates."""
+        config = self.config
+        public = [d for d in self.documents if not d.localised.draft]
+        languages = _site_languages(config, public)
+        home_alternates = (
+            *((lang.code, f"{config.base_url}{lang.code}/") for lang in languages),
+            ("x-default", config.base_url),
+        )
+        pages = [SitemapPage(f"{config.base_url}{lang.code}/", home_alternates) for lang in languages]
+        for document in public:
+            versions = [d for d in public if d.slug == document.slug]
+            source = next((d for d in versions if d.lang == document.version.release.lang), versions[0])
+            alternates = (
+                *((d.lang, f"{config.base_url}{d.page_path}") for d in versions),
+                ("x-default", f"{config.base_url}{source.page_path}"),
+            )
+            pages.append(
+                SitemapPage(f"{config.base_url}{document.page_path}", alternates, document.version.release.date)
+            )
+        write_sitemap(self.stage / "sitemap.xml", pages)
 
 
 def _print_html(document: Document, renderers: dict[str, Renderer]) -> str:
@@ -386,38 +506,6 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
     return data
 
 
-def _write_release_pages(
-    config: Config,
-    documents: list[Document],
-    renderers: dict[str, Renderer],
-    stage: Path,
-    pdf_sizes: dict[tuple[str, str], int],
-    options: BuildOptions,
-    report: BuildReport,
-) -> None:
-    for document in documents:
-        renderer = renderers[document.lang]
-        url = f"{config.base_url}{document.page_path}"
-        alternates = _alternates(config, documents, document.slug, document.lang, options.drafts)
-        context = ReleasePageContext(
-            site=renderer.site("../../"),
-            canonical=url,
-            alternates=alternates,
-            x_default=_x_default(config, alternates),
-            noindex=document.localised.draft or options.embargoed,
-            release=document.localised,
-            pdf=PdfLink(
-                document.pdf_name, format_size(pdf_sizes[(document.lang, document.slug)], document.version.language)
-            ),
-            json_ld=_json_ld(config, document, url),
-        )
-        folder = stage / document.page_path
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
-        _copy_assets(document.version.release, folder)
-        report.pages += 1
-
-
 def _copy_assets(release: Release, folder: Path) -> None:
     for source in _asset_paths(release):
         dest = folder / source.relative_to(release.folder)
@@ -425,98 +513,7 @@ def _copy_assets(release: Release, folder: Path) -> None:
         shutil.copyfile(source, dest)
 
 
-def _write_newsrooms(
-    config: Config,
-    documents: list[Document],
-    renderers: dict[str, Renderer],
-    stage: Path,
-    pdf_sizes: dict[tuple[str, str], int],
-    options: BuildOptions,
-    report: BuildReport,
-) -> None:
-    languages = _site_languages(config, documents)
-    alternates = [
-        Alternate(lang.code, lang.name, f"../{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
-        for lang in languages
-    ]
-    for language in languages:
-        renderer = renderers[language.code]
-        mine = [d for d in documents if d.lang == language.code]
-        entries = [
-            NewsroomEntry(
-                version=d.localised,
-                href=f"{d.slug}/",
-                pdf=PdfLink(f"{d.slug}/{d.pdf_name}", format_size(pdf_sizes[(d.lang, d.slug)], language)),
-            )
-            for d in mine
-        ]
-        context = NewsroomContext(
-            site=renderer.site("../"),
-            canonical=f"{config.base_url}{language.code}/",
-            alternates=alternates,
-            x_default=config.base_url,
-            noindex=options.embargoed or any(d.localised.draft for d in mine),
-            entries=entries,
-        )
-        folder = stage / language.code
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(renderer.render("newsroom.html", context), encoding="utf-8")
-        report.pages += 1
-        if not options.embargoed:
-            feed_title = f"{renderer.gettext('Press releases')} · {config.organisation.name(language.code)}"
-            write_feed(
-                folder / "feed.xml",
-                config,
-                language,
-                feed_title,
-                [(d.localised, f"{config.base_url}{d.page_path}") for d in mine if not d.localised.draft],
-            )
-
-
 def _site_languages(config: Config, documents: list[Document]) -> list[Language]:
     """Return the languages with at least one page, in configuration order (the source language always)."""
     used = {d.lang for d in documents} | {config.source_language}
     return [lang for lang in config.languages if lang.code in used]
-
-
-def _write_root(
-    config: Config, documents: list[Document], renderers: dict[str, Renderer], stage: Path, report: BuildReport
-) -> None:
-    languages = _site_languages(config, documents)
-    choices = [
-        renderers[lang.code].render_markup("choice.html", {"href": f"{lang.code}/", "language": lang})
-        for lang in languages
-    ]
-    source = renderers[config.source_language]
-    context = RootContext(
-        site=source.site(""),
-        canonical=config.base_url,
-        x_default=config.base_url,
-        alternates=[
-            Alternate(lang.code, lang.name, f"{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
-            for lang in languages
-        ],
-        noindex=False,
-        choices=choices,
-    )
-    (stage / "index.html").write_text(source.render("index.html", context), encoding="utf-8")
-    report.pages += 1
-
-
-def _write_sitemap(config: Config, documents: list[Document], stage: Path) -> None:
-    public = [d for d in documents if not d.localised.draft]
-    languages = _site_languages(config, public)
-    home_alternates = (
-        *((lang.code, f"{config.base_url}{lang.code}/") for lang in languages),
-        ("x-default", config.base_url),
-    )
-    pages = [SitemapPage(f"{config.base_url}{lang.code}/", home_alternates) for lang in languages]
-    for document in public:
-        versions = [d for d in public if d.slug == document.slug]
-        source = next((d for d in versions if d.lang == document.version.release.lang), versions[0])
-        alternates = (
-            *((d.lang, f"{config.base_url}{d.page_path}") for d in versions),
-            ("x-default", f"{config.base_url}{source.page_path}"),
-        )
-        pages.append(SitemapPage(f"{config.base_url}{document.page_path}", alternates, document.version.release.date))
-    write_sitemap(stage / "sitemap.xml", pages)
