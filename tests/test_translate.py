@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,8 +180,6 @@ def test_protect_and_restore_round_trip() -> None:
 
 
 def test_catalog_written_by_translate_passes_msgfmt(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
-    import subprocess
-
     add_romanian_release(project)
     assert cli(project, "update").code == 0
     assert cli(project, "translate", "--provider", "libre", "--url", server.url).code == 0
@@ -189,3 +188,24 @@ def test_catalog_written_by_translate_passes_msgfmt(project: Path, cli: Cli, ser
     text = (project / "locales" / "nl" / "releases" / f"{RO_SLUG}.po").read_text(encoding="utf-8")
     assert "# machine translation (libre)" in text
     assert read_po(io.StringIO(text))
+
+
+def test_machine_translation_mark_survives_msgmerge(
+    project: Path, cli: Cli, server: FakeLibreTranslate, tmp_path: Path
+) -> None:
+    from pressgen.catalogs import release_template
+    from pressgen.releases import read_release
+
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    assert cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "nl").code == 0
+    release = read_release(project / "releases" / RO_SLUG / "release.md", load_config(project))
+    pot = tmp_path / "release.pot"
+    pot.write_bytes(serialise(release_template(release)))
+    merged = tmp_path / "merged.po"
+    catalog = project / "locales" / "nl" / "releases" / f"{RO_SLUG}.po"
+    subprocess.run(["msgmerge", "--quiet", "--output-file", str(merged), str(catalog), str(pot)], check=True)
+    messages = catalog_messages(merged)
+    draft = messages["Guvernul anunță un nou program."]
+    assert draft.fuzzy and draft.string == "De regering kondigt een nieuw programma aan."
+    assert any(c.startswith("machine translation (libre)") for c in draft.user_comments)
