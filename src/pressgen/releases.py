@@ -166,6 +166,11 @@ def _compose(path: Path, front: str) -> yaml.MappingNode:
         line = mark.line + 2 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise PressgenError(f"invalid YAML in front matter: {problem}", path, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = front[: exc.position].count("\n") + 2
+        raise PressgenError(f"invalid character in front matter: {exc.reason} (#x{exc.character:04x})", path, line) from None
+    except yaml.YAMLError as exc:
+        raise PressgenError(f"invalid YAML in front matter: {exc}", path, 2) from None
     if node is None:
         raise PressgenError("front matter is empty: 'title' and 'date' are required", path, 1)
     if not isinstance(node, yaml.MappingNode):
