@@ -168,7 +168,8 @@ def _compose(path: Path, front: str) -> yaml.MappingNode:
         raise PressgenError(f"invalid YAML in front matter: {problem}", path, line) from None
     except yaml.reader.ReaderError as exc:
         line = front[: exc.position].count("\n") + 2
-        raise PressgenError(f"invalid character in front matter: {exc.reason} (#x{exc.character:04x})", path, line) from None
+        reason = f"invalid character in front matter: {exc.reason} (#x{exc.character:04x})"
+        raise PressgenError(reason, path, line) from None
     except yaml.YAMLError as exc:
         raise PressgenError(f"invalid YAML in front matter: {exc}", path, 2) from None
     if node is None:
