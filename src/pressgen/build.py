@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
@@ -22,7 +22,6 @@ from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
-from pressgen.pdf import PdfResult, PdfTask, font_subsetter, render_pdfs
 from pressgen.releases import Release, asset_problem, read_releases
 from pressgen.render import (
     Alternate,
@@ -37,6 +36,9 @@ from pressgen.render import (
 )
 from pressgen.segment import body_assets
 from pressgen.status import Assessment, Version, assess
+
+if TYPE_CHECKING:
+    from pressgen.pdf import PdfResult
 
 Progress = Callable[[str], None]
 
@@ -177,6 +179,8 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
         if not options.embargoed:
             site.write_sitemap()
     report.seconds = time.monotonic() - started
+    from pressgen.pdf import font_subsetter  # WeasyPrint loads only when something is written
+
     report.font_subsetter = font_subsetter()
     valid_from, valid_until = _embargo_span(releases, now)
     write_manifest(
@@ -264,6 +268,8 @@ class _Site:
 
     def write_pdfs(self, progress: Progress) -> None:
         """Write every PDF: copied from the cache when its inputs are unchanged, else rendered in parallel."""
+        from pressgen.pdf import PdfTask, render_pdfs
+
         config, options, report = self.config, self.options, self.report
         cache = PdfCache(config, options.pdf_variant)
         tasks: list[PdfTask] = []
