@@ -6,10 +6,14 @@ STAMP  := $(VENV)/.installed
 # npm's own record of what `npm ci` installed into node_modules/: the site checks' validators.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: build test setup system-build system-test lint clean
+.PHONY: build test bench setup system-build system-test lint clean
 
 build: system-build $(STAMP)
 	$(BIN)/pressgen build
+
+# Timings against raw WeasyPrint (docs/performance.md); e.g. make bench BENCH_ARGS="--sizes 10".
+bench: system-build $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 test: system-test $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests

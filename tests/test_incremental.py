@@ -131,3 +131,12 @@ def test_parallel_and_serial_builds_write_the_same_files(project: Path, cli: Cli
     shutil.rmtree(project / ".pressgen-cache")
     assert cli(project, "build", "--jobs", "1", "--out", str(project / "serial")).code == 0
     assert tree_digest(project / "parallel") == tree_digest(project / "serial")
+
+
+def test_builds_with_other_options_keep_each_others_cache(project: Path, cli: Cli) -> None:
+    assert rendered(cli(project, "build").out) == (3, 0)
+    archive = cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive"))
+    assert rendered(archive.out) == (3, 0)
+    (project / "releases" / SLUG / "release.md").touch()  # inputs changed, PDFs did not
+    assert rendered(cli(project, "build").out) == (0, 3)
+    assert rendered(cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive")).out) == (0, 3)

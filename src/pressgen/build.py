@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
@@ -22,6 +22,7 @@ from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
+from pressgen.pool import PdfPool, PdfTask, font_subsetter
 from pressgen.releases import Release, asset_problem, read_releases
 from pressgen.render import (
     Alternate,
@@ -36,9 +37,6 @@ from pressgen.render import (
 )
 from pressgen.segment import body_assets
 from pressgen.status import Assessment, Version, assess
-
-if TYPE_CHECKING:
-    from pressgen.pdf import PdfResult
 
 Progress = Callable[[str], None]
 
@@ -151,6 +149,23 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
     ):
         return BuildReport.from_summary(out_dir, previous.summary, time.monotonic() - started)
 
+    # Workers start loading WeasyPrint now, while the main process gathers.
+    with PdfPool(config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1) as pool:
+        report = _gather_and_write(config, options, out_dir, now, fingerprint, pool, progress)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _gather_and_write(
+    config: Config,
+    options: BuildOptions,
+    out_dir: Path,
+    now: dt.datetime,
+    fingerprint: str,
+    pool: PdfPool,
+    progress: Progress,
+) -> BuildReport:
+    """Read and check everything, then write the output folder (the build after its no-op check)."""
     # Gather: everything is read and checked before anything is written.
     releases = read_releases(config)
     if options.only is not None and options.only not in {r.slug for r in releases}:
@@ -168,26 +183,26 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
     with build_lock(out_dir), staging(out_dir) as stage:
         site = _Site(config, options, documents, renderers, stage, report)
         site.copy_static()
-        site.write_pdfs(progress)
+        site.write_pdfs_and_pages(pool, progress)
         if options.strict and report.warnings:
             raise PressgenError.collect(
                 [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
             )
-        site.write_release_pages()
         site.write_newsrooms()
         site.write_root()
         if not options.embargoed:
             site.write_sitemap()
-    report.seconds = time.monotonic() - started
-    from pressgen.pdf import font_subsetter  # WeasyPrint loads only when something is written
-
     report.font_subsetter = font_subsetter()
     valid_from, valid_until = _embargo_span(releases, now)
-    write_manifest(
-        config,
-        out_dir,
-        Manifest(fingerprint, output_fingerprint(out_dir) or "", valid_from, valid_until, report.summary()),
+    manifest = Manifest(
+        fingerprint,
+        output_fingerprint(out_dir) or "",
+        valid_from,
+        valid_until,
+        report.summary(),
+        sorted(site.cache_keys),
     )
+    PdfCache(config, options.pdf_variant).prune(write_manifest(config, out_dir, manifest))
     return report
 
 
@@ -252,6 +267,14 @@ class _Site:
     stage: Path
     report: BuildReport
     pdf_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    cache_keys: set[str] = field(default_factory=set)
+    assets: dict[str, list[Path]] = field(default_factory=dict)  # each release's images, by slug
+
+    def __post_init__(self) -> None:
+        for document in self.documents:
+            release = document.version.release
+            if release.slug not in self.assets:
+                self.assets[release.slug] = _asset_paths(release)
 
     def copy_static(self) -> None:
         """Copy the CSS, the fonts (with their licence) and the logo into static/."""
@@ -266,71 +289,66 @@ class _Site:
             (self.stage / "static").mkdir(exist_ok=True)
             shutil.copyfile(logo, self.stage / "static" / logo.name)
 
-    def write_pdfs(self, progress: Progress) -> None:
-        """Write every PDF: copied from the cache when its inputs are unchanged, else rendered in parallel."""
-        from pressgen.pdf import PdfTask, render_pdfs
+    def write_pdfs_and_pages(self, pool: PdfPool, progress: Progress) -> None:
+        """Write every PDF, and each release page once its PDF (and so its size) is there.
 
+        A PDF whose inputs are unchanged is copied from the cache; the others go to the workers
+        as soon as their print HTML is ready, so rendering starts while the main process still
+        prepares the next documents, and pages are written while the workers render.
+        """
         config, options, report = self.config, self.options, self.report
         cache = PdfCache(config, options.pdf_variant)
-        tasks: list[PdfTask] = []
-        waiting: list[tuple[Document, str]] = []
+        waiting: list[tuple[Document, str, Path]] = []
         for document in self.documents:
             html = _print_html(document, self.renderers)
             dest = self.stage / document.page_path / document.pdf_name
-            key = cache.key(html, _asset_paths(document.version.release))
+            key = cache.key(html, self.assets[document.slug])
             warnings = None if options.only == document.slug else cache.get(key, dest)
             if warnings is None:
-                tasks.append(PdfTask(html, document.version.release.folder, dest))
-                waiting.append((document, key))
+                pool.submit(len(waiting), PdfTask(html, document.version.release.folder, dest))
+                waiting.append((document, key, dest))
             else:
                 report.reused += 1
                 _note_warnings(report, document, warnings)
+                self.write_release_page(document)
 
         slowest: list[tuple[float, str]] = []
-
-        def done(result: PdfResult) -> None:
-            document, key = waiting[result.index]
-            cache.put(key, tasks[result.index].dest, result.warnings)
+        for result in pool.results():
+            document, key, dest = waiting[result.index]
+            cache.put(key, dest, result.warnings)
             _note_warnings(report, document, result.warnings)
+            self.write_release_page(document)
             report.rendered += 1
             slowest.append((result.seconds, document.pdf_name))
             slowest.sort(reverse=True)
             del slowest[3:]
-            progress(_bar(report.rendered, len(tasks), slowest))
-
-        render_pdfs(tasks, config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1, done)
-        cache.prune()
+            progress(_bar(report.rendered, len(waiting), slowest))
         report.pdfs = len(self.documents)
         report.slowest = list(slowest)
-        self.pdf_sizes = {
-            (d.lang, d.slug): (self.stage / d.page_path / d.pdf_name).stat().st_size for d in self.documents
-        }
+        self.cache_keys = cache.used
 
-    def write_release_pages(self) -> None:
-        """Write each release page, with its images and links to its other languages."""
+    def write_release_page(self, document: Document) -> None:
+        """Write one release page, with its images and links to its other languages (after its PDF)."""
         config, options = self.config, self.options
-        for document in self.documents:
-            renderer = self.renderers[document.lang]
-            url = f"{config.base_url}{document.page_path}"
-            alternates = _alternates(config, self.documents, document.slug, document.lang, options.drafts)
-            context = ReleasePageContext(
-                site=renderer.site("../../"),
-                canonical=url,
-                alternates=alternates,
-                x_default=_x_default(config, alternates),
-                noindex=document.localised.draft or options.embargoed,
-                release=document.localised,
-                pdf=PdfLink(
-                    document.pdf_name,
-                    format_size(self.pdf_sizes[(document.lang, document.slug)], document.version.language),
-                ),
-                json_ld=_json_ld(config, document, url),
-            )
-            folder = self.stage / document.page_path
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
-            _copy_assets(document.version.release, folder)
-            self.report.pages += 1
+        renderer = self.renderers[document.lang]
+        url = f"{config.base_url}{document.page_path}"
+        alternates = _alternates(config, self.documents, document.slug, document.lang, options.drafts)
+        size = (self.stage / document.page_path / document.pdf_name).stat().st_size
+        self.pdf_sizes[(document.lang, document.slug)] = size
+        context = ReleasePageContext(
+            site=renderer.site("../../"),
+            canonical=url,
+            alternates=alternates,
+            x_default=_x_default(config, alternates),
+            noindex=document.localised.draft or options.embargoed,
+            release=document.localised,
+            pdf=PdfLink(document.pdf_name, format_size(size, document.version.language)),
+            json_ld=_json_ld(config, document, url),
+        )
+        folder = self.stage / document.page_path
+        (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
+        _copy_assets(document.version.release, self.assets[document.slug], folder)
+        self.report.pages += 1
 
     def write_newsrooms(self) -> None:
         """Write each language's newsroom and Atom feed."""
@@ -512,8 +530,8 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
     return data
 
 
-def _copy_assets(release: Release, folder: Path) -> None:
-    for source in _asset_paths(release):
+def _copy_assets(release: Release, sources: list[Path], folder: Path) -> None:
+    for source in sources:
         dest = folder / source.relative_to(release.folder)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +41,13 @@ class PdfCache:
     """Rendered PDFs, by the digest of their inputs, with the warnings their rendering gave."""
 
     def __init__(self, config: Config, variant: str | None):
-        import weasyprint
-
         self.folder = config.root / CACHE_DIR / "pdf"
         styles = [config.templates_dir / "pdf.css"] if (config.templates_dir / "pdf.css").is_file() else []
         fonts = sorted((config.templates_dir / "fonts").rglob("*")) if (config.templates_dir / "fonts").is_dir() else []
         self.salt = "\0".join(
             (
                 __version__,
-                weasyprint.__version__,
+                version("weasyprint"),
                 str(variant),
                 _digest_files([*styles, *(f for f in fonts if f.is_file())], config.root),
             )
@@ -64,26 +64,43 @@ class PdfCache:
         return digest.hexdigest()
 
     def get(self, key: str, dest: Path) -> list[str] | None:
-        """Copy the cached PDF to `dest` and return its warnings; None if it is not cached."""
+        """Copy the cached PDF to `dest` and return its warnings; None if it is not cached (or damaged)."""
         pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
-        if not pdf.is_file() or not meta.is_file():
+        try:
+            record = json.loads(meta.read_text(encoding="utf-8"))
+            if pdf.stat().st_size != record["size"]:
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, dest)
-        warnings: list[str] = json.loads(meta.read_text(encoding="utf-8"))["warnings"]
+        warnings: list[str] = record["warnings"]
         return warnings
 
     def put(self, key: str, source: Path, warnings: list[str]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.folder / f"{key}.pdf", source.read_bytes())
-        write_atomic(self.folder / f"{key}.json", json.dumps({"warnings": warnings}).encode("utf-8"))
+        """Keep a rendered PDF: a hard link to it (a copy across file systems), then its record.
 
-    def prune(self) -> None:
-        """Forget PDFs that no document of this build uses any more."""
+        No fsync: a cache entry lost in a crash is rendered again; its record, written last,
+        holds the size, so a damaged entry is never used.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        pdf = self.folder / f"{key}.pdf"
+        pdf.unlink(missing_ok=True)
+        try:
+            os.link(source, pdf)
+        except OSError:
+            shutil.copyfile(source, pdf)
+        record = json.dumps({"warnings": warnings, "size": source.stat().st_size})
+        temporary = self.folder / f".{key}.json.tmp"
+        temporary.write_text(record, encoding="utf-8")
+        os.replace(temporary, self.folder / f"{key}.json")
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget the PDFs whose keys are not in `keep`."""
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.stem not in self.used:
+            if path.stem not in keep:
                 path.unlink(missing_ok=True)
 
 
@@ -121,6 +138,7 @@ class Manifest:
     valid_from: str | None  # the last embargo lifted at that build's time
     valid_until: str | None  # the next embargo to lift
     summary: dict[str, Any]
+    pdf_keys: list[str]  # the cached PDFs this build used
 
     def still_valid(self, inputs: str, output: str | None, now: dt.datetime) -> bool:
         if inputs != self.inputs or output != self.output:
@@ -138,11 +156,16 @@ def read_manifest(config: Config, out_dir: Path) -> Manifest | None:
     try:
         data = json.loads(_manifest_path(config).read_text(encoding="utf-8"))
         return Manifest(**data[str(out_dir)])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or written by another version
         return None
 
 
-def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> None:
+def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str]:
+    """Record this build of `out_dir`; return the PDF keys that the last build of any folder used.
+
+    Builds of other folders or with other options (a PDF/A archive, a preview with drafts) share
+    the cache: a PDF is forgotten only when no folder's last build used it.
+    """
     path = _manifest_path(config)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -150,3 +173,4 @@ def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> None:
         data = {}
     data[str(out_dir)] = manifest.__dict__
     write_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
+    return {key for entry in data.values() if isinstance(entry, dict) for key in entry.get("pdf_keys", [])}

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,15 +15,6 @@ from pressgen.errors import PressgenError
 
 # WeasyPrint warns about this once per font and document; pressgen says it once per build.
 FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
-
-
-def font_subsetter() -> str:
-    """Return which library subsets the embedded fonts: HarfBuzz (fast) or fontTools (fallback)."""
-    from weasyprint.text import ffi
-
-    if ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0):
-        return "HarfBuzz"
-    return "fontTools"
 
 
 class SandboxViolation(FatalURLFetchingError):
@@ -114,68 +100,3 @@ class PdfWriter:
         finally:
             logger.removeHandler(collect)
         return collect.messages
-
-
-@dataclass(frozen=True)
-class PdfTask:
-    """One PDF to render: its print HTML, the folder its relative URLs point into, where it goes."""
-
-    html: str
-    release_dir: Path
-    dest: Path
-
-
-@dataclass(frozen=True)
-class PdfResult:
-    index: int
-    warnings: list[str]
-    seconds: float
-
-
-# One writer per worker process: WeasyPrint is imported once, and the font configuration and the
-# parsed stylesheet are reused for every document the worker renders.
-_worker: PdfWriter | None = None
-
-
-def _start_worker(templates_dir: Path, variant: str | None) -> None:
-    global _worker
-    _worker = PdfWriter(templates_dir, variant)
-
-
-def _render(index: int, task: PdfTask) -> PdfResult:
-    assert _worker is not None
-    started = time.perf_counter()
-    warnings = _worker.write(task.html, task.release_dir, task.dest)
-    return PdfResult(index, warnings, time.perf_counter() - started)
-
-
-def render_pdfs(
-    tasks: list[PdfTask],
-    templates_dir: Path,
-    variant: str | None,
-    jobs: int,
-    done: Callable[[PdfResult], None],
-) -> None:
-    """Render every task, over `jobs` worker processes; call `done` as each PDF is written."""
-    if not tasks:
-        return
-    if jobs <= 1 or len(tasks) == 1:
-        _start_worker(templates_dir, variant)
-        for index, task in enumerate(tasks):
-            done(_render(index, task))
-        return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(templates_dir, variant),
-    ) as pool:
-        futures = [pool.submit(_render, index, task) for index, task in enumerate(tasks)]
-        try:
-            for future in as_completed(futures):
-                done(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise

@@ -1,0 +1,268 @@
+"""Make a benchmark corpus: the bundled project grown to N releases × every language, fully translated.
+
+The bundled release is copied as it is; each generated release is a copy of it with its own
+slug (`YYYY-MM-DD-bench-NNN`, the date also in the front matter), its own title and one extra
+paragraph of its own. `pressgen update` makes the catalogs; every message it leaves empty (or
+fuzzy) is then filled with the bundled translation of the same text, or else with a
+deterministic sentence in the language that keeps the source's figures and end punctuation, so
+that the publish gate and `pressgen check` accept every language version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from pressgen.catalogs import read_catalog, release_catalog_path, serialise, write_atomic
+from pressgen.config import Config, load_config
+
+TOPICS = (
+    "critical infrastructure",
+    "election security",
+    "undersea cables",
+    "cyber ranges",
+    "incident response",
+    "supply chains",
+    "space systems",
+    "energy grids",
+    "health services",
+    "cyber education",
+    "threat intelligence",
+    "quantum readiness",
+)
+
+# Words for the stand-in translations: real words of each language, with its own letters.
+WORDS = {
+    "nl": [
+        "samenwerking",
+        "veiligheid",
+        "bondgenoten",
+        "verdediging",
+        "digitale",
+        "weerbaarheid",
+        "overleg",
+        "ministerie",
+        "strategie",
+        "partners",
+        "netwerken",
+        "dreigingen",
+        "bescherming",
+        "afspraken",
+        "deskundigen",
+        "infrastructuur",
+        "oefening",
+        "gezamenlijke",
+        "vertrouwen",
+        "innovatie",
+    ],
+    "ro": [
+        "cooperare",
+        "securitate",
+        "aliații",
+        "apărare",
+        "digitală",
+        "reziliență",
+        "dialog",
+        "ministerul",
+        "strategie",
+        "parteneri",
+        "rețele",
+        "amenințări",
+        "protecție",
+        "angajamente",
+        "experți",
+        "infrastructură",
+        "exercițiu",
+        "comună",
+        "încredere",
+        "inovație",
+    ],
+}
+GENERIC_WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
+NUMBER = re.compile(r"\d+")
+END = ".!?:;…"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A benchmark project on disk."""
+
+    root: Path
+    config: Config
+    slugs: list[str]  # every release, the bundled one first
+    setup_seconds: float = 0.0
+
+
+def pseudo_translation(source: str, lang: str) -> str:
+    """Return a deterministic sentence in `lang` as long as `source`, with its figures and end punctuation."""
+    words = WORDS.get(lang, GENERIC_WORDS)
+    seed = int.from_bytes(hashlib.sha256(f"{lang}\0{source}".encode()).digest()[:8], "big")
+    numbers = NUMBER.findall(source)
+    out: list[str] = []
+    length = 0
+    index = 0
+    while length < max(len(source), 12) or index < len(numbers):
+        word = words[(seed + 7 * len(out)) % len(words)]
+        if index < len(numbers) and len(out) % 3 == 2:
+            word = numbers[index]
+            index += 1
+        out.append(word)
+        length += len(word) + 1
+    text = " ".join(out)
+    text = text[0].upper() + text[1:]
+    stripped = source.rstrip().rstrip('”“„"’»)*_')
+    if stripped[-1:] in END:
+        text += stripped[-1]
+    return text
+
+
+def _bundled_release(project: Path) -> Path:
+    folders = sorted(p.parent for p in (project / "releases").glob("*/release.md"))
+    if not folders:
+        raise SystemExit(f"no release in {project / 'releases'}")
+    return folders[0]
+
+
+def _set_field(text: str, key: str, value: str) -> str:
+    new, count = re.subn(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.MULTILINE)
+    if count != 1:
+        raise SystemExit(f"the bundled release has no one-line '{key}:' field")
+    return new
+
+
+def generated_release(bundled: str, number: int, date: dt.date) -> str:
+    """Return the release.md text of generated release `number`: the bundled one, retitled, one paragraph more."""
+    topic = TOPICS[number % len(TOPICS)]
+    text = _set_field(bundled, "title", f"Pledge Conference Briefing {number:03d} on {topic.title()}")
+    text = _set_field(text, "date", date.isoformat())
+    paragraph = (
+        f"Briefing {number:03d} of the pledge conference series looked at {topic}. Delegations from "
+        f"{number % 31 + 2} allied nations compared their experience and agreed to report back within "
+        f"{number % 11 + 3} weeks."
+    )
+    return text.rstrip() + "\n\n" + paragraph + "\n"
+
+
+def _fill(path: Path, catalog: Catalog, known: dict[str, str], lang: str) -> int:
+    """Give every empty or fuzzy message an approved translation; return how many were filled."""
+    filled = 0
+    for message in catalog:
+        if not message.id or (message.string and not message.fuzzy):
+            continue
+        assert isinstance(message.id, str)
+        message.string = known.get(message.id) or pseudo_translation(message.id, lang)
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+        filled += 1
+    if filled:
+        write_atomic(path, serialise(catalog))
+    return filled
+
+
+def fill_catalogs(config: Config, slugs: list[str], known: dict[str, dict[str, str]]) -> int:
+    """Fill every release catalog of `slugs` in every target language; return the messages filled."""
+    filled = 0
+    for language in config.languages:
+        if language.code == config.source_language:
+            continue
+        for slug in slugs:
+            path = release_catalog_path(config, language.code, slug)
+            filled += _fill(path, read_catalog(path, language), known.get(language.code, {}), language.code)
+    return filled
+
+
+def pressgen(root: Path, *args: str) -> str:
+    """Run the pressgen command of this environment on the project at `root`; return its output."""
+    command = [str(Path(sys.executable).parent / "pressgen"), "-C", str(root), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def make_corpus(project: Path, root: Path, size: int) -> Corpus:
+    """Make a project of `size` releases in `root` (which must not exist) from the project at `project`."""
+    source = load_config(project)
+    bundled = _bundled_release(project)
+    root.mkdir(parents=True)
+    shutil.copyfile(source.path, root / source.path.name)
+    shutil.copytree(source.templates_dir, root / source.templates_dir.relative_to(project))
+    shutil.copytree(bundled, root / "releases" / bundled.name)
+    for language in source.languages:
+        for catalog in (
+            source.locales_dir / language.code / "LC_MESSAGES" / "messages.po",
+            release_catalog_path(source, language.code, bundled.name),
+        ):
+            if catalog.is_file():
+                target = root / catalog.relative_to(project)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(catalog, target)
+
+    text = (bundled / "release.md").read_text(encoding="utf-8")
+    first = dt.date.fromisoformat(bundled.name[:10])
+    slugs = [bundled.name]
+    for number in range(1, size):
+        date = first - dt.timedelta(days=number)
+        slug = f"{date.isoformat()}-bench-{number:03d}"
+        folder = root / "releases" / slug
+        folder.mkdir(parents=True)
+        (folder / "release.md").write_text(generated_release(text, number, date), encoding="utf-8")
+        slugs.append(slug)
+
+    pressgen(root, "update")
+    config = load_config(root)
+    known: dict[str, dict[str, str]] = {}
+    for language in config.languages:
+        path = release_catalog_path(config, language.code, bundled.name)
+        if language.code != config.source_language and path.is_file():
+            bundled_catalog = read_catalog(path, language)
+            known[language.code] = {
+                m.id: str(m.string)
+                for m in bundled_catalog
+                if isinstance(m.id, str) and m.id and m.string and not m.fuzzy
+            }
+    fill_catalogs(config, slugs, known)
+    verify_published(root, len(slugs) * len(config.languages))
+    return Corpus(root, config, slugs)
+
+
+def verify_published(root: Path, expected: int) -> None:
+    """Stop unless `pressgen status` says that exactly `expected` versions exist and all are published."""
+    rows = json.loads(pressgen(root, "status", "--format", "json"))
+    versions = rows["versions"]
+    unpublished = [f"{v['release']} [{v['lang']}]: {'; '.join(v['reasons'])}" for v in versions if not v["published"]]
+    if unpublished or len(versions) != expected:
+        detail = "\n  ".join(unpublished[:10])
+        raise SystemExit(
+            f"corpus check failed: {len(versions)} versions (expected {expected}), unpublished:\n  {detail}"
+        )
+
+
+EDIT_SENTENCE = "The organisers published the full programme on the same day."
+
+
+def edit_source(corpus: Corpus, slug: str) -> None:
+    """Change the last paragraph of one release's source text (its translations now lag behind)."""
+    path = corpus.root / "releases" / slug / "release.md"
+    text = path.read_text(encoding="utf-8").rstrip()
+    path.write_text(f"{text} {EDIT_SENTENCE}\n", encoding="utf-8")
+
+
+def edit_everywhere(corpus: Corpus, slug: str) -> int:
+    """Change one paragraph of a release in its source and in every translation; return messages retranslated.
+
+    Done the way a press office works: edit the source, `pressgen update` (the changed message
+    becomes fuzzy in each catalog), then translate and approve it.
+    """
+    edit_source(corpus, slug)
+    pressgen(corpus.root, "update")
+    return fill_catalogs(corpus.config, [slug], {})
