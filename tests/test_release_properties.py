@@ -10,29 +10,10 @@ from hypothesis import strategies as st
 from conftest import REPO
 from pressgen.config import load_config
 from pressgen.errors import PressgenError
-from pressgen.releases import read_release
+from pressgen.releases import CONTACT_FIELDS, FIELDS, IMAGE_FIELDS, read_release
 from pressgen.segment import extract_messages
 
-KEYS = [
-    "title",
-    "date",
-    "lang",
-    "subtitle",
-    "summary",
-    "location",
-    "embargo",
-    "author",
-    "image",
-    "contacts",
-    "notes",
-    "tags",
-    "src",
-    "alt",
-    "name",
-    "email",
-    "phone",
-    "bogus",
-]
+KEYS = [*FIELDS, *IMAGE_FIELDS, *CONTACT_FIELDS, "bogus"]
 VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(

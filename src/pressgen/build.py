@@ -517,6 +517,8 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
         "mainEntityOfPage": url,
         "publisher": {"@type": "Organization", "name": config.organisation.name(document.lang)},
     }
+    if config.organisation.url:
+        data["publisher"]["url"] = config.organisation.url
     if localised.summary_text:
         data["description"] = localised.summary_text
     if document.version.release.author:

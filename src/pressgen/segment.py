@@ -184,12 +184,6 @@ def render_inline(text: str, lang: str) -> str:
     return html
 
 
-def plain_text(text: str, lang: str) -> str:
-    """Return the text of one line of inline Markdown, without markup, with local quote marks."""
-    tokens = markdown(lang).parseInline(text, {})
-    return _plain_text(tokens[0]) if tokens else text
-
-
 def _plain_text(inline: Token) -> str:
     parts: list[str] = []
     for child in inline.children or []:

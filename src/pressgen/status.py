@@ -114,12 +114,6 @@ class Assessment:
         found = [f for findings in self.interface_findings.values() for f in findings]
         return found + [f for v in self.versions for f in v.findings]
 
-    def published(self, lang: str | None = None) -> list[Version]:
-        return [v for v in self.versions if v.published and (lang is None or v.lang == lang)]
-
-    def for_release(self, slug: str) -> list[Version]:
-        return [v for v in self.versions if v.release.slug == slug]
-
 
 def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessment:
     """Read every catalog and decide, for each release and language, whether it is published."""
