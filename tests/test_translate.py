@@ -209,3 +209,21 @@ def test_machine_translation_mark_survives_msgmerge(
     draft = messages["Guvernul anunță un nou program."]
     assert draft.fuzzy and draft.string == "De regering kondigt een nieuw programma aan."
     assert any(c.startswith("machine translation (libre)") for c in draft.user_comments)
+
+
+def test_real_provider_clients_are_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pressgen.translate import make_provider
+
+    config = load_config(Path(__file__).resolve().parent.parent)
+    en, nl = config.language("en"), config.language("nl")
+    monkeypatch.setenv("DEEPL_API_KEY", "abc:fx")
+    free = make_provider("deepl", en, nl, None)
+    assert "api-free.deepl.com" in free._base_url and (free.source, free.target) == ("en", "nl")  # type: ignore[attr-defined]
+    monkeypatch.setenv("DEEPL_API_KEY", "abc")
+    assert "api.deepl.com" in make_provider("deepl", en, nl, None)._base_url  # type: ignore[attr-defined]
+    memory = make_provider("mymemory", en, config.language("ro"), None)
+    assert (memory.source, memory.target) == ("en-GB", "ro-RO")  # type: ignore[attr-defined]
+    google = make_provider("google", config.language("ro"), nl, None)
+    assert (google.source, google.target) == ("ro", "nl")  # type: ignore[attr-defined]
+    libre = make_provider("libre", en, nl, "http://127.0.0.1:5000")
+    assert libre._base_url == "http://127.0.0.1:5000/"  # type: ignore[attr-defined]

@@ -94,7 +94,10 @@ def make_provider(name: str, source: Language, target: Language, url: str | None
         if name == "google":
             return cast(Provider, GoogleTranslator(source=src, target=dst))
         if name == "deepl":
-            return cast(Provider, DeeplTranslator(source=src, target=dst, api_key=need("DEEPL_API_KEY")))
+            key = need("DEEPL_API_KEY")
+            # DeepL's free-plan keys end in ":fx" and have their own endpoint.
+            free = key.endswith(":fx")
+            return cast(Provider, DeeplTranslator(source=src, target=dst, api_key=key, use_free_api=free))
         if name == "microsoft":
             key, region = need("MICROSOFT_API_KEY"), os.environ.get("MICROSOFT_REGION")
             return cast(Provider, MicrosoftTranslator(source=src, target=dst, api_key=key, region=region))
