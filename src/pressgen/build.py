@@ -174,10 +174,7 @@ def _gather_and_write(
     assessment = assess(config, releases, now)
     report = BuildReport(out_dir=out_dir)
     documents = _choose(config, assessment, options, report)
-    renderers = {
-        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
-        for lang in config.languages
-    }
+    renderers = _renderers(config, assessment, options)
 
     # Write: into a staging folder, swapped in whole at the end.
     with build_lock(out_dir), staging(out_dir) as stage:
@@ -200,9 +197,9 @@ def _gather_and_write(
         valid_from,
         valid_until,
         report.summary(),
-        sorted(site.cache_keys),
+        sorted(site.cache.used),
     )
-    PdfCache(config, options.pdf_variant).prune(write_manifest(config, out_dir, manifest))
+    site.cache.prune(write_manifest(config, out_dir, manifest))
     return report
 
 
@@ -267,10 +264,11 @@ class _Site:
     stage: Path
     report: BuildReport
     pdf_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
-    cache_keys: set[str] = field(default_factory=set)
     assets: dict[str, list[Path]] = field(default_factory=dict)  # each release's images, by slug
+    cache: PdfCache = field(init=False)
 
     def __post_init__(self) -> None:
+        self.cache = PdfCache(self.config, self.options.pdf_variant)
         for document in self.documents:
             release = document.version.release
             if release.slug not in self.assets:
@@ -296,8 +294,7 @@ class _Site:
         as soon as their print HTML is ready, so rendering starts while the main process still
         prepares the next documents, and pages are written while the workers render.
         """
-        config, options, report = self.config, self.options, self.report
-        cache = PdfCache(config, options.pdf_variant)
+        options, report, cache = self.options, self.report, self.cache
         waiting: list[tuple[Document, str, Path]] = []
         for document in self.documents:
             html = _print_html(document, self.renderers)
@@ -325,7 +322,6 @@ class _Site:
             progress(_bar(report.rendered, len(waiting), slowest))
         report.pdfs = len(self.documents)
         report.slowest = list(slowest)
-        self.cache_keys = cache.used
 
     def write_release_page(self, document: Document) -> None:
         """Write one release page, with its images and links to its other languages (after its PDF)."""
@@ -437,6 +433,14 @@ class _Site:
         write_sitemap(self.stage / "sitemap.xml", pages)
 
 
+def _renderers(config: Config, assessment: Assessment, options: BuildOptions) -> dict[str, Renderer]:
+    """Return one renderer per language, with that language's interface catalog."""
+    return {
+        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
+        for lang in config.languages
+    }
+
+
 def _print_html(document: Document, renderers: dict[str, Renderer]) -> str:
     renderer = renderers[document.lang]
     return renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised))
@@ -451,10 +455,7 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
     releases = read_releases(config)
     assessment = assess(config, releases, now)
     documents = _choose(config, assessment, options, BuildReport(out_dir=config.output_dir))
-    renderers = {
-        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
-        for lang in config.languages
-    }
+    renderers = _renderers(config, assessment, options)
     return [(d.pdf_name, _print_html(d, renderers), d.version.release.folder) for d in documents]
 
 

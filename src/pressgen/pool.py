@@ -51,9 +51,9 @@ def _start_worker(templates_dir: Path, variant: str | None) -> None:
 
     global _worker
     _worker = PdfWriter(templates_dir, variant)
-    atexit.register(_stop_worker)
 
 
+@atexit.register
 def _stop_worker() -> None:
     # Release WeasyPrint's font configuration before the interpreter tears its libraries down.
     global _worker
