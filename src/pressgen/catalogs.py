@@ -13,7 +13,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +50,13 @@ class CatalogUpdate:
     new: int = 0
     fuzzy: int = 0
     obsolete: int = 0
+
+
+def catalogs_of(config: Config, language: Language) -> Iterator[tuple[Path, Catalog]]:
+    """Yield every catalog of one language (releases and interface), read and checked."""
+    folder = config.locales_dir / language.code
+    for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
+        yield path, read_catalog(path, language)
 
 
 def release_catalog_path(config: Config, lang: str, slug: str) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
-from pressgen.catalogs import read_catalog, serialise, write_atomic
+from pressgen.catalogs import catalogs_of, serialise, write_atomic
 from pressgen.config import Config, Language
 from pressgen.releases import Release
 from pressgen.segment import extract_messages, markdown
@@ -246,9 +246,7 @@ def fix_catalogs(config: Config, releases: Iterable[Release]) -> list[tuple[Path
     """Apply `fix_catalog` to every catalog of the project, writing those that changed."""
     fixed = []
     for language in config.languages:
-        folder = config.locales_dir / language.code
-        for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
-            catalog = read_catalog(path, language)
+        for path, catalog in catalogs_of(config, language):
             count = fix_catalog(catalog, language)
             if count:
                 write_atomic(path, serialise(catalog))

@@ -28,6 +28,7 @@ from deep_translator.constants import LIBRE_ENV_VAR
 
 from pressgen.catalogs import (
     INTERFACE_SOURCE_LANG,
+    catalogs_of,
     interface_catalog_path,
     read_catalog,
     release_catalog_path,
@@ -163,9 +164,8 @@ def _remark(message: Message, note: str) -> None:
 def _memory(config: Config, language: Language) -> dict[str, str]:
     """Return every approved translation of `language` in the project, by source text."""
     memory: dict[str, str] = {}
-    folder = config.locales_dir / language.code
-    for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
-        for message in read_catalog(path, language):
+    for _, catalog in catalogs_of(config, language):
+        for message in catalog:
             if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
                 memory.setdefault(message.id, str(message.string))
     return memory
