@@ -57,3 +57,17 @@ def parse_links(path: Path) -> Links:
     parser = Links()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
+
+
+def set_translation(path: Path, source_start: str, new: str) -> int:
+    """Replace the msgstr of the message whose msgid starts with `source_start`; return its msgid line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("msgid") and source_start in "".join(lines[i : i + 3])
+    )
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("msgstr"))
+    stop = next(i for i in range(end + 1, len(lines) + 1) if i == len(lines) or not lines[i].startswith('"'))
+    escaped = new.replace("\\", "\\\\").replace('"', '\\"')
+    lines[end:stop] = [f'msgstr "{escaped}"']
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return start + 1

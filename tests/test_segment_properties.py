@@ -7,7 +7,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pressgen.segment import markdown, markdown_messages, render_markdown
+from pressgen.markup import markdown
+from pressgen.segment import markdown_messages, render_markdown
 
 # Markdown built from the pieces press releases use, in any combination, plus arbitrary text.
 WORD = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)

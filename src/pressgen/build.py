@@ -8,10 +8,12 @@ every document has been rendered, so a failed build leaves the previous output a
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
 from pressgen.localise import LocalisedRelease, localise_release
-from pressgen.output import build_lock, staging
+from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
 from pressgen.releases import Release, asset_problem, read_releases
 from pressgen.render import (
@@ -53,6 +55,9 @@ class BuildOptions:
     strict: bool = False
     jobs: int | None = None  # worker processes for PDFs; default: the machine's cores
     only: str | None = None  # re-render this release's PDFs even if the cache has them
+    # Record the build in the cache's manifest as the build of this folder, where it ends up
+    # (review builds its draft PDFs in a staging folder that is then renamed).
+    recorded_as: Path | None = None
 
 
 @dataclass
@@ -134,14 +139,12 @@ class Document:
 def build(config: Config, options: BuildOptions, progress: Progress = lambda _: None) -> BuildReport:
     """Build the site (or the embargoed pack) from the project's releases and catalogs."""
     started = time.monotonic()
-    out_dir = (options.out or config.output_dir).resolve()
-    if options.embargoed and out_dir == config.output_dir.resolve():
-        raise UsageError("--embargoed writes a private pack: give it its own --out folder, never the public output")
+    out_dir = output_dir(config, options)
     now = options.now or dt.datetime.now(dt.UTC)
 
     # Nothing changed since the last build of this folder: say so, render nothing.
     fingerprint = inputs_fingerprint(config, _options_key(options, out_dir))
-    previous = read_manifest(config, out_dir)
+    previous = read_manifest(config, options.recorded_as or out_dir)
     if (
         options.only is None
         and previous is not None
@@ -177,10 +180,13 @@ def _gather_and_write(
     renderers = _renderers(config, assessment, options)
 
     # Write: into a staging folder, swapped in whole at the end.
-    with build_lock(out_dir), staging(out_dir) as stage:
+    with project_lock(real_dir(config.cache_dir, config.root)), _writing(out_dir), staging(out_dir) as stage:
         site = _Site(config, options, documents, renderers, stage, report)
         site.copy_static()
-        site.write_pdfs_and_pages(pool, progress)
+        try:
+            site.write_pdfs_and_pages(pool, progress)
+        finally:
+            pool.stop()  # before the stage is discarded: no worker may write into it afterwards
         if options.strict and report.warnings:
             raise PressgenError.collect(
                 [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
@@ -199,8 +205,30 @@ def _gather_and_write(
         report.summary(),
         sorted(site.cache.used),
     )
-    site.cache.prune(write_manifest(config, out_dir, manifest))
+    site.cache.prune(write_manifest(config, options.recorded_as or out_dir, manifest))
     return report
+
+
+@contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """Report a failure to write the output (a full disk, a read-only folder) as the output's."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO):
+            raise
+        raise PressgenError(f"{exc.strerror} (the previous output is unchanged)", out_dir) from None
+
+
+def output_dir(config: Config, options: BuildOptions) -> Path:
+    """Return the folder this build writes, refusing one that it must not replace."""
+    others = {"the public output": config.output_dir} if options.embargoed else {}
+    if options.embargoed and options.out is None:
+        raise UsageError("--embargoed writes a private pack: give it its own --out folder, never the public output")
+    if options.out is not None:
+        return check_output_dir(config.root, options.out, f"--out {options.out}", others)
+    shown = f"site.output_dir {os.path.relpath(config.output_dir, config.root)}"
+    return check_output_dir(config.root, config.output_dir, shown, others)
 
 
 def _options_key(options: BuildOptions, out_dir: Path) -> dict[str, object]:
@@ -276,16 +304,17 @@ class _Site:
 
     def copy_static(self) -> None:
         """Copy the CSS, the fonts (with their licence) and the logo into static/."""
-        static = self.config.templates_dir / "static"
-        if static.is_dir():
-            shutil.copytree(static, self.stage / "static")
-        fonts = self.config.templates_dir / "fonts"
-        if fonts.is_dir():
-            shutil.copytree(fonts, self.stage / "static" / "fonts")
+        templates, static = self.config.templates_dir, self.stage / "static"
+        files = [(path, static / path.relative_to(templates / "static")) for path in _files(templates / "static")]
+        files += [
+            (path, static / "fonts" / path.relative_to(templates / "fonts")) for path in _files(templates / "fonts")
+        ]
         logo = self.config.organisation.logo
         if logo is not None:
-            (self.stage / "static").mkdir(exist_ok=True)
-            shutil.copyfile(logo, self.stage / "static" / logo.name)
+            files.append((logo, static / logo.name))
+        for source, dest in files:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
 
     def write_pdfs_and_pages(self, pool: PdfPool, progress: Progress) -> None:
         """Write every PDF, and each release page once its PDF (and so its size) is there.
@@ -457,6 +486,10 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
     documents = _choose(config, assessment, options, BuildReport(out_dir=config.output_dir))
     renderers = _renderers(config, assessment, options)
     return [(d.pdf_name, _print_html(d, renderers), d.version.release.folder) for d in documents]
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
 
 
 def _asset_paths(release: Release) -> list[Path]:

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from typing import Any
 from pressgen import __version__
 from pressgen.catalogs import write_atomic
 from pressgen.config import Config
+from pressgen.output import real_dir
 
-CACHE_DIR = ".pressgen-cache"
+# The names of the files the PDF cache holds: pressgen deletes nothing else there.
+_ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
 
 
 def _digest_files(paths: Iterable[Path], root: Path) -> str:
@@ -41,7 +44,7 @@ class PdfCache:
     """Rendered PDFs, by the digest of their inputs, with the warnings their rendering gave."""
 
     def __init__(self, config: Config, variant: str | None):
-        self.folder = config.root / CACHE_DIR / "pdf"
+        self.folder = real_dir(config.cache_dir / "pdf", config.root)
         styles = [config.templates_dir / "pdf.css"] if (config.templates_dir / "pdf.css").is_file() else []
         fonts = sorted((config.templates_dir / "fonts").rglob("*")) if (config.templates_dir / "fonts").is_dir() else []
         self.salt = "\0".join(
@@ -83,7 +86,6 @@ class PdfCache:
         No fsync: a cache entry lost in a crash is rendered again; its record, written last,
         holds the size, so a damaged entry is never used.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
         pdf = self.folder / f"{key}.pdf"
         pdf.unlink(missing_ok=True)
         try:
@@ -96,11 +98,9 @@ class PdfCache:
         os.replace(temporary, self.folder / f"{key}.json")
 
     def prune(self, keep: set[str]) -> None:
-        """Forget the PDFs whose keys are not in `keep`."""
-        if not self.folder.is_dir():
-            return
+        """Forget the PDFs whose keys are not in `keep` (and nothing pressgen did not write there)."""
         for path in self.folder.iterdir():
-            if path.stem not in keep:
+            if _ENTRY.fullmatch(path.name) and path.name.lstrip(".")[:64] not in keep:
                 path.unlink(missing_ok=True)
 
 
@@ -149,7 +149,7 @@ class Manifest:
 
 
 def _manifest_path(config: Config) -> Path:
-    return config.root / CACHE_DIR / "builds.json"
+    return real_dir(config.cache_dir, config.root) / "builds.json"
 
 
 def read_manifest(config: Config, out_dir: Path) -> Manifest | None:
@@ -171,6 +171,8 @@ def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
+    # Forget the builds of folders that are gone (a deleted preview, a temporary folder).
+    data = {folder: entry for folder, entry in data.items() if Path(folder).is_dir()}
     data[str(out_dir)] = manifest.__dict__
     write_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
     return {key for entry in data.values() if isinstance(entry, dict) for key in entry.get("pdf_keys", [])}

@@ -20,16 +20,12 @@ from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbo
 
 from pressgen.catalogs import catalogs_of, serialise, write_atomic
 from pressgen.config import Config, Language
+from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.releases import Release
-from pressgen.segment import extract_messages, markdown
+from pressgen.segment import extract_messages
 
 CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA_RE = re.compile("[şţŞŢ]")
-LINK_TARGET = re.compile(r"\]\(\s*([^)\s]+)")
-URL = re.compile(r"https?://[^\s)>\]\"']+")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
-HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--")
 NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009]*\d)?")
 END_PUNCTUATION = ".!?:;…"
 # Quote marks each language must not use: Romanian opens with „, Dutch and English with “.
@@ -103,10 +99,47 @@ def check_markup(source: str, target: str, src: Language, dst: Language) -> Iter
 
 
 def check_html(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
-    """HTML in a translation is never rendered; it is an error, whatever it is."""
-    for tag in HTML_TAG.findall(target):
-        if tag not in source:
-            yield "error", f"HTML '{tag}' in a translation is not allowed (it would be shown as text)"
+    """HTML in a translation is never rendered; it is an error, whatever it is.
+
+    Tags are found by an HTML tokenizer, as a browser would read them (`<svg/onload=…>` too).
+    """
+    added = Counter(html_tags(target)) - Counter(html_tags(source))
+    if added:
+        tags = ", ".join(repr(tag) for tag in added.elements())
+        yield "error", f"HTML {tags} in a translation is not allowed (it is shown as text, never run)"
+
+
+def check_links(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    """The same link and image targets as the source, in the same order, as the Markdown parser reads them."""
+    expected, found = links(source), links(target)
+    for link in found:
+        if not link.allowed and link not in expected:
+            yield "error", _refused(link)
+    expected_targets = [(link.kind, link.target) for link in expected]
+    found_targets = [(link.kind, link.target) for link in found]
+    if expected_targets == found_targets:
+        return
+    missing = Counter(expected_targets) - Counter(found_targets)
+    extra = Counter(found_targets) - Counter(expected_targets)
+    for kind, target_url in sorted(missing.elements()):
+        yield "error", f"{kind} target {target_url!r} of the source is missing or changed"
+    for kind, target_url in sorted(extra.elements()):
+        yield "error", f"{kind} target {target_url!r} is not in the source"
+    if not missing and not extra:
+        yield "error", "the links are in another order than in the source: each link text must keep its own target"
+
+
+def check_invisible(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    """Bidirectional overrides and zero-width characters change what a reader sees without showing."""
+    allowed = Counter(name for _, name in invisible_characters(source))
+    for column, name in invisible_characters(target):
+        if allowed[name] > 0:
+            allowed[name] -= 1
+            continue
+        yield (
+            "error",
+            f"invisible character {name} at column {column} (a bidirectional control or zero-width character)",
+        )
 
 
 def _numbers(text: str, language: Language) -> Counter[Decimal]:
@@ -181,12 +214,13 @@ def check_quotes(source: str, target: str, src: Language, dst: Language) -> Iter
 
 
 CHECKS: dict[str, Check] = {
-    "links": _kept("link target", LINK_TARGET, 1),
+    "links": check_links,
     "urls": _kept("URL", URL),
     "emails": _kept("e-mail address", EMAIL),
     "placeholders": _kept("placeholder", PLACEHOLDER),
     "markup": check_markup,
     "html": check_html,
+    "invisible": check_invisible,
     "numbers": check_numbers,
     "untranslated": check_untranslated,
     "spaces": check_spaces,
@@ -224,21 +258,26 @@ def fix_catalog(catalog: Catalog, dst: Language) -> int:
     return changed
 
 
+def _refused(link: Link) -> str:
+    return f"the {link.kind} to {link.target!r} uses a scheme pressgen refuses; it is shown as text"
+
+
+def _invisible(column: int, name: str) -> str:
+    return f"invisible character {name} at column {column} (a bidirectional control or zero-width character)"
+
+
 def check_sources(releases: Iterable[Release]) -> list[Finding]:
-    """Check the releases themselves: raw HTML in Markdown is shown as text, never rendered."""
+    """Check the releases themselves: raw HTML, refused links and invisible characters."""
     findings = []
     for release in releases:
         for message in extract_messages(release):
-            for tag in HTML_TAG.findall(message.text):
-                findings.append(
-                    Finding(
-                        "html",
-                        "warning",
-                        release.path,
-                        message.line,
-                        f"raw HTML '{tag}' is shown as text, not rendered; write Markdown instead",
-                    )
-                )
+            texts = [
+                ("html", f"raw HTML {tag!r} is shown as text, not rendered; write Markdown instead")
+                for tag in html_tags(message.text)
+            ]
+            texts += [("links", _refused(link)) for link in links(message.text) if not link.allowed]
+            texts += [("invisible", _invisible(column, name)) for column, name in invisible_characters(message.text)]
+            findings += [Finding(check, "warning", release.path, message.line, text) for check, text in texts]
     return findings
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import click
 
 from pressgen import __version__
 from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
-from pressgen.errors import PressgenError
+from pressgen.errors import Interrupted, PressgenError
 
 
 class Context:
@@ -272,7 +275,7 @@ def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) ->
     preview = Preview(obj.config, BuildOptions(out=out, drafts=drafts), host, port, lambda line: click.echo(line))
     try:
         preview.run()
-    except KeyboardInterrupt:
+    except Interrupted:
         click.echo("stopped")
 
 
@@ -348,6 +351,7 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: the one place where errors become messages."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    handlers = _catch_signals()
     try:
         # Without standalone mode, click returns the code of an explicit exit instead of raising.
         code = cli.main(args=args, prog_name="pressgen", standalone_mode=False)
@@ -363,17 +367,45 @@ def run(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         for diagnostic in exc.diagnostics:
-            click.echo(diagnostic.format(Path.cwd()), err=True)
+            click.echo(_terminal_safe(diagnostic.format(Path.cwd())), err=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        return 130
+    except Interrupted as exc:
+        click.echo("interrupted: nothing was changed" if exc.args[0] == signal.SIGINT else "stopped", err=True)
+        return 128 + int(exc.args[0])
+    except OSError as exc:  # the machine's, not pressgen's: a full disk, a read-only folder
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(_terminal_safe(f"{where}error: {exc.strerror or exc}"), err=True)
+        return 1
     except Exception as exc:  # a bug in pressgen, not in the user's input
         if debug:
             traceback.print_exc()
         click.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         return 1
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
     return code if isinstance(code, int) else 0
+
+
+def _catch_signals() -> dict[int, Any]:
+    """Turn Ctrl+C and SIGTERM into `Interrupted`, so that every command stops cleanly.
+
+    Files being written are discarded (builds) or saved (machine drafts) on the way out.
+    """
+
+    def interrupt(number: int, frame: object) -> None:
+        raise Interrupted(number)
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _terminal_safe(text: str) -> str:
+    """Show control characters (terminal escape sequences from a catalog) as escapes, not raw."""
+    return "".join(ch if ch == "\t" or unicodedata.category(ch) != "Cc" else repr(ch)[1:-1] for ch in text)
 
 
 def main() -> None:

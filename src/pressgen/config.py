@@ -108,6 +108,10 @@ class Config:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".pressgen-cache"
+
 
 def find_project(start: Path) -> Path:
     """Return the folder holding `pressgen.toml`, searching from `start` upwards."""

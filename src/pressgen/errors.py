@@ -61,6 +61,10 @@ class UsageError(PressgenError):
     exit_code = 2
 
 
+class Interrupted(BaseException):
+    """The user pressed Ctrl+C (or the process got SIGINT): stop, clean up, say so in one line."""
+
+
 class Problems:
     """Collect diagnostics from a stage, so that all of them are reported, not only the first."""
 

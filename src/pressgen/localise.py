@@ -12,8 +12,9 @@ from markupsafe import Markup
 
 from pressgen.catalogs import lookup
 from pressgen.config import Config, Language
+from pressgen.markup import QUOTES
 from pressgen.releases import Release
-from pressgen.segment import QUOTES, render_inline, render_markdown
+from pressgen.segment import render_inline, render_markdown
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,18 @@ from __future__ import annotations
 import atexit
 import ctypes.util
 import multiprocessing
+import os
+import select
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pressgen.errors import PressgenError
 
 if TYPE_CHECKING:
     from pressgen.pdf import PdfWriter
@@ -53,6 +59,35 @@ def _start_worker(templates_dir: Path, variant: str | None) -> None:
     _worker = PdfWriter(templates_dir, variant)
 
 
+def _start_child(templates_dir: Path, variant: str | None, main_pid: int) -> None:
+    """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
+    threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
+    _start_worker(templates_dir, variant)
+
+
+def _exit_with(pid: int) -> None:
+    """End this process as soon as process `pid` ends.
+
+    A worker's parent is the fork server, which lives as long as its workers do, and a worker
+    waits on a task queue whose pipe it holds both ends of: without this watch, a build killed
+    with SIGKILL or SIGTERM would leave its workers (and their fork server) running, holding
+    its output pipe open.
+    """
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux, or an old kernel): poll
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+    select.select([fd], [], [])  # readable once the process has ended
+    os._exit(1)
+
+
 @atexit.register
 def _stop_worker() -> None:
     # Release WeasyPrint's font configuration before the interpreter tears its libraries down.
@@ -63,7 +98,15 @@ def _stop_worker() -> None:
 def _render(index: int, task: PdfTask) -> PdfResult:
     assert _worker is not None
     started = time.perf_counter()
-    warnings = _worker.write(task.html, task.release_dir, task.dest)
+    try:
+        warnings = _worker.write(task.html, task.release_dir, task.dest)
+    except (RecursionError, MemoryError, ValueError, OSError) as exc:
+        # Input WeasyPrint cannot lay out (nesting too deep, a picture too large to decode):
+        # the user's error, about this document.
+        raise PressgenError(
+            f"{task.dest.name}: WeasyPrint could not render it ({type(exc).__name__}: {exc})",
+            task.release_dir / "release.md",
+        ) from None
     return PdfResult(index, warnings, time.perf_counter() - started)
 
 
@@ -96,11 +139,17 @@ class PdfPool:
             self.executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=context,
-                initializer=_start_worker,
-                initargs=(self.templates_dir, self.variant),
+                initializer=_start_child,
+                initargs=(self.templates_dir, self.variant, os.getpid()),
             )
-            for _ in range(self.jobs):
-                self.executor.submit(_warm_up)
+            # The fork server and the workers start here. They inherit a blocked SIGINT, so that
+            # Ctrl+C in the terminal reaches only the main process, which stops them itself.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                for _ in range(self.jobs):
+                    self.executor.submit(_warm_up)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         return self
 
     def submit(self, index: int, task: PdfTask) -> None:
@@ -120,8 +169,23 @@ class PdfPool:
             yield future.result()
         self.futures = []
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Cancel what has not started and wait for what has: no worker writes after this."""
+        self.serial = []
         if self.executor is not None:
+            # The worker processes, before shutdown forgets them: a worker that broke (killed, or
+            # interrupted while it started) makes the executor stop waiting for the others.
+            processes = list((getattr(self.executor, "_processes", None) or {}).values())
             for future in self.futures:
                 future.cancel()
             self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+            for process in processes:
+                process.join(10)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+        self.futures = []
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

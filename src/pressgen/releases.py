@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,15 @@ import yaml
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
+from pressgen.markup import control_characters, nesting_problems
 
 MAX_RELEASE_BYTES = 1_000_000
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
-SLUG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A picture is decoded whole to render it (about 12 bytes a pixel in WeasyPrint): 40 megapixels
+# covers the press photos of today's cameras and keeps a worker's memory bounded.
+MAX_PIXELS = 40_000_000
+SLUG_RE = re.compile(r"(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG = 100  # characters: slugs are folder and file names, and parts of URLs
 FIELDS = (
     "title",
     "date",
@@ -109,10 +115,17 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
         folders = [p for p in folders if p.name == only]
         if not folders:
             raise PressgenError(f"no release '{only}' in releases/", config.releases_dir)
+    project = config.root.resolve()
     for folder in folders:
         path = folder / "release.md"
-        if not path.is_file():
+        if not folder.resolve().is_relative_to(project) or not path.resolve().is_relative_to(project):
+            problems.error("is a link to a place outside the project; releases must live inside it", folder)
+            continue
+        if not path.exists():
             problems.error("release folder has no release.md", folder)
+            continue
+        if not path.is_file():
+            problems.error("release.md is not a regular file", path)
             continue
         try:
             releases.append(read_release(path, config))
@@ -125,10 +138,12 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
 def read_release(path: Path, config: Config) -> Release:
     """Parse one `release.md` into a validated `Release`."""
     slug = path.parent.name
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_RELEASE_BYTES + 1)
+        size = os.fstat(handle.fileno()).st_size
     if len(raw) > MAX_RELEASE_BYTES:
         raise PressgenError(
-            f"release.md is {len(raw) / 1e6:.1f} MB; a release is at most {MAX_RELEASE_BYTES // 1_000_000} MB of text",
+            f"release.md is {size / 1e6:.1f} MB; a release is at most {MAX_RELEASE_BYTES // 1_000_000} MB of text",
             path,
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -146,6 +161,9 @@ def read_release(path: Path, config: Config) -> Release:
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", path, line
         ) from None
     text = text.replace("\r\n", "\n")
+    for offset, name in control_characters(text):
+        line = text[:offset].count("\n") + 1
+        raise PressgenError(f"control character {name} in the text; remove it", path, line)
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise PressgenError("missing front matter: the file must start with a '---' line", path, 1)
@@ -156,6 +174,19 @@ def read_release(path: Path, config: Config) -> Release:
     front = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
     return _validate(path, slug, front, body, body_line=end + 2, config=config)
+
+
+def slug_problem(slug: str) -> str | None:
+    """Return why `slug` cannot name a release (folder, URL, file names), or None."""
+    if len(slug) > MAX_SLUG:
+        return f"'{slug[:40]}…' is {len(slug)} characters long; a slug has at most {MAX_SLUG}"
+    if not SLUG_RE.fullmatch(slug):
+        return f"{slug!r} is not a slug of the form YYYY-MM-DD-words (lowercase letters, digits, hyphens)"
+    try:
+        dt.date.fromisoformat(slug[:10])
+    except ValueError:
+        return f"'{slug[:10]}' in '{slug}' is not a date"
+    return None
 
 
 def _compose(path: Path, front: str) -> yaml.MappingNode:
@@ -187,8 +218,9 @@ def _line(node: yaml.Node) -> int:
 def _validate(path: Path, slug: str, front: str, body: str, body_line: int, config: Config) -> Release:
     node = _compose(path, front)
     problems = Problems()
-    if not SLUG_RE.match(slug):
-        problems.error(f"folder name '{slug}' is not a slug of the form YYYY-MM-DD-words", path.parent)
+    problem = slug_problem(slug)
+    if problem:
+        problems.error(f"folder name {problem}", path.parent)
     fields: dict[str, tuple[yaml.Node, int]] = {}
     for key_node, value_node in node.value:
         key = key_node.value
@@ -220,14 +252,22 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         )
     embargo_text = text("embargo")
     embargo = _parse_embargo(embargo_text, path, fields["embargo"][1], problems) if embargo_text else None
-    if date is not None and SLUG_RE.match(slug) and slug[:10] != date.isoformat():
+    if date is not None and SLUG_RE.fullmatch(slug) and slug[:10] != date.isoformat():
         problems.error(f"date {date.isoformat()} does not match the folder name '{slug}'", path, fields["date"][1])
+    subtitle, summary, location, author, notes = (
+        text(key) for key in ("subtitle", "summary", "location", "author", "notes")
+    )
     image = _image(fields.get("image"), path, problems)
     contacts = _contacts(fields.get("contacts"), path, problems)
     tags = _tags(fields.get("tags"), path, problems)
     if not body.strip():
         problems.error("the release has no body text after the front matter", path, body_line)
-    problems.raise_if_any()
+    for line, message in nesting_problems(body, body_line):
+        problems.error(message, path, line)
+    if notes is not None:
+        for line, message in nesting_problems(notes, fields["notes"][1] + 1):
+            problems.error(message, path, line)
+    problems.raise_if_any()  # every field has been read: none of their problems is left unsaid
     assert title is not None and date is not None
     return Release(
         slug=slug,
@@ -237,14 +277,14 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         date=date,
         body=body,
         body_line=body_line,
-        subtitle=text("subtitle"),
-        summary=text("summary"),
-        location=text("location"),
+        subtitle=subtitle,
+        summary=summary,
+        location=location,
         embargo=embargo,
-        author=text("author"),
+        author=author,
         image=image,
         contacts=contacts,
-        notes=text("notes"),
+        notes=notes,
         tags=tags,
         lines={key: line for key, (_, line) in fields.items()},
     )
@@ -257,6 +297,9 @@ def _scalar_text(node: yaml.Node, key: str, path: Path, line: int, problems: Pro
     value = str(node.value).strip()
     if not value:
         problems.error(f"'{key}' is empty", path, line)
+        return None
+    for _, name in control_characters(value, allowed="\n"):
+        problems.error(f"control character {name} in '{key}'; remove it", path, line)
         return None
     return value
 
@@ -356,8 +399,15 @@ def asset_problem(folder: Path, src: str) -> str | None:
         return "is a link to a file outside the release folder"
     from PIL import Image, UnidentifiedImageError
 
+    Image.MAX_IMAGE_PIXELS = None  # pressgen's own limit, below, applies before anything is decoded
     try:
         with Image.open(path) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return (
+                    f"is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); "
+                    f"pictures may have at most {MAX_PIXELS // 1_000_000} megapixels: scale it down"
+                )
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -406,4 +456,5 @@ def _tags(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) -
     if not isinstance(node, yaml.SequenceNode) or not all(isinstance(n, yaml.ScalarNode) for n in node.value):
         problems.error("tags must be a list of words", path, line)
         return ()
-    return tuple(str(n.value) for n in node.value)
+    tags = [_scalar_text(n, "tags", path, _line(n), problems) for n in node.value]
+    return tuple(tag for tag in tags if tag is not None)

@@ -18,14 +18,14 @@ from jinja2 import (
     TemplateSyntaxError,
     UndefinedError,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pressgen import __version__
 from pressgen.catalogs import translations
-from pressgen.checks import PLACEHOLDER
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
 from pressgen.localise import LocalisedRelease
+from pressgen.markup import PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,16 @@ class PdfContext(TypedDict):
 
 def css_string(text: str) -> Markup:
     """Quote `text` as a CSS string literal, safe inside a <style> element."""
+    if isinstance(text, Markup):
+        text = text.unescape()  # an escaped translation: CSS shows characters, not HTML
     escaped = "".join(ch if ch.isalnum() or ch in " .,;:!?-_()'’“”„«»/" else f"\\{ord(ch):x} " for ch in text)
     return Markup(f'"{escaped}"')
 
 
 def counter_content(label: str) -> Markup:
     """Turn a translated 'Page %(page)s of %(pages)s' into CSS `content` with page counters."""
+    if isinstance(label, Markup):
+        label = label.unescape()
     parts: list[str] = []
     rest = label
     while rest:
@@ -158,7 +162,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
+        # Jinja marks a translation as safe markup, then formats it; a translation is text from a
+        # catalog, never markup, so it is escaped first (the variables are escaped by formatting).
+        translations = self.translations
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda text: escape(translations.gettext(text)),
+            ngettext=lambda one, many, n: escape(translations.ngettext(one, many, n)),
+            pgettext=lambda context, text: escape(translations.pgettext(context, text)),
+            npgettext=lambda context, one, many, n: escape(translations.npgettext(context, one, many, n)),
+            newstyle=True,
+        )
         env.filters["css_string"] = css_string
         env.filters["counter_content"] = counter_content
         return env

@@ -17,8 +17,7 @@ from pressgen.build import BuildOptions, build
 from pressgen.catalogs import release_catalog_path, release_template
 from pressgen.checks import Finding
 from pressgen.config import Config
-from pressgen.errors import UsageError
-from pressgen.output import staging
+from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
 from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
@@ -82,20 +81,25 @@ def _rows(version: Version) -> list[Row]:
 
 def write_reviews(config: Config, out_dir: Path, now: dt.datetime | None = None) -> list[Path]:
     """Write one review page per release and translated language, with the draft PDFs, into `out_dir`."""
-    out_dir = out_dir.resolve()
-    if out_dir == config.output_dir.resolve() or out_dir.is_relative_to(config.output_dir.resolve()):
-        raise UsageError("review pages never go into the public output: choose another --out")
+    out_dir = check_output_dir(config.root, out_dir, f"--out {out_dir}", {"the public output": config.output_dir})
     moment = now or dt.datetime.now(dt.UTC)
     releases = read_releases(config)
     assessment = assess(config, releases, moment)
     env = Environment(loader=PackageLoader("pressgen", "ui"), autoescape=True, undefined=StrictUndefined)
     written: list[Path] = []
-    with staging(out_dir) as stage:
+    with project_lock(real_dir(config.cache_dir, config.root)), staging(out_dir) as stage:
         # The draft PDFs: every version rendered as a draft, embargoed ones included.
         drafts = stage / "drafts"
-        build(config, BuildOptions(out=drafts, now=moment, drafts=True))
+        build(config, BuildOptions(out=drafts, now=moment, drafts=True, recorded_as=out_dir / "drafts"))
         if any(v.embargoed for v in assessment.versions):
-            build(config, BuildOptions(out=stage / "drafts-embargoed", now=moment, drafts=True, embargoed=True))
+            pack = BuildOptions(
+                out=stage / "drafts-embargoed",
+                now=moment,
+                drafts=True,
+                embargoed=True,
+                recorded_as=out_dir / "drafts-embargoed",
+            )
+            build(config, pack)
         index: list[dict[str, Any]] = []
         for version in assessment.versions:
             if version.is_source:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, UsageError
-from pressgen.releases import SLUG_RE
+from pressgen.releases import slug_problem
 
 FORM = """\
 ---
@@ -47,12 +47,10 @@ More paragraphs, in Markdown: *emphasis*, **strong**, [links](https://example.or
 
 def new_release(config: Config, slug: str, title: str) -> Path:
     """Create `releases/<slug>/release.md` from the form; refuse to overwrite anything."""
-    if not SLUG_RE.match(slug):
-        raise UsageError(f"'{slug}' is not a slug of the form YYYY-MM-DD-words (lowercase, digits, hyphens)")
-    try:
-        date = dt.date.fromisoformat(slug[:10])
-    except ValueError:
-        raise UsageError(f"'{slug[:10]}' in '{slug}' is not a date") from None
+    problem = slug_problem(slug)
+    if problem:
+        raise UsageError(problem)
+    date = dt.date.fromisoformat(slug[:10])
     if not title.strip():
         raise UsageError("the title is empty")
     folder = config.releases_dir / slug

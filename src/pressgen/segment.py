@@ -15,27 +15,16 @@ URLs and dates are not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
+from pressgen.markup import MAX_INLINE_DEPTH, inline_depth, markdown
 from pressgen.releases import Release
 
-# Quote marks per language: primary open/close, then secondary open/close.
-QUOTES = {
-    "en": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
-    "nl": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
-    "ro": "\u201e\u201d\u00ab\u00bb",  # „…” «…»
-    "de": "\u201e\u201c\u201a\u2018",
-    "fr": ["\u00ab\u202f", "\u202f\u00bb", "\u2039\u202f", "\u202f\u203a"],
-}
-ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
 BLOCK_KINDS = {
     "heading_open": "heading",
     "th_open": "table cell",
@@ -52,26 +41,6 @@ class SourceMessage:
     text: str
     line: int
     comment: str
-
-
-def _validate_link(url: str) -> bool:
-    """Allow only http, https, mailto and links inside the page or site (no javascript:, data:)."""
-    candidate = url.strip().lower()
-    if re.match(r"^[a-z][a-z0-9+.-]*:", candidate):
-        return candidate.startswith(ALLOWED_SCHEMES)
-    return not candidate.startswith("//")
-
-
-@cache
-def markdown(lang: str) -> MarkdownIt:
-    """Return the Markdown parser for `lang`: CommonMark + tables, raw HTML escaped, local quotes."""
-    md = MarkdownIt(
-        "commonmark",
-        {"html": False, "typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])},
-    )
-    md.enable(["table", "strikethrough", "smartquotes"])
-    md.validateLink = _validate_link  # type: ignore[method-assign]
-    return md
 
 
 def message_text(content: str) -> str:
@@ -162,7 +131,10 @@ def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> 
     for token, _, _ in _blocks(tokens):
         translated = translate(message_text(token.content))
         token.content = translated
-        token.children = [_known_image(child, images) for child in md.parseInline(translated, env)[0].children or []]
+        children = md.parseInline(translated, env)[0].children or []
+        if inline_depth(children) > MAX_INLINE_DEPTH:
+            children = [Token("text", "", 0, content=translated)]
+        token.children = [_known_image(child, images) for child in children]
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             slug = _unique(slugify(_plain_text(tokens[index + 1])), used_ids)

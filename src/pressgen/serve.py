@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+import os
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,9 +18,45 @@ from pressgen.config import Config, load_config
 from pressgen.errors import PressgenError
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Serve the preview's files, and nothing else: no folder listings, no other host names.
+
+    A web page elsewhere can point a DNS name of its own at 127.0.0.1 (DNS rebinding) to read
+    a local server; such requests carry that name as their Host, so only `localhost` and IP
+    addresses are answered.
+    """
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_head(self) -> Any:
+        if not host_allowed(self.headers.get("Host")):
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "Unknown host: open the address pressgen serve printed")
+            return None
+        try:
+            return super().send_head()
+        except ValueError:  # a NUL byte or another character no file name may hold
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request path")
+            return None
+
+    def list_directory(self, path: str | os.PathLike[str]) -> Any:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
+
+
+def host_allowed(host: str | None) -> bool:
+    """Accept a Host header that names this machine by `localhost` or an IP address (any port)."""
+    if not host:
+        return False
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Preview:
@@ -39,7 +78,7 @@ class Preview:
         self.out_dir = (options.out or config.output_dir).resolve()
         self.stop = threading.Event()
         self.builds = 0
-        handler = functools.partial(_QuietHandler, directory=str(self.out_dir))
+        handler = functools.partial(PreviewHandler, directory=str(self.out_dir))
         self.host = host
         self.server = ThreadingHTTPServer((host, port), handler)
 
