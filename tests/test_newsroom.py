@@ -99,8 +99,8 @@ def test_embargoed_pack_marks_every_page_in_each_language(project: Path, cli: Cl
     assert result.code == 0, result.err
     expected = {
         "en": "Embargoed until 17 May 2024, 09:00 (Central European Summer Time)",
-        "nl": "Onder embargo tot 17 mei 2024, 09:00 (Midden-Europese zomertijd)",
-        "ro": "Sub embargo până la 17 mai 2024, 09:00 (Ora de vară a Europei Centrale)",
+        "nl": "Onder embargo tot 17 mei 2024, 09.00 uur (Midden-Europese zomertijd)",
+        "ro": "Sub embargo până la 17 mai 2024, ora 09:00 (ora Europei Centrale)",
     }
     for lang, mark in expected.items():
         pages = pdf_text(pack / lang / SLUG / f"{SLUG}-{lang}.pdf").split("\f")[:-1]
