@@ -63,7 +63,7 @@ def test_dutch_pdf_reads_as_dutch(built: Path) -> None:
     text = unhyphenate(pdf_text(pdf_path(built, "nl")))
     assert "Voortzetting van de NAVO-samenwerking en versterking van de cyberverdediging" in text
     assert "Den Haag, 17 mei 2024" in text
-    assert "minister van Defensie van Nederland" in text
+    assert "de Nederlandse minister van Defensie, Kajsa Ollongren" in text
     assert "Eensgezind tegen cyberdreigingen" in text
     assert "Pagina 1 van 2" in text
     assert "Einde persbericht" in text
