@@ -37,7 +37,7 @@ def test_newsroom_lists_releases_newest_first_with_dates_summaries_and_pdf_sizes
     assert '<time datetime="2024-05-17">17 May 2024</time> · The Hague' in html
     assert "Summary of A later release." in html
     sizes = re.findall(
-        r'type="application/pdf" download>Download PDF</a> <span class="size">\(PDF, (\d+)\u00a0kB\)', html
+        r'type="application/pdf" download>Download the PDF \(<span class="size">(\d+)\u00a0kB</span>\)</a>', html
     )
     assert len(sizes) == 3 and all(int(s) > 5 for s in sizes)
     ro = (project / "public" / "ro" / "index.html").read_text(encoding="utf-8")
@@ -99,8 +99,8 @@ def test_embargoed_pack_marks_every_page_in_each_language(project: Path, cli: Cl
     assert result.code == 0, result.err
     expected = {
         "en": "Embargoed until 17 May 2024, 09:00 (Central European Summer Time)",
-        "nl": "Onder embargo tot 17 mei 2024, 09:00 (Midden-Europese zomertijd)",
-        "ro": "Sub embargo până la 17 mai 2024, 09:00 (Ora de vară a Europei Centrale)",
+        "nl": "Onder embargo tot 17 mei 2024, 09.00 uur (Midden-Europese zomertijd)",
+        "ro": "Sub embargo până la 17 mai 2024, ora 09:00 (ora Europei Centrale)",
     }
     for lang, mark in expected.items():
         pages = pdf_text(pack / lang / SLUG / f"{SLUG}-{lang}.pdf").split("\f")[:-1]

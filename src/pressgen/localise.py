@@ -66,11 +66,34 @@ def format_release_date(date: dt.date, language: Language) -> str:
     return format_date(date, "long", locale=language.locale)
 
 
+@dataclass(frozen=True)
+class MomentStyle:
+    """How a language writes a date, time and time zone in running text (CLDR patterns)."""
+
+    pattern: str  # the date and time, e.g. "d MMMM y, HH:mm"
+    zone: str  # "zzzz" names summer time ("Central European Summer Time"), "vvvv" does not
+    lower_zone: bool = False  # CLDR capitalises zone names for standing alone; a sentence may not
+
+
+DEFAULT_MOMENT_STYLE = MomentStyle("d MMMM y, HH:mm", "zzzz")
+
+# Press offices' house styles, by language code. Dutch government writes "09.00 uur". Romanian
+# ministries write "ora 09:00 (ora Europei Centrale)": the zone's generic name, right in summer and
+# winter alike, rather than Babel's specific "Ora de vară a Europei Centrale".
+MOMENT_STYLES: dict[str, MomentStyle] = {
+    "nl": MomentStyle("d MMMM y, HH.mm 'uur'", "zzzz"),
+    "ro": MomentStyle("d MMMM y, 'ora' HH:mm", "vvvv", lower_zone=True),
+}
+
+
 def format_moment(moment: dt.datetime, language: Language, config: Config) -> str:
     """Return a date, time and time zone in the site's zone, as the language writes them."""
+    style = MOMENT_STYLES.get(language.code, DEFAULT_MOMENT_STYLE)
     local = moment.astimezone(config.timezone)
-    when = format_datetime(local, "d MMMM y, HH:mm", tzinfo=config.timezone, locale=language.locale)
-    zone = format_datetime(local, "zzzz", tzinfo=config.timezone, locale=language.locale)
+    when = format_datetime(local, style.pattern, tzinfo=config.timezone, locale=language.locale)
+    zone = format_datetime(local, style.zone, tzinfo=config.timezone, locale=language.locale)
+    if style.lower_zone:
+        zone = zone[:1].lower() + zone[1:]
     return f"{when} ({zone})"
 
 
