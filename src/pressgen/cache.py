@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pressgen import __version__
-from pressgen.catalogs import write_atomic
 from pressgen.config import Config
+from pressgen.files import write_atomic
 
 CACHE_DIR = ".pressgen-cache"
 
