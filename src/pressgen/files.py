@@ -13,6 +13,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from pressgen.errors import PressgenError
 
@@ -20,7 +21,14 @@ from pressgen.errors import PressgenError
 READ_ATTEMPTS = 3
 
 
-def read_regular(path: Path, what: str, limit: int) -> bytes:
+class Read(NamedTuple):
+    """A file's bytes and its status when they were read."""
+
+    data: bytes
+    status: os.stat_result
+
+
+def read_regular(path: Path, what: str, limit: int) -> Read:
     """Return the bytes of a regular file of at most `limit` bytes, read while nobody wrote it."""
     for attempt in range(READ_ATTEMPTS):
         try:
@@ -43,7 +51,7 @@ def read_regular(path: Path, what: str, limit: int) -> bytes:
         if len(data) > limit:
             raise PressgenError(f"{what} is larger than {_size(limit)}; a {what} is at most {_size(limit)}", path)
         if _same(before, after) and len(data) == after.st_size:
-            return data
+            return Read(data, after)
         time.sleep(0.05 * (attempt + 1))  # let the writer finish its save
     raise PressgenError(f"{what} changed while it was read (is an editor saving it?); try again", path)
 

@@ -25,6 +25,7 @@ module, and hands Babel a `Catalog`.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -115,6 +116,7 @@ class PoCatalog(Catalog):
         self.header_baseline = HeaderState("", False, ())
         self.tail = ""  # comments after the last entry
         self.ending = "\n"  # what follows the last line: Babel leaves a blank line there
+        self.read_status: os.stat_result | None = None  # the file's status when it was read
 
     def header_state(self) -> HeaderState:
         """Return what the writer writes of the header, from Babel's view of it."""
@@ -131,7 +133,7 @@ class PoCatalog(Catalog):
 
 def read_po_file(path: Path, locale: Locale | str | None = None) -> PoCatalog:
     """Read a PO file strictly; every problem is a `PressgenError` with the path and line."""
-    data = read_regular(path, "catalog", MAX_BYTES)
+    data, status = read_regular(path, "catalog", MAX_BYTES)
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise PressgenError("invalid PO syntax: control character U+0000 (NUL)", path, line)
@@ -140,7 +142,9 @@ def read_po_file(path: Path, locale: Locale | str | None = None) -> PoCatalog:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PressgenError("catalog is not valid UTF-8", path, line) from None
-    return parse_po(text, path, locale)
+    catalog = parse_po(text, path, locale)
+    catalog.read_status = status
+    return catalog
 
 
 @dataclass
