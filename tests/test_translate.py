@@ -10,8 +10,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from conftest import SLUG, Cli
@@ -44,9 +46,9 @@ def server() -> Iterator[FakeLibreTranslate]:
         yield running
 
 
-def catalog_messages(path: Path) -> dict[str, object]:
+def catalog_messages(path: Path) -> dict[str, Message]:
     with path.open("rb") as handle:
-        return {m.id: m for m in read_po(handle) if m.id}
+        return {str(m.id): m for m in read_po(handle) if m.id}
 
 
 def add_romanian_release(project: Path) -> None:
@@ -74,7 +76,7 @@ def test_romanian_release_is_drafted_then_published_once_approved(
     today = dt.date.today().isoformat()
     assert any(c.startswith(f"machine translation (libre), {today}") for c in draft.user_comments)
     link = en["Detalii pe [site-ul oficial](https://gov.ro/program) și la `presa@gov.ro`."]
-    assert "](https://gov.ro/program)" in link.string and "`presa@gov.ro`" in link.string
+    assert "](https://gov.ro/program)" in str(link.string) and "`presa@gov.ro`" in str(link.string)
     assert {r["source"] for r in server.received} == {"ro"}
     assert all("https://gov.ro" not in r["q"] for r in server.received)  # link targets never sent
 
@@ -115,7 +117,7 @@ def test_translation_memory_and_each_text_sent_once(project: Path, cli: Cli, ser
     assert not any(reused[:40] in q for q in sent)
     messages = catalog_messages(project / "locales" / "nl" / "releases" / "2024-06-22-second.po")
     memory = next(m for key, m in messages.items() if key.startswith(reused))
-    assert memory.string.startswith("De NAVO Cyber Defence Pledge Conference 2024 getuigt")
+    assert str(memory.string).startswith("De NAVO Cyber Defence Pledge Conference 2024 getuigt")
     assert memory.fuzzy and any(c.startswith("translation memory") for c in memory.user_comments)
     assert messages["A shared new sentence."].string == "[nl] A shared new sentence."
 
@@ -150,7 +152,7 @@ def test_failing_provider_stops_with_a_clear_error_and_keeps_drafts(
     # Approve nothing; let the first two texts through, then fail for good.
     original = FakeLibreTranslate.finish_request
 
-    def fail_after_two(self: FakeLibreTranslate, request: object, address: object) -> None:
+    def fail_after_two(self: FakeLibreTranslate, request: Any, address: Any) -> None:
         if len(self.received) >= 2:
             self.fail_always = True
         original(self, request, address)
