@@ -107,4 +107,3 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": "Invalid request: missing q, source or target"})
             return
         self._send(200, {"translatedText": GLOSSARY.get((source, target, text), f"[{target}] {text}")})
-
