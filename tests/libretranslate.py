@@ -3,13 +3,17 @@
 It answers `POST /translate` (parameters in the query string, a form or JSON, as
 LibreTranslate accepts) with `{"translatedText": …}` and `GET /languages`. Its "translation"
 is deterministic: known phrases from a small glossary, anything else tagged with the target
-language. It can be told to fail the next N requests (transient) or every request.
+language. It can be told to fail the next N requests (transient) or every request, to answer
+after N requests only once released (a server that hangs), to answer something that is not a
+translation (a JSON list, a huge text), and to run a hook as each request arrives (a translator
+saving a catalog while `translate` waits).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +33,10 @@ class FakeLibreTranslate(ThreadingHTTPServer):
         self.received: list[dict[str, str]] = []
         self.fail_next = 0
         self.fail_always = False
+        self.hang_after: int | None = None  # requests after this many wait for `release`
+        self.release = threading.Event()
+        self.payload: object = None  # answered instead of a translation, if set
+        self.on_request: Callable[[int], None] | None = None  # called with each request's number
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -41,6 +49,7 @@ class FakeLibreTranslate(ThreadingHTTPServer):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self.shutdown()
         self.server_close()
 
@@ -79,9 +88,17 @@ class _Handler(BaseHTTPRequestHandler):
             fields.update({k: v[0] for k, v in parse_qs(body).items()})
         with self.server.lock:
             self.server.received.append(fields)
+            number = len(self.server.received)
             failing = self.server.fail_always or self.server.fail_next > 0
             if self.server.fail_next > 0:
                 self.server.fail_next -= 1
+        if self.server.on_request is not None:
+            self.server.on_request(number)
+        if self.server.hang_after is not None and number > self.server.hang_after:
+            self.server.release.wait(60)
+        if self.server.payload is not None:
+            self._send(200, self.server.payload)
+            return
         if failing:
             self._send(503, {"error": "Service Unavailable"})
             return

@@ -617,13 +617,15 @@ def test_refused_link_schemes_are_warned_about(project: Path, cli: Cli, monkeypa
     assert f"{path} 'javascript:alert(1)' uses a scheme pressgen refuses; it is shown as text" in result.err
 
 
-def test_check_prints_terminal_escapes_escaped(project: Path, cli: Cli) -> None:
+def test_errors_print_terminal_escapes_escaped(project: Path, cli: Cli) -> None:
     ro = project / "locales" / "ro" / "releases" / f"{SLUG}.po"
-    set_translation(ro, "A United Front", 'Front <b title="\x1b[2J\x1b]0;pwned\x07">x</b>')
-    result = cli(project, "check")
-    assert result.code == 1
-    assert "\x1b" not in result.out + result.err
-    assert "\\x1b[2J\\x1b]0;pwned\\x07" in result.err
+    set_translation(ro, "A United Front", "Front \x1b[2J\x1b]0;pwned\x07")
+    (project / "releases" / "2024-06-01-x\x1b[31m").mkdir()
+    for command in ("check", "build"):
+        result = cli(project, command)
+        assert result.code == 1
+        assert "\x1b" not in result.out + result.err
+        assert "2024-06-01-x\\x1b[31m" in result.err
 
 
 def test_review_leaves_no_lock_and_no_cache_entry_behind(project: Path, cli: Cli) -> None:

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from conftest import SLUG, Cli
 from libretranslate import FakeLibreTranslate
-from pressgen.catalogs import read_catalog, serialise, write_atomic
+from pressgen.catalogs import read_catalog, update_catalogs
 from pressgen.config import load_config
-from pressgen.translate import protect, restore
+from pressgen.errors import PressgenError
+from pressgen.files import write_atomic
+from pressgen.po import serialise
+from pressgen.releases import read_releases
+from pressgen.translate import protect, restore, translate_catalogs
 
 RO_SLUG = "2024-06-20-program-guvernamental"
 RO_RELEASE = """---
@@ -37,9 +46,9 @@ def server() -> Iterator[FakeLibreTranslate]:
         yield running
 
 
-def catalog_messages(path: Path) -> dict[str, object]:
+def catalog_messages(path: Path) -> dict[str, Message]:
     with path.open("rb") as handle:
-        return {m.id: m for m in read_po(handle) if m.id}
+        return {str(m.id): m for m in read_po(handle) if m.id}
 
 
 def add_romanian_release(project: Path) -> None:
@@ -67,7 +76,7 @@ def test_romanian_release_is_drafted_then_published_once_approved(
     today = dt.date.today().isoformat()
     assert any(c.startswith(f"machine translation (libre), {today}") for c in draft.user_comments)
     link = en["Detalii pe [site-ul oficial](https://gov.ro/program) și la `presa@gov.ro`."]
-    assert "](https://gov.ro/program)" in link.string and "`presa@gov.ro`" in link.string
+    assert "](https://gov.ro/program)" in str(link.string) and "`presa@gov.ro`" in str(link.string)
     assert {r["source"] for r in server.received} == {"ro"}
     assert all("https://gov.ro" not in r["q"] for r in server.received)  # link targets never sent
 
@@ -108,7 +117,7 @@ def test_translation_memory_and_each_text_sent_once(project: Path, cli: Cli, ser
     assert not any(reused[:40] in q for q in sent)
     messages = catalog_messages(project / "locales" / "nl" / "releases" / "2024-06-22-second.po")
     memory = next(m for key, m in messages.items() if key.startswith(reused))
-    assert memory.string.startswith("De NAVO Cyber Defence Pledge Conference 2024 getuigt")
+    assert str(memory.string).startswith("De NAVO Cyber Defence Pledge Conference 2024 getuigt")
     assert memory.fuzzy and any(c.startswith("translation memory") for c in memory.user_comments)
     assert messages["A shared new sentence."].string == "[nl] A shared new sentence."
 
@@ -143,7 +152,7 @@ def test_failing_provider_stops_with_a_clear_error_and_keeps_drafts(
     # Approve nothing; let the first two texts through, then fail for good.
     original = FakeLibreTranslate.finish_request
 
-    def fail_after_two(self: FakeLibreTranslate, request: object, address: object) -> None:
+    def fail_after_two(self: FakeLibreTranslate, request: Any, address: Any) -> None:
         if len(self.received) >= 2:
             self.fail_always = True
         original(self, request, address)
@@ -227,3 +236,123 @@ def test_real_provider_clients_are_configured_from_the_environment(monkeypatch: 
     assert (google.source, google.target) == ("ro", "nl")  # type: ignore[attr-defined]
     libre = make_provider("libre", en, nl, "http://127.0.0.1:5000")
     assert libre._base_url == "http://127.0.0.1:5000/"  # type: ignore[attr-defined]
+
+
+def test_translation_saved_while_translate_waits_is_kept(project: Path, server: FakeLibreTranslate) -> None:
+    add_romanian_release(project)
+    config = load_config(project)
+    update_catalogs(config, read_releases(config), ["en"])
+    path = project / "locales" / "en" / "releases" / f"{RO_SLUG}.po"
+    title = 'msgid "Un nou program guvernamental"\nmsgstr ""'
+    assert title in path.read_text(encoding="utf-8")
+
+    def translator_saves(number: int) -> None:
+        if number == 1:  # while translate waits for its first draft, a person saves the title
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(title, title[:-2] + '"A new government programme"'), encoding="utf-8")
+
+    server.on_request = translator_saves
+    report = translate_catalogs(config, read_releases(config), "libre", ["en"], url=server.url)
+    messages = catalog_messages(path)
+    human = messages["Un nou program guvernamental"]
+    assert human.string == "A new government programme" and not human.fuzzy
+    assert not any("machine translation" in c for c in human.user_comments)
+    assert messages["Guvernul anunță un nou program."].string == "The government announces a new programme."
+    assert report.kept == 1
+    assert [d.format() for d in report.warnings] == [
+        f"{path}: warning: merged with changes saved meanwhile in {RO_SLUG}.po (1 message translated meanwhile kept)"
+    ]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_saves_the_drafts_received_so_far(
+    signum: signal.Signals, project: Path, cli: Cli, server: FakeLibreTranslate
+) -> None:
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    server.hang_after = 2  # two drafts arrive, then the server stops answering
+    command = ["translate", "--provider", "libre", "--url", server.url, "--lang", "en"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pressgen", "-C", str(project), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(server.received) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert len(server.received) == 3, process.communicate()
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + signum, err
+    assert err.splitlines()[-1] == f"error: interrupted by {signum.name}: the 2 drafts received so far are saved"
+    messages = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
+    drafted = [m for m in messages.values() if m.string]
+    assert len(drafted) == 2 and all(m.fuzzy for m in drafted)
+
+
+def test_server_that_never_answers_times_out(project: Path, server: FakeLibreTranslate) -> None:
+    add_romanian_release(project)
+    config = load_config(project)
+    update_catalogs(config, read_releases(config), ["en"])
+    server.hang_after = 1
+    with pytest.raises(PressgenError) as caught:
+        translate_catalogs(
+            config, read_releases(config), "libre", ["en"], url=server.url, timeout=0.5, attempts=2, backoff=0
+        )
+    assert str(caught.value) == (
+        "error: provider 'libre' failed after 2 attempts: no answer within the timeout (ReadTimeout); "
+        "every draft received so far is saved"
+    )
+    messages = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
+    assert len([m for m in messages.values() if m.string]) == 1  # the one answer before the server hung
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (["a", "list"], "TypeError: list indices must be integers or slices, not str"),
+        ({"translatedText": 42}, "the translation is int, not text"),
+        ({"error": "none"}, "KeyError: 'translatedText'"),
+        ({"translatedText": "x" * 1_100_000}, "the answer is larger than 1 MB"),
+    ],
+    ids=["json-list", "number", "no-text", "huge"],
+)
+def test_answer_that_is_no_translation_is_one_clear_error(
+    payload: object, reason: str, project: Path, cli: Cli, server: FakeLibreTranslate
+) -> None:
+    add_romanian_release(project)
+    assert cli(project, "update").code == 0
+    server.payload = payload
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "en")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"error: provider 'libre' sent an answer pressgen cannot use ({reason}); every draft received so far is saved"
+    ]
+    assert len(server.received) == 1  # not retried
+
+
+def test_message_longer_than_a_provider_takes_is_skipped_with_a_warning(
+    project: Path, server: FakeLibreTranslate
+) -> None:
+    folder = project / "releases" / RO_SLUG
+    folder.mkdir()
+    (folder / "release.md").write_text(RO_RELEASE + "\n" + "Un cuvânt lung. " * 400 + "\n", encoding="utf-8")
+    config = load_config(project)
+    update_catalogs(config, read_releases(config), ["en"])
+    path = project / "locales" / "en" / "releases" / f"{RO_SLUG}.po"
+    line = next(m.lineno for m in read_catalog(path, config.language("en")) if str(m.id).startswith("Un cuvânt"))
+    report = translate_catalogs(config, read_releases(config), "libre", ["en"], url=server.url)
+    assert [d.format() for d in report.warnings] == [
+        f"{path}:{line}: warning: not sent to 'libre': the message is 6399 characters long; "
+        "machine translation takes at most 5000"
+    ]
+    assert all(len(r["q"]) <= 5000 for r in server.received) and report.from_provider == 4
+
+
+def test_placeholders_of_every_kind_are_protected() -> None:
+    text = "Page %(page)s of %(pages)s, %(n)d files, %(share).1f%% and {name} or {0}."
+    masked, kept = protect(text)
+    assert "%(" not in masked and "{name}" not in masked
+    assert kept == ["%(page)s", "%(pages)s", "%(n)d", "%(share).1f", "{name}", "{0}"]
+    assert restore(masked, kept) == (text, True)

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from pressgen import __version__
-from pressgen.catalogs import write_atomic
 from pressgen.config import Config
+from pressgen.files import write_atomic
 from pressgen.output import real_dir
 
 # The names of the files the PDF cache holds: pressgen deletes nothing else there.

@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
 from babel.support import Translations
 from jinja2 import TemplateSyntaxError
 
 from pressgen import __version__
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
+from pressgen.files import write_atomic as write_atomic  # re-exported until checks.py imports it from files
+from pressgen.po import FORMAT_FLAGS, Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file
+from pressgen.po import serialise as serialise  # re-exported until checks.py imports it from po
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -50,9 +51,10 @@ class CatalogUpdate:
     new: int = 0
     fuzzy: int = 0
     obsolete: int = 0
+    restored: int = 0  # messages that came back, with their obsolete translation
 
 
-def catalogs_of(config: Config, language: Language) -> Iterator[tuple[Path, Catalog]]:
+def catalogs_of(config: Config, language: Language) -> Iterator[tuple[Path, PoCatalog]]:
     """Yield every catalog of one language (releases and interface), read and checked."""
     folder = config.locales_dir / language.code
     for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
@@ -75,11 +77,13 @@ def release_template(release: Release) -> Catalog:
         if existing is not None:
             existing.locations.append((release.source_ref, message.line))
             continue
-        template.add(
+        added = template.add(
             message.text,
             locations=[(release.source_ref, message.line)],
             auto_comments=[message.comment],
         )
+        # Release text is never formatted: "3.5 % in" only looks like Python's "% i".
+        added.flags.clear()
     return template
 
 
@@ -102,117 +106,45 @@ def interface_template(config: Config) -> Catalog:
             strip_comment_tags=True,
             callback=reading,
         ):
-            template.add(
-                message,
-                None,
-                [(f"templates/{filename}", lineno)],
-                auto_comments=comments,
-                context=context,
-                flags=("python-format",) if _is_python_format(message) else (),
+            added = template.add(
+                message, None, [(f"templates/{filename}", lineno)], auto_comments=comments, context=context
             )
+            # Only named placeholders are formatted (Jinja2's i18n); Babel also guesses from "% i" and "{0}".
+            added.flags = {"python-format"} if _is_python_format(message) else set()
     except TemplateSyntaxError as exc:
         path = config.templates_dir / (exc.name or current[0])
         raise PressgenError(f"template syntax error: {exc.message}", path, exc.lineno) from None
     return template
 
 
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
+
+
 def _is_python_format(message: str | tuple[str, ...]) -> bool:
     texts = message if isinstance(message, tuple) else (message,)
-    return any("%(" in text for text in texts)
+    return any(_PLACEHOLDER.search(text) for text in texts)
 
 
-def read_catalog(path: Path, language: Language) -> Catalog:
+def read_catalog(path: Path, language: Language) -> PoCatalog:
     """Read a PO file; a syntax error or a catalog of another language is an error with its line."""
     try:
-        data = path.read_bytes()
+        catalog = read_po_file(path, language.locale)
     except FileNotFoundError:
         raise PressgenError("catalog not found (run 'pressgen update')", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PressgenError("catalog is not valid UTF-8", path, line) from None
-    _check_strings(text, path)
-    text, previous = _take_previous_ids(text)
-    try:
-        catalog = read_po(io.StringIO(text), locale=language.locale, abort_invalid=True)
-    except PoFileError as exc:
-        reason = str(exc).rsplit(" on ", 1)[0]
-        raise PressgenError(f"invalid PO syntax: {reason}", path, exc.lineno + 1) from None
-    except (ValueError, SyntaxError) as exc:
-        raise PressgenError(f"invalid PO file: {exc}", path) from None
-    for message in [*catalog, *catalog.obsolete.values()]:
-        if message.lineno in previous:
-            message.previous_id = previous[message.lineno]
-    _check_entries(text, path, catalog, language)
-    declared = catalog.mime_headers and dict(catalog.mime_headers).get("Language")
+    fields = dict(catalog.header_fields)
+    declared = fields.get("Language")
     if declared and declared.replace("-", "_").split("_")[0] != language.locale.language:
         raise PressgenError(
             f"catalog declares Language '{declared}' but lives under locales/{language.code}/",
             path,
-            _header_line(data, b'"Language:'),
+            catalog.header_lines.get("Language"),
         )
-    return catalog
-
-
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_KEYWORD_LINE = re.compile(rf"^(?:#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_STRING}\s*$")
-_CONTINUATION_LINE = re.compile(rf"^(?:#~\s*)?{_STRING}\s*$")
-
-
-def _check_strings(text: str, path: Path) -> None:
-    """Refuse badly quoted strings, which Babel would read silently as something else."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if not stripped or (stripped.startswith("#") and not stripped.startswith("#~")):
-            continue
-        body = stripped[2:].strip() if stripped.startswith("#~") else stripped
-        if not body or body.startswith("#"):
-            continue
-        keyword = body.split(" ", 1)[0].split("[", 1)[0]
-        if body.startswith('"'):
-            valid = _CONTINUATION_LINE.match(stripped)
-        elif keyword in ("msgctxt", "msgid", "msgid_plural", "msgstr"):
-            valid = _KEYWORD_LINE.match(stripped)
-        else:
-            continue  # Babel reports unknown keywords itself
-        if not valid:
-            raise PressgenError("invalid PO syntax: unterminated or badly escaped string", path, number)
-
-
-def _check_entries(text: str, path: Path, catalog: Catalog, language: Language) -> None:
-    """Refuse duplicate messages (Babel keeps one silently) and plural forms of another language."""
-    seen: dict[tuple[str, str], int] = {}
-    context, msgid, start, keyword = "", "", 0, ""
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if line.startswith("#") or not line:
-            continue
-        word, _, rest = line.partition(" ")
-        if word in ("msgctxt", "msgid", "msgid_plural") or word.startswith("msgstr"):
-            if word == "msgid":
-                msgid, start = "", number
-            if word == "msgctxt":
-                context = ""
-            keyword, line = word, rest
-        if keyword in ("msgctxt", "msgid") and line.startswith('"'):
-            piece = denormalize(line)
-            if keyword == "msgid":
-                msgid += piece
-            else:
-                context += piece
-        elif keyword.startswith("msgstr") and msgid and word.startswith("msgstr"):
-            key = (context, msgid)
-            if key in seen:
-                raise PressgenError(f"duplicate message (first at line {seen[key]})", path, start)
-            seen[key] = start
-            context, msgid = "", ""
     expected = get_plural(language.locale).num_plurals
-    if catalog.num_plurals != expected:
+    if "Plural-Forms" in fields and catalog.num_plurals != expected:
         raise PressgenError(
             f"Plural-Forms has nplurals={catalog.num_plurals}, but {language.name} has {expected} plural forms",
             path,
-            _header_line(text.encode("utf-8"), b'"Plural-Forms:'),
+            catalog.header_lines.get("Plural-Forms"),
         )
     for message in catalog:
         if message.id and isinstance(message.string, tuple) and len(message.string) != expected:
@@ -221,86 +153,17 @@ def _check_entries(text: str, path: Path, catalog: Catalog, language: Language) 
                 path,
                 message.lineno,
             )
-
-
-def _take_previous_ids(text: str) -> tuple[str, dict[int, list[str]]]:
-    """Blank out the `#|` previous-msgid comments, returning them by the line of their msgid.
-
-    Babel reads `#|` lines as translator comments (and would write them back as `# |`), so
-    pressgen reads them itself; blanking keeps every other line number as it was.
-    """
-    lines = text.split("\n")
-    previous: dict[int, list[str]] = {}
-    pending: dict[str, list[str]] = {}
-    key = ""
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith("#|"):
-            body = stripped[2:].strip()
-            if body.startswith(("msgid_plural ", "msgid ", "msgctxt ")):
-                key, _, body = body.partition(" ")
-            pending.setdefault(key, []).append(body.strip())
-            lines[index] = ""
-        elif pending and stripped.startswith("msgid "):
-            ids = [denormalize("\n".join(pending[k])) for k in ("msgid", "msgid_plural") if k in pending]
-            previous[index + 1] = ids
-            pending = {}
-        elif pending and stripped and not stripped.startswith(("#", "msgctxt")):
-            pending = {}
-    return "\n".join(lines), previous
-
-
-def _header_line(data: bytes, needle: bytes) -> int | None:
-    index = data.find(needle)
-    return data[:index].count(b"\n") + 1 if index >= 0 else None
-
-
-def serialise(catalog: Catalog, width: int = 76) -> bytes:
-    """Return the PO text of a catalog, with previous msgids (`#|`) and obsolete messages kept.
-
-    Babel writes a long previous msgid as one wrapped comment of quoted pieces, which neither
-    GNU gettext nor Babel reads back; pressgen writes it the way msgmerge does.
-    """
-    text = "".join(generate_po(catalog, width=width, include_previous=False, ignore_obsolete=False))
-    blocks = text.split("\n\n")
-    messages = [m for m in catalog if m.id]
-    offset = 1  # blocks[0] is the header
-    for number, message in enumerate(messages):
-        if not message.previous_id:
-            continue
-        block = blocks[offset + number].split("\n")
-        at = next(i for i, line in enumerate(block) if line.startswith(("msgctxt ", "msgid ")))
-        comment: list[str] = []
-        for keyword, previous in zip(("msgid", "msgid_plural"), message.previous_id, strict=False):
-            pieces = normalize(previous, width=width).split("\n")
-            comment.append(f"#| {keyword} {pieces[0]}")
-            comment.extend(f"#| {piece}" for piece in pieces[1:])
-        blocks[offset + number] = "\n".join(block[:at] + comment + block[at:])
-    return "\n\n".join(blocks).encode(catalog.charset or "utf-8", "backslashreplace")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename, so no reader sees half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return catalog
 
 
 def sync_catalog(path: Path, template: Catalog, language: Language, header: str) -> CatalogUpdate:
     """Create or update one catalog from its template; write only when something changed.
 
-    Changed messages become fuzzy with their previous msgid and old translation (Babel's fuzzy
-    matching), new ones arrive empty, removed ones become obsolete. Nothing is deleted.
+    Changed messages become fuzzy with their previous msgid and old translation, returning ones
+    get their obsolete translation back, new ones arrive empty, removed ones become obsolete.
+    Nothing is deleted.
     """
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         catalog = Catalog(
             locale=language.locale,
             fuzzy=False,
@@ -311,41 +174,174 @@ def sync_catalog(path: Path, template: Catalog, language: Language, header: str)
             revision_date=template.creation_date,
             language_team=f"{language.name} <LL@li.org>".replace("LL", language.code),
         )
-        catalog.update(template)
+        merged = merge(catalog, template)
         write_atomic(path, serialise(catalog))
-        return CatalogUpdate(path, "created", new=len(template))
-    before = path.read_bytes()
+        return CatalogUpdate(path, "created", new=merged.new)
     catalog = read_catalog(path, language)
-    old_obsolete = set(catalog.obsolete)
-    old_ids = {message.id for message in catalog if message.id}
-    kept_previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
-    catalog.update(template, update_creation_date=False)
-    for message in catalog:
-        # Babel drops the previous msgid of a message that is still fuzzy from an earlier update.
-        if message.fuzzy and not message.previous_id and message.id in kept_previous:
-            message.previous_id = kept_previous[message.id]
-    after = serialise(catalog)
-    if after == before or _same_messages(after, before):
+    before = _state(catalog)
+    merged = merge(catalog, template)
+    if _state(catalog) == before:
         return CatalogUpdate(path, "unchanged")
     catalog.creation_date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     write_atomic(path, serialise(catalog))
-    messages = [m for m in catalog if m.id]
     return CatalogUpdate(
-        path,
-        "updated",
-        new=sum(1 for m in messages if m.id not in old_ids and not m.string),
-        fuzzy=sum(1 for m in messages if m.id not in old_ids and m.fuzzy),
-        obsolete=len(set(catalog.obsolete) - old_obsolete),
+        path, "updated", new=merged.new, fuzzy=merged.fuzzy, obsolete=merged.obsolete, restored=merged.restored
     )
 
 
-def _same_messages(a: bytes, b: bytes) -> bool:
-    """Compare two PO texts ignoring the POT-Creation-Date header line."""
+def _state(catalog: Catalog) -> list[Fingerprint]:
+    """Return what a catalog says, message by message, to tell whether an update changed it."""
+    return [fingerprint(m) for m in catalog if m.id] + [(None, *fingerprint(m)) for m in catalog.obsolete.values()]
 
-    def strip(data: bytes) -> list[bytes]:
-        return [line for line in data.splitlines() if not line.startswith(b'"POT-Creation-Date:')]
 
-    return strip(a) == strip(b)
+@dataclass(frozen=True)
+class Merged:
+    """What `merge` did: messages that are new, newly fuzzy, newly obsolete, or restored from obsolete."""
+
+    new: int
+    fuzzy: int
+    obsolete: int
+    restored: int
+
+
+def merge(catalog: Catalog, template: Catalog) -> Merged:
+    """Bring a catalog in line with its template, as GNU msgmerge does.
+
+    A message of the template that the catalog has keeps its translation; one that the catalog
+    has as obsolete gets its translation back; one that resembles a translated message (the
+    same words, a close text) gets that translation, marked fuzzy, with the old msgid as its
+    previous msgid; the rest arrive empty. Messages the template no longer has become obsolete.
+    Format flags follow the template: the text decides, not the old catalog. Babel's
+    `Catalog.update` compares every new message with every old one (minutes for 10,000 changed
+    messages), keeps the flags of old messages and ignores obsolete ones, hence this function.
+    """
+    active = {key_of(m): m for m in catalog if m.id}
+    obsolete = dict(catalog.obsolete)
+    fuzzy = _FuzzyIndex([m for m in active.values() if m.string] + [m for m in obsolete.values() if m.string])
+    result: list[Message] = []
+    used: set[Key] = set()
+    new = became_fuzzy = restored = 0
+    for wanted in template:
+        if not wanted.id:
+            continue
+        key = key_of(wanted)
+        if key in active:
+            result.append(_merged(wanted, active[key], exact=True))
+            used.add(key)
+        elif key in obsolete:
+            result.append(_merged(wanted, obsolete.pop(key), exact=True))
+            restored += 1
+        else:
+            match = fuzzy.best(wanted)
+            if match is None:
+                result.append(_fresh(wanted, catalog.num_plurals))
+                new += 1
+            else:
+                result.append(_merged(wanted, match, exact=False))
+                used.add(key_of(match))
+                became_fuzzy += 1
+    gone = [m for key, m in active.items() if key not in used]
+    for message in gone:
+        message.lineno = None
+    if isinstance(catalog, PoCatalog):
+        catalog.replace_messages(result, [*obsolete.values(), *gone])
+    else:
+        for message in result:
+            catalog[message.id] = message
+        for message in gone:
+            catalog.obsolete[key_of(message)] = message
+    return Merged(new, became_fuzzy, len(gone), restored)
+
+
+def _fresh(wanted: Message, plurals: int) -> Message:
+    message = wanted.clone()
+    message.string = ("",) * plurals if isinstance(wanted.id, (list, tuple)) else ""
+    message.flags = set(wanted.flags)  # clone() lets Babel guess format flags again
+    return message
+
+
+def _merged(wanted: Message, old: Message, exact: bool) -> Message:
+    """Return the template's message with the old message's translation, comments and flags."""
+    string = old.string
+    fuzzy = not exact
+    if isinstance(wanted.id, (list, tuple)) and not isinstance(string, (list, tuple)):
+        string, fuzzy = (string or "", *[""] * (len(wanted.id) - 1)), True
+    elif not isinstance(wanted.id, (list, tuple)) and isinstance(string, (list, tuple)):
+        string, fuzzy = string[0], True
+    if exact:
+        previous = list(old.previous_id)
+    else:
+        # Like msgmerge: the translation was made for the oldest text it was fuzzy against.
+        old_fuzzy = "fuzzy" in old.flags and old.previous_id
+        previous = list(old.previous_id) if old_fuzzy else ([old.id] if isinstance(old.id, str) else list(old.id))
+    message = Message(
+        wanted.id,
+        string,
+        locations=wanted.locations,
+        auto_comments=wanted.auto_comments,
+        user_comments=old.user_comments,
+        previous_id=previous,
+        lineno=old.lineno if exact else None,
+        context=wanted.context,
+    )
+    message.flags = (set(old.flags) - FORMAT_FLAGS) | (set(wanted.flags) & FORMAT_FLAGS)
+    if fuzzy:
+        message.flags.add("fuzzy")
+    return message
+
+
+class _FuzzyIndex:
+    """Find, for a new msgid, the translated old message it most resembles, in near-linear time.
+
+    Candidates are the old messages sharing the new text's rarest words; only the few with the
+    most shared words are compared character by character (difflib, Babel's 0.6 cutoff).
+    """
+
+    CUTOFF = 0.6
+    COMPARED = 5  # candidates compared in full, per new message
+    VISITS = 2000  # postings read per new message
+    LONG = 4000  # texts longer than this are compared by their letters only (difflib is quadratic)
+
+    def __init__(self, candidates: list[Message]):
+        self.candidates = candidates
+        self.texts = [_fuzzy_text(m) for m in candidates]
+        self.postings: dict[str, list[int]] = {}
+        for number, text in enumerate(self.texts):
+            for word in set(_WORD.findall(text)):
+                self.postings.setdefault(word, []).append(number)
+
+    def best(self, wanted: Message) -> Message | None:
+        text = _fuzzy_text(wanted)
+        words = sorted(set(_WORD.findall(text)), key=lambda w: len(self.postings.get(w, ())))
+        shared: dict[int, int] = {}
+        visits = 0
+        for word in words:
+            posting = self.postings.get(word, [])
+            if visits and visits + len(posting) > self.VISITS:
+                break
+            visits += len(posting)
+            for number in posting:
+                shared[number] = shared.get(number, 0) + 1
+        ranked = sorted(shared, key=lambda n: (-shared[n], n))[: self.COMPARED]
+        best, best_score = None, self.CUTOFF
+        matcher = SequenceMatcher(autojunk=False)
+        matcher.set_seq2(text)
+        for number in ranked:
+            matcher.set_seq1(self.texts[number])
+            if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
+                continue
+            long = len(text) > self.LONG or len(self.texts[number]) > self.LONG
+            score = matcher.quick_ratio() if long else matcher.ratio()
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = number, score
+        return self.candidates[best] if best is not None else None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _fuzzy_text(message: Message) -> str:
+    return str(message.id[0] if isinstance(message.id, (list, tuple)) else message.id).lower().strip()
 
 
 def update_catalogs(

@@ -190,8 +190,11 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
         only=only,
         url=url or config.provider_url,
         progress=_progress,
+        timeout=config.provider_timeout,
     )
     _end_progress()
+    for diagnostic in report.warnings:
+        click.echo(_terminal_safe(diagnostic.format(Path.cwd())), err=True)
     for path in report.catalogs_written:
         click.echo(f"updated {path.relative_to(config.root)}")
     for text in report.markup_lost:

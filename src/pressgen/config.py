@@ -35,7 +35,7 @@ TOP_KEYS = ("site", "organisation", "languages", "translation")
 SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name")
-TRANSLATION_KEYS = ("provider", "url")
+TRANSLATION_KEYS = ("provider", "url", "timeout")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Config:
     output_dir: Path
     provider: str | None = None
     provider_url: str | None = None
+    provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
 
     @property
     def path(self) -> Path:
@@ -227,6 +228,10 @@ def load_config(root: Path) -> Config:
     )
     provider = check.string(translation, "provider", "translation.")
     provider_url = check.string(translation, "url", "translation.")
+    timeout = translation.get("timeout", 30.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
+        check.error("translation.timeout", "must be a number of seconds between 0 and 600")
+        timeout = 30.0
 
     if check.problems:
         raise PressgenError.collect(check.problems)
@@ -240,6 +245,7 @@ def load_config(root: Path) -> Config:
         output_dir=(root / output),
         provider=provider,
         provider_url=provider_url,
+        provider_timeout=float(timeout),
     )
 
 

@@ -30,10 +30,24 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # translation: nobody writes them, and layout engines recurse over them.
 MAX_INLINE_DEPTH = 16
 
-URL = re.compile(r"https?://[^\s)>\]\"']+", re.IGNORECASE)
+URL = re.compile(r"(?i:https?://)[^\s)>\]\"']+")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Interface placeholders: Python's %(name)s / %(name)d and str.format's {name}.
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdif]|\{[a-z_]+\}")
+# Interface placeholders: Python's %(name)s, %(n)d, %(x).1f …, and str.format's {name} and {0}.
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|\{\w*\}")
+# What no translation may change, so machine translation never sees it: link and image targets,
+# inline code, autolinks, URLs, e-mail addresses and placeholders.
+PROTECTED = re.compile(
+    "|".join(
+        (
+            r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)",  # the target of a Markdown link or image
+            r"`[^`]+`",  # inline code
+            r"<(?i:https?://|mailto:)[^>]+>",  # autolinks
+            URL.pattern,
+            EMAIL.pattern,
+            PLACEHOLDER.pattern,
+        )
+    )
+)
 
 # Characters a reader cannot see that change what a text says or shows: bidirectional
 # overrides and isolates, and zero-width characters.

@@ -7,21 +7,32 @@ Before asking a provider, exact matches already approved in other catalogs of th
 language are reused (translation memory); each distinct text is sent once; transient failures
 are retried with backoff; a provider that keeps failing stops the run with a clear error after
 every catalog has been saved with what was translated so far.
+
+Translators keep working while `translate` waits on a provider, so the drafts are merged into
+each catalog as it is on disk when they are saved: a draft fills only a message that is still
+empty there, and a catalog saved meanwhile is reported. Every request has a connect and read
+timeout (`[translation] timeout` in pressgen.toml, in seconds) and a size limit, a message longer
+than a provider takes is skipped with a warning, and SIGTERM or SIGINT saves the drafts received
+so far before stopping.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import requests
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Message
 from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator, MyMemoryTranslator
 from deep_translator import exceptions as dt_errors
 from deep_translator.constants import LIBRE_ENV_VAR
@@ -32,27 +43,26 @@ from pressgen.catalogs import (
     interface_catalog_path,
     read_catalog,
     release_catalog_path,
-    serialise,
-    write_atomic,
 )
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError, UsageError
+from pressgen.errors import Diagnostic, Interrupted, PressgenError, UsageError
+from pressgen.files import FileChanged, write_atomic
+from pressgen.markup import PROTECTED
+from pressgen.po import Key, PoCatalog, key_of, serialise
 from pressgen.releases import Release
 
 PROVIDERS = ("google", "deepl", "microsoft", "libre", "mymemory")
 MT_COMMENT = "machine translation"  # translator comments starting with this mark machine drafts
 MEMORY_COMMENT = "translation memory"
 TRANSIENT = {"ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error"}
-# Parts of a message that no translation may change: link targets, code, URLs, e-mail
-# addresses and template placeholders. They travel to the provider as numbered tokens.
-PROTECTED = re.compile(
-    r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # the target of a Markdown link or image
-    r"|`[^`]+`"  # inline code
-    r"|<(?:https?://|mailto:)[^>]+>"  # autolinks
-    r"|https?://[^\s)>\]]+"  # bare URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|%\([a-z_]+\)s"  # interface placeholders
-)
+TIMEOUT = 30.0  # seconds to connect and between two reads of an answer; `[translation] timeout`
+CONNECT_TIMEOUT = 10.0  # at most, to connect
+MAX_CHARS = 5000  # the longest text deep-translator sends to any provider
+MAX_ANSWER = 1_000_000  # bytes: an answer to one text of at most MAX_CHARS is far smaller
+SAVE_ATTEMPTS = 3  # merges with a catalog that keeps being saved while drafts are written
+# The parts of a message that no translation may change (markup.PROTECTED, which the checks
+# verify) travel to the provider as numbered tokens.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TOKEN = re.compile(r"\{(\d+)\}")
 
 
@@ -135,13 +145,13 @@ def restore(text: str, kept: list[str]) -> tuple[str, bool]:
 
 @dataclass
 class Job:
-    """One catalog to fill: where it is, its language and source language, and its messages."""
+    """One catalog to fill: where it is, its languages, its messages and the drafts for them."""
 
     path: Path
-    catalog: Catalog
+    catalog: PoCatalog
     source: Language
     target: Language
-    dirty: bool = False
+    drafts: dict[Key, tuple[str, str]] = field(default_factory=dict)  # text and translator comment
 
 
 @dataclass
@@ -153,6 +163,8 @@ class TranslateReport:
     requests: int = 0
     markup_lost: list[str] = field(default_factory=list)
     catalogs_written: list[Path] = field(default_factory=list)
+    kept: int = 0  # drafts not used: a person translated the message while translate ran
+    warnings: list[Diagnostic] = field(default_factory=list)  # merged catalogs, skipped messages
 
 
 def _remark(message: Message, note: str) -> None:
@@ -177,7 +189,7 @@ def _jobs(config: Config, releases: Iterable[Release], langs: list[str], only: s
         target = config.language(code)
         if only is None and code != INTERFACE_SOURCE_LANG:
             path = interface_catalog_path(config, code)
-            if path.exists():
+            if path.exists() or path.is_symlink():
                 jobs.append(Job(path, read_catalog(path, target), config.language(INTERFACE_SOURCE_LANG), target))
         for release in releases:
             if code == release.lang or (only is not None and release.slug != only):
@@ -201,6 +213,8 @@ def translate_catalogs(
     attempts: int = 5,
     progress: Callable[[str], None] = lambda _: None,
     factory: Callable[[str, Language, Language, str | None], Provider] = make_provider,
+    timeout: float = TIMEOUT,
+    max_chars: int = MAX_CHARS,
 ) -> TranslateReport:
     """Fill the empty messages of the catalogs with machine drafts, marked fuzzy."""
     if provider_name not in PROVIDERS:
@@ -211,46 +225,152 @@ def translate_catalogs(
 
     # Translation memory first: approved translations of the same text in the same language.
     memories: dict[str, dict[str, str]] = {}
-    wanted: dict[tuple[str, str], dict[str, list[tuple[Job, Message]]]] = {}
+    wanted: dict[tuple[str, str], dict[str, list[tuple[Job, Key]]]] = {}
     for job in jobs:
         memory = memories.setdefault(job.target.code, _memory(config, job.target))
         for message in job.catalog:
             if not message.id or message.string or not isinstance(message.id, str):
                 continue
             if message.id in memory:
-                message.string = memory[message.id]
-                _remark(message, f"{MEMORY_COMMENT}, {day}: review, then remove the fuzzy flag")
-                job.dirty = True
+                note = f"{MEMORY_COMMENT}, {day}: review, then remove the fuzzy flag"
+                job.drafts[key_of(message)] = (memory[message.id], note)
                 report.from_memory += 1
+            elif len(message.id) > max_chars:
+                report.warnings.append(
+                    Diagnostic(
+                        f"not sent to '{provider_name}': the message is {len(message.id)} characters long; "
+                        f"machine translation takes at most {max_chars}",
+                        job.path,
+                        message.lineno,
+                        severity="warning",
+                    )
+                )
             else:
                 pair = (job.source.code, job.target.code)
-                wanted.setdefault(pair, {}).setdefault(message.id, []).append((job, message))
+                wanted.setdefault(pair, {}).setdefault(message.id, []).append((job, key_of(message)))
 
     # Then the provider, each distinct text once; catalogs are saved whatever happens.
+    stopped: Interrupted | None = None
     try:
-        for (src, dst), texts in wanted.items():
-            client = factory(provider_name, config.language(src), config.language(dst), url)
-            for number, (text, places) in enumerate(texts.items(), start=1):
-                progress(f"[{number}/{len(texts)}] {src}→{dst}")
-                masked, kept = protect(text)
-                translated = _with_retries(client, masked, provider_name, attempts, backoff)
-                report.requests += 1
-                draft, complete = restore(translated.strip(), kept)
-                note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
-                if not complete:
-                    note += "; links or placeholders were lost, check them"
-                    report.markup_lost.append(text)
-                for job, message in places:
-                    message.string = draft
-                    _remark(message, note)
-                    job.dirty = True
-                    report.from_provider += 1
+        with _bounded_requests(timeout):
+            for (src, dst), texts in wanted.items():
+                client = factory(provider_name, config.language(src), config.language(dst), url)
+                for number, (text, places) in enumerate(texts.items(), start=1):
+                    progress(f"[{number}/{len(texts)}] {src}→{dst}")
+                    masked, kept = protect(text)
+                    translated = _with_retries(client, masked, provider_name, attempts, backoff)
+                    report.requests += 1
+                    draft, complete = restore(_CONTROL.sub("", translated).strip(), kept)
+                    note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
+                    if not complete:
+                        note += "; links or placeholders were lost, check them"
+                        report.markup_lost.append(text)
+                    for job, key in places:
+                        job.drafts[key] = (draft, note)
+                        report.from_provider += 1
+    except Interrupted as exc:  # Ctrl+C or SIGTERM (cli.run): save what came, then stop
+        stopped = exc
     finally:
-        for job in jobs:
-            if job.dirty:
-                write_atomic(job.path, serialise(job.catalog))
-                report.catalogs_written.append(job.path)
+        with _signals_held():
+            for job in jobs:
+                _save(job, report)
+    if stopped is not None:
+        saved = report.from_memory + report.from_provider - report.kept
+        signum = int(stopped.args[0])
+        name = signal.Signals(signum).name
+        error = PressgenError(f"interrupted by {name}: the {saved} drafts received so far are saved")
+        error.exit_code = 128 + signum
+        raise error
     return report
+
+
+def _save(job: Job, report: TranslateReport) -> None:
+    """Write the drafts into the catalog as it is on disk now: only into messages still empty there."""
+    for _ in range(SAVE_ATTEMPTS):
+        if not job.drafts:
+            return
+        current = read_catalog(job.path, job.target)
+        applied = kept = 0
+        for key, (draft, note) in job.drafts.items():
+            message = current.get(key[0], key[1]) if isinstance(key, tuple) else current.get(key)
+            if message is None or message.string:
+                kept += 1  # a person translated it meanwhile, or update removed it
+                continue
+            message.string = draft
+            _remark(message, note)
+            applied += 1
+        if applied:
+            try:
+                write_atomic(job.path, serialise(current), unchanged_since=current.read_status)
+            except FileChanged:
+                continue  # saved by someone else between our read and our write: merge again
+            report.catalogs_written.append(job.path)
+        report.kept += kept
+        if not _same_file(job.catalog, current):
+            kept_note = f" ({kept} message{'s' if kept != 1 else ''} translated meanwhile kept)" if kept else ""
+            report.warnings.append(
+                Diagnostic(
+                    f"merged with changes saved meanwhile in {job.path.name}{kept_note}", job.path, severity="warning"
+                )
+            )
+        return
+    raise PressgenError("the catalog kept changing while translate saved its drafts; run translate again", job.path)
+
+
+def _same_file(first: PoCatalog, second: PoCatalog) -> bool:
+    a, b = first.read_status, second.read_status
+    return (
+        a is not None and b is not None and (a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_size, b.st_mtime_ns)
+    )
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT while the catalogs are saved; they take effect afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
+@contextmanager
+def _bounded_requests(timeout: float) -> Iterator[None]:
+    """Give every HTTP request deep-translator makes a timeout and a size limit.
+
+    deep-translator calls `requests.get`/`post` without a timeout (a server that never answers
+    hangs the command) and reads any answer whole; it takes no session, so the one place to
+    set both is the `requests.Session.request` it ends up in, for the duration of the run.
+    """
+    original = requests.Session.request
+
+    def request(self: requests.Session, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = (min(CONNECT_TIMEOUT, timeout), timeout)
+        kwargs["stream"] = True
+        response = original(self, method, url, **kwargs)
+        body = bytearray()
+        for chunk in response.iter_content(65536):
+            body += chunk
+            if len(body) > MAX_ANSWER:
+                response.close()
+                raise _AnswerTooLarge(f"the answer is larger than {MAX_ANSWER // 1_000_000} MB")
+        response._content = bytes(body)  # what requests itself keeps once it has read the body
+        return response
+
+    requests.Session.request = request  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        requests.Session.request = original  # type: ignore[method-assign]
+
+
+class _AnswerTooLarge(Exception):
+    """A provider's answer exceeded MAX_ANSWER."""
 
 
 def _with_retries(client: Provider, text: str, provider: str, attempts: int, backoff: float) -> str:
@@ -259,11 +379,19 @@ def _with_retries(client: Provider, text: str, provider: str, attempts: int, bac
     for attempt in range(1, attempts + 1):
         try:
             result = client.translate(text)
-            if not isinstance(result, str) or not result.strip():
+            if not isinstance(result, str):
+                raise _Unreadable(f"the translation is {type(result).__name__}, not text")
+            if not result.strip():
                 raise dt_errors.TranslationNotFound(result)
             return result
         except (dt_errors.AuthorizationException, dt_errors.ApiKeyException) as exc:
             raise PressgenError(f"provider '{provider}' refused the API key: {exc}") from None
+        except (_Unreadable, _AnswerTooLarge, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # A JSON list instead of an object, a missing field, a huge answer: not worth a retry.
+            raise PressgenError(
+                f"provider '{provider}' sent an answer pressgen cannot use ({_describe(exc)}); "
+                "every draft received so far is saved"
+            ) from None
         except (
             dt_errors.ServerException,
             dt_errors.RequestError,
@@ -277,8 +405,22 @@ def _with_retries(client: Provider, text: str, provider: str, attempts: int, bac
             if not transient or attempt == attempts:
                 raise PressgenError(
                     f"provider '{provider}' failed after {attempt} attempt{'s' if attempt > 1 else ''}: "
-                    f"{type(exc).__name__}: {exc}; every draft received so far is saved"
+                    f"{_describe(exc)}; every draft received so far is saved"
                 ) from None
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
+
+
+class _Unreadable(Exception):
+    """A provider answered something that is not a translation."""
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (_Unreadable, _AnswerTooLarge)):
+        return str(exc)
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within the timeout ({type(exc).__name__})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the answer is not JSON ({exc})"
+    return f"{type(exc).__name__}: {exc}"

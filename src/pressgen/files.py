@@ -1,0 +1,128 @@
+"""Files: read a project file safely and write one atomically, keeping its mode.
+
+Reading refuses what is not a regular file (a symlink, a FIFO, a device: a catalog linked to
+`/dev/zero` must not fill the memory), caps the size, and reads again when the file changed
+while it was read, as happens when an editor saves it in place. Writing goes through a
+temporary file and a rename, so that a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from pressgen.errors import PressgenError
+
+# How often a file that keeps changing while it is read is read again before giving up.
+READ_ATTEMPTS = 3
+
+
+class Read(NamedTuple):
+    """A file's bytes and its status when they were read."""
+
+    data: bytes
+    status: os.stat_result
+
+
+def read_regular(path: Path, what: str, limit: int) -> Read:
+    """Return the bytes of a regular file of at most `limit` bytes, read while nobody wrote it."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a link is refused.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            if path.is_symlink():
+                raise PressgenError(f"{what} is a symbolic link; it must be a regular file", path) from None
+            raise PressgenError(f"cannot read the {what}: {exc.strerror}", path) from None
+        with os.fdopen(fd, "rb") as handle:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise PressgenError(f"{what} is not a regular file (a {_kind(before.st_mode)})", path)
+            if before.st_size > limit:
+                raise PressgenError(f"{what} is {_size(before.st_size)}; a {what} is at most {_size(limit)}", path)
+            data = handle.read(limit + 1)
+            after = os.fstat(fd)
+        if len(data) > limit:
+            raise PressgenError(f"{what} is larger than {_size(limit)}; a {what} is at most {_size(limit)}", path)
+        if _same(before, after) and len(data) == after.st_size:
+            return Read(data, after)
+        time.sleep(0.05 * (attempt + 1))  # let the writer finish its save
+    raise PressgenError(f"{what} changed while it was read (is an editor saving it?); try again", path)
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "special file"
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 1_000_000 else f"{count / 1000:.0f} kB"
+
+
+def write_atomic(path: Path, data: bytes, unchanged_since: os.stat_result | None = None) -> None:
+    """Write `data` to `path` through a temporary file and a rename, keeping the file's mode.
+
+    With `unchanged_since`, refuse (raise `FileChanged`) when the file on disk is no longer the
+    one that was read, so that a caller can merge with what was saved meanwhile instead.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file 0600; a catalog keeps the mode it had, a new one follows the umask.
+        os.fchmod(fd, _mode_of(path))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if unchanged_since is not None and not _unchanged(path, unchanged_since):
+            raise FileChanged(path)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class FileChanged(Exception):
+    """The file was saved by someone else since it was read."""
+
+
+def stat_of(path: Path) -> os.stat_result | None:
+    """Return the `lstat` of a path, or None if there is nothing there."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _unchanged(path: Path, seen: os.stat_result) -> bool:
+    now = stat_of(path)
+    return now is not None and _same(now, seen) and now.st_ino == seen.st_ino
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        status = None
+    if status is not None and stat.S_ISREG(status.st_mode):
+        return stat.S_IMODE(status.st_mode)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
