@@ -224,11 +224,8 @@ class _TbxReader:
             self.lang = None
         elif tag in ENTRY_TAGS and self.entry is not None:
             entry, self.entry = self.entry, None
-            if not entry["source"]:
-                raise PressgenError(
-                    f"term entry has no term in the source language '{self.source_lang}'", self.path, self.entry_line
-                )
-            if entry["target"] or entry["forbidden"]:
+            # An entry without both languages is for another pair (a release written in Romanian).
+            if entry["source"] and (entry["target"] or entry["forbidden"]):
                 self.terms.append(
                     Term(tuple(entry["source"]), tuple(entry["target"]), tuple(entry["forbidden"]), self.entry_line)
                 )
