@@ -237,6 +237,10 @@ def test_spelling_errors_and_unknown_words(contexts: dict[str, CheckContext]) ->
     assert run("spelling", ro_source, plain, "ro", contexts["ro"]) == [
         ("error", "'evidentiaza' is misspelt: did you mean 'evidențiază'?")
     ]
+    # A glossary term is written in the target language: its diacritics count.
+    assert run("spelling", ro_source, ro_target.replace("Alianței", "Aliantei"), "ro", contexts["ro"]) == [
+        ("error", "'Aliantei' is misspelt: did you mean 'Alianței'?")
+    ]
     # An English name of the source kept in the translation, misspelt: the source is the dictionary.
     pledge = ro_target.replace("Cyber Defence Pledge", "Cyber Defence Pledgee")
     assert run("spelling", ro_source, pledge, "ro", contexts["ro"]) == [
@@ -258,6 +262,10 @@ def test_untranslated_text_is_an_error_unless_it_is_a_name_a_number_or_a_term(
     assert run("untranslated", "Ollongren", "Ollongren", "nl", nl) == []  # a name
     assert run("untranslated", "2024", "2024", "nl", nl) == []
     assert run("untranslated", "%(place)s, %(date)s", "%(place)s, %(date)s", "nl", nl) == []
+    short = "De conferentie vindt plaats in Den Haag. Registration closes soon."
+    assert run("untranslated", "The conference is held in The Hague. Registration closes soon.", short, "nl", nl) == [
+        ("error", "a sentence of the source is left untranslated: 'Registration closes soon.'")
+    ]
     source, target = message("nl", "Ms. Odobescu echoed")
     english = "Our collaboration is the cornerstone of a resilient and secure NATO."
     partly = target.replace("Onze samenwerking is de hoeksteen van een weerbare en veilige NAVO.", english)

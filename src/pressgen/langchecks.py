@@ -468,8 +468,8 @@ def check_untranslated(
     target_text = " ".join(prose(target).split())
     for sentence in split_sentences(prose(source), src.locale.language):
         sentence_words = LETTERS.findall(sentence)
-        copied = " ".join(sentence.split()) in target_text
-        if copied and len(sentence_words) >= 4 and not all(_kept_as_is(w, context) for w in sentence_words):
+        copied = re.search(rf"(?<!\w){re.escape(' '.join(sentence.split()))}(?!\w)", target_text)
+        if copied and len(sentence_words) >= 2 and not all(_kept_as_is(w, context) for w in sentence_words):
             yield _finding("untranslated", f"a sentence of the source is left untranslated: '{excerpt(sentence)}'")
 
 
@@ -542,21 +542,27 @@ def check_language(source: str, target: str, src: Language, dst: Language, conte
 # --- spelling ----------------------------------------------------------------------------------
 
 
-def _own_words(source: str, context: CheckContext) -> list[str]:
-    """Words a translation may use whatever the dictionary says: the source's, the names, the glossary's."""
-    words = LETTERS.findall(prose(source)) + sorted(context.names)
+def _own_words(source: str, context: CheckContext) -> tuple[list[str], list[str]]:
+    """Words a translation may use whatever the dictionary says: the source's and the names, the glossary's.
+
+    The first may gain diacritics in the translation (Luminita, Luminița); the glossary's
+    are written in the target language already, diacritics and all.
+    """
+    source_words = LETTERS.findall(prose(source)) + sorted(context.names)
+    glossary_words = []
     if context.glossary is not None:
-        words += [w for term in context.glossary.terms for t in term.targets for w in LETTERS.findall(t)]
-    return words
+        glossary_words = [w for term in context.glossary.terms for t in term.targets for w in LETTERS.findall(t)]
+    return source_words, glossary_words
 
 
-def _close(word: str, candidates: Iterable[str]) -> str | None:
-    """Return the first candidate one typing slip away from `word`, or differing only in diacritics."""
+def _close(word: str, candidates: Sequence[str]) -> str | None:
+    """Return the candidate one typing slip away from `word`: first one that differs only in diacritics."""
     for candidate in candidates:
-        if fold(candidate) == fold(word) or distance(candidate, word) <= 1:
+        if fold(candidate) == fold(word):
             return candidate
-        if candidate.replace(" ", "").replace("-", "") == word:
-            return candidate  # hunspell proposes to split a word: "co organizează"
+    for candidate in candidates:
+        if distance(candidate, word) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
+            return candidate  # the second: hunspell proposes to split a word, "co organizează"
     return None
 
 
@@ -571,14 +577,19 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
         return
-    own = _own_words(source, context)
-    accepted = {fold(w) for w in own}
-    words = [w for w in dict.fromkeys(WORD.findall(prose(target))) if len(w) > 1 and fold(w) not in accepted]
+    source_words, glossary_words = _own_words(source, context)
+    own = source_words + glossary_words
+    folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
+
+    def accepted(word: str) -> bool:
+        return fold(word) in folded or word.casefold() in exact
+
+    words = [w for w in dict.fromkeys(WORD.findall(prose(target))) if len(w) > 1 and not accepted(w)]
     whole = speller.verdicts(w.replace("’", "'") for w in words)
     for word in words:
         if whole[word.replace("’", "'")].known:
             continue
-        pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and fold(p) not in accepted]
+        pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not accepted(p)]
         verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
         unknown = [p for p in pieces if not verdicts[p].known]
         if not unknown:
