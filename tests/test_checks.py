@@ -67,7 +67,7 @@ def test_check_finds_each_problem_with_its_line(project: Path, cli: Cli, monkeyp
 
     build = cli(project, "build")
     assert build.code == 0
-    assert f"left out: {SLUG} [ro]: 4 check errors (run 'pressgen check')" in build.err
+    assert f"left out: {SLUG} [ro]: 14 check errors (run 'pressgen check')" in build.err
     assert not (project / "public" / "ro").exists()
 
 

@@ -9,10 +9,11 @@ import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
 
-from conftest import REPO, SLUG
+from conftest import REPO, SLUG, Cli
 from pressgen import langchecks
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
+from test_checks import set_translation
 
 EN = Language("en", Locale.parse("en_GB"), "English")
 NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
@@ -288,3 +289,23 @@ def test_the_glossary_is_enforced(contexts: dict[str, CheckContext]) -> None:
         ("error", "'Netherlands' is translated as 'Țările de Jos' or 'Regatul Țărilor de Jos' (glossary)"),
         ("error", "'Olanda' is not used for 'Netherlands' (glossary)"),
     ]
+
+
+def test_check_reports_language_checks_with_the_message_line(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    _, target = message("nl", "In her opening remarks")
+    line = set_translation(nl, "In her opening remarks", target.replace("Ollongren", "Olongren"))
+    result = cli(project, "check")
+    assert result.code == 1
+    where = f"locales/nl/releases/{SLUG}.po:{line}"
+    lines = (result.out + result.err).splitlines()
+    assert (
+        f"{where}: error: names: the name 'Ollongren' of the source is missing or misspelt "
+        "(the translation has 'Olongren')"
+    ) in lines
+    assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
+    build = cli(project, "build")
+    assert f"left out: {SLUG} [nl]: 2 check errors (run 'pressgen check')" in build.err
