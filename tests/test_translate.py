@@ -85,10 +85,21 @@ def test_romanian_release_is_drafted_then_published_once_approved(
     assert not (project / "public" / "en" / RO_SLUG).exists()
     assert (project / "public" / "ro" / RO_SLUG / "index.html").is_file()
 
+    # The fake server echoes what it does not know ("[nl] București"): the reviewer translates it.
+    reviewed = {
+        "Un nou program guvernamental": {"en": "A new government programme", "nl": "Een nieuw regeringsprogramma"},
+        "București": {"en": "Bucharest", "nl": "Boekarest"},
+        "Detalii pe [site-ul oficial](https://gov.ro/program) și la `presa@gov.ro`.": {
+            "en": "Details on the [official site](https://gov.ro/program) and at `presa@gov.ro`.",
+            "nl": "Details op de [officiële website](https://gov.ro/program) en via `presa@gov.ro`.",
+        },
+    }
     for lang in ("en", "nl"):
         path = project / "locales" / lang / "releases" / f"{RO_SLUG}.po"
         catalog = read_catalog(path, load_config(project).language(lang))
         for message in catalog:
+            if message.id in reviewed:
+                message.string = reviewed[message.id][lang]
             message.flags.discard("fuzzy")  # what a translator does to approve
         write_atomic(path, serialise(catalog))
     assert cli(project, "build").code == 0

@@ -20,6 +20,7 @@ from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbo
 
 from pressgen.catalogs import catalogs_of, serialise, write_atomic
 from pressgen.config import Config, Language
+from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
@@ -230,20 +231,33 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def check_message(message: Message, path: Path, src: Language, dst: Language) -> list[Finding]:
+def active_checks(context: CheckContext | None) -> dict[str, Check]:
+    """Return the checks to run: with a context, the language checks in place of those they replace."""
+    if context is None:
+        return CHECKS
+    checks = {name: check for name, check in CHECKS.items() if name not in REPLACES}
+    checks["numbers"] = without_dates(CHECKS["numbers"])
+    return checks | bind(context)
+
+
+def check_message(
+    message: Message, path: Path, src: Language, dst: Language, context: CheckContext | None = None
+) -> list[Finding]:
     """Run every check on one translated message."""
     if not message.id or not message.string or not isinstance(message.id, str) or not isinstance(message.string, str):
         return []
     findings = []
-    for name, check in CHECKS.items():
+    for name, check in active_checks(context).items():
         for severity, text in check(message.id, message.string, src, dst):
             findings.append(Finding(name, severity, path, message.lineno, text))
     return findings
 
 
-def check_catalog(catalog: Catalog, path: Path, src: Language, dst: Language) -> list[Finding]:
+def check_catalog(
+    catalog: Catalog, path: Path, src: Language, dst: Language, context: CheckContext | None = None
+) -> list[Finding]:
     """Run every check on every translated message of a catalog."""
-    return [finding for message in catalog for finding in check_message(message, path, src, dst)]
+    return [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:

@@ -28,6 +28,7 @@ from pressgen.catalogs import (
 from pressgen.checks import Finding, check_catalog
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError, Problems
+from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
 
@@ -115,6 +116,13 @@ class Assessment:
         return found + [f for v in self.versions for f in v.findings]
 
 
+def _context(config: Config, catalog: Catalog, src: Language, dst: Language, release: Release | None) -> CheckContext:
+    """What the language checks need for one catalog: its texts, the release's names, the glossary."""
+    pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str) and isinstance(m.string, str)]
+    names = [release.author, *(c.name for c in release.contacts)] if release else []
+    return load_context(config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n])
+
+
 def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessment:
     """Read every catalog and decide, for each release and language, whether it is published."""
     problems = Problems()
@@ -138,7 +146,8 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
         interface[language.code] = catalog
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
-            interface_findings[language.code] = check_catalog(catalog, path, templates_language, language)
+            context = _context(config, catalog, templates_language, language, None)
+            interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
 
     versions: list[Version] = []
     for release in releases:
@@ -163,7 +172,9 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
             findings: list[Finding] = []
             if catalog is not None:
                 reasons += _describe(counts, "")
-                findings = check_catalog(catalog, path, config.language(release.lang), language)
+                src = config.language(release.lang)
+                context = _context(config, catalog, src, language, release)
+                findings = check_catalog(catalog, path, src, language, context)
                 reasons += _errors(findings, "")
             if language.code != INTERFACE_SOURCE_LANG:
                 if interface[language.code] is None:

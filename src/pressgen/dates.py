@@ -1,0 +1,167 @@
+"""Dates in running text, read in any Babel locale: "17 May 2024", "16–17 mei 2024", "May 17", "2024-05-17".
+
+Each date is read as its value (days, month, year), so that a source and its translation can be
+compared whatever each language's way of writing it; `expected` says how Babel writes a date in
+the target language. Month names, their abbreviations and the order of day and month come from
+the locale's CLDR data, so any language Babel knows is read the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton, get_date_format, get_month_names
+
+# Month names that are also common words of their language, counted only next to a day or a
+# year: Romanian "mai" (more), English "may" and "march".
+HOMOGRAPHS = {"ro": frozenset({"mai"}), "en": frozenset({"may", "march"}), "fr": frozenset({"mars"})}
+DASH = r"\s*[-–—]\s*"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date in a text: its days (one, or a range), month and year as far as the text gives them."""
+
+    days: tuple[int, ...]
+    month: int
+    year: int | None
+    start: int
+    end: int
+    text: str
+
+    @property
+    def key(self) -> tuple[tuple[int, ...], int, int | None]:
+        return (self.days, self.month, self.year)
+
+
+class _LocaleDates:
+    """The date patterns of one locale, compiled once."""
+
+    def __init__(self, locale: Locale):
+        self.locale = locale
+        self.language = locale.language
+        months: dict[str, int] = {}
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    months.setdefault(name.casefold().rstrip("."), number)
+        self.months = months
+        names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+        month = rf"(?P<month>{names})\.?"
+        pattern = str(locale.list_patterns["standard"]["2"]) if locale.list_patterns else "{0}, {1}"
+        conjunction = pattern.replace("{0}", "").replace("{1}", "").strip()
+        joiner = rf"(?:{DASH}|\s+{re.escape(conjunction)}\s+)" if conjunction.isalpha() else DASH
+        day = r"(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?"
+        day2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th|e|\.)?"
+        year = r"(?P<year>\d{4})"
+        boundary_start = r"(?<![\w.,-])"
+        boundary_end = r"(?![\w-])"
+        self.day_first = re.compile(
+            rf"{boundary_start}{day}(?:{joiner}{day2})?\s+{month}(?:,?\s+{year})?{boundary_end}", re.IGNORECASE
+        )
+        self.month_first = re.compile(
+            rf"{boundary_start}{month}\s+{day}(?:{joiner}{day2})?(?:,?\s+{year})?{boundary_end}", re.IGNORECASE
+        )
+        self.month_year = re.compile(rf"{boundary_start}{month}\s+{year}{boundary_end}", re.IGNORECASE)
+        self.month_alone = re.compile(rf"(?<!\w)(?P<month>{names})(?!\w)", re.IGNORECASE)
+        short = get_date_format("short", locale).pattern
+        self.numeric_day_first = short.lower().find("d") < short.find("M")
+        self.homographs = HOMOGRAPHS.get(self.language, frozenset())
+        self.capitalised = all(name[:1].isupper() for name in get_month_names("wide", "format", locale).values())
+
+
+ISO = re.compile(r"(?<![\w.-])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\w-])")
+NUMERIC = re.compile(r"(?<![\w.,/-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?![\w/-])")
+
+
+@lru_cache(maxsize=16)
+def _dates(locale: str) -> _LocaleDates:
+    return _LocaleDates(Locale.parse(locale))
+
+
+def _valid(days: tuple[int, ...], month: int, year: int | None) -> bool:
+    try:
+        for d in days:
+            dt.date(year or 2000, month, d)  # 2000: a leap year, so 29 February is a date
+    except ValueError:
+        return False
+    return True
+
+
+def find_dates(text: str, locale: Locale | str) -> list[DateMention]:
+    """Return every date in `text`, read with the month names and date order of `locale`."""
+    data = _dates(str(locale))
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(days: tuple[int, ...], month: int, year: int | None, match: re.Match[str]) -> None:
+        if free(match.start(), match.end()) and _valid(days, month, year):
+            found.append(DateMention(days, month, year, match.start(), match.end(), match.group(0)))
+            taken.append((match.start(), match.end()))
+
+    for m in ISO.finditer(text):
+        add((int(m["day"]),), int(m["month"]), int(m["year"]), m)
+    for m in NUMERIC.finditer(text):
+        day, month = (m["a"], m["b"]) if data.numeric_day_first else (m["b"], m["a"])
+        add((int(day),), int(month), int(m["year"]), m)
+    for pattern in (data.day_first, data.month_first):
+        for m in pattern.finditer(text):
+            days = (int(m["day"]),) + ((int(m["day2"]),) if m["day2"] else ())
+            add(days, data.months[m["month"].casefold()], int(m["year"]) if m["year"] else None, m)
+    for m in data.month_year.finditer(text):
+        add((), data.months[m["month"].casefold()], int(m["year"]), m)
+    return sorted(found, key=lambda d: d.start)
+
+
+def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
+    """Count the months a text names, in dates or alone ("in May"); homographs only in dates."""
+    data = _dates(str(locale))
+    counts: Counter[int] = Counter(d.month for d in find_dates(text, locale))
+    spans = [(d.start, d.end) for d in find_dates(text, locale)]
+    for m in data.month_alone.finditer(text):
+        if any(s <= m.start() < e for s, e in spans):
+            continue
+        word = m.group(0)
+        folded = word.casefold()
+        if data.capitalised and not word[0].isupper():
+            continue
+        if folded in data.homographs and not (data.capitalised and not _sentence_start(text, m.start())):
+            continue  # "mai sigur", "May I": a word, unless a capital mid-sentence makes it the month
+        if folded not in {n.casefold() for n in get_month_names("wide", "format", data.locale).values()}:
+            continue  # abbreviations ("Mar", "jan") only count inside a date
+        counts[data.months[folded]] += 1
+    return counts
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    before = text[:position].rstrip(" \u00a0\"'“‘„«([")
+    return not before or before[-1] in ".!?…:"
+
+
+def expected(mention: DateMention, locale: Locale | str) -> list[str]:
+    """Return how Babel writes a date in `locale`: the forms a translation should use."""
+    loc = Locale.parse(str(locale))
+    year = mention.year or 2000
+    first = dt.date(year, mention.month, mention.days[0] if mention.days else 1)
+    if not mention.days:
+        return [format_skeleton("yMMMM", first, locale=loc)]
+    if len(mention.days) == 2:
+        last = dt.date(year, mention.month, mention.days[1])
+        skeleton = "yMMMMd" if mention.year else "MMMMd"
+        return [format_interval(first, last, skeleton, locale=loc)]
+    if mention.year is None:
+        return [format_skeleton("MMMMd", first, locale=loc)]
+    return [format_date(first, "long", locale=loc), format_date(first, "medium", locale=loc)]
+
+
+def describe(mention: DateMention, locale: Locale | str) -> str:
+    """Write a date the way the given locale does, to name it in a message."""
+    return expected(mention, locale)[0]

@@ -1,0 +1,681 @@
+"""Language checks of translations: what a reviewer who reads both languages would catch.
+
+Each check takes a message's source text and translation and yields `(severity, message)`
+findings, as the checks of `checks.CHECKS` do; those that need more than the two texts (the
+glossary, the dictionaries, the names of the release, the site's quote marks) read it from a
+`CheckContext`. `bind(context)` turns them into plain `checks.Check` functions.
+
+Severity follows the reader: whatever changes what a journalist reads (a date, a name, a
+sentence, the language, a misspelt word, an untranslated text, a doubled word, a changed end of
+sentence) is an error and keeps the language version unpublished; what the page does not show
+(double spaces, which HTML and PDF collapse) or what is pure house style is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+
+from pressgen.config import Language
+from pressgen.dates import describe, expected, find_dates, months_mentioned
+from pressgen.glossary import Glossary, find, load_glossary
+from pressgen.markup import QUOTES
+from pressgen.sentences import align, split_sentences
+from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
+
+Finding = tuple[str, str]
+WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
+LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Finding]]
+
+# Parts of a message that are not prose: link targets, code, HTML, URLs, e-mail addresses and
+# placeholders. Word checks look at the rest (the same parts `translate.PROTECTED` keeps).
+NOT_PROSE = re.compile(
+    r"\]\([^)]*\)"
+    r"|`[^`]*`"
+    r"|</?[a-zA-Z][^<>]*>"
+    r"|<(?:https?://|mailto:)[^>]+>"
+    r"|https?://[^\s)>\]]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|%\([a-z_]+\)[sd]|\{[a-z_]+\}|%[sd]"
+)
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+LETTERS = re.compile(r"[^\W\d_]+")
+
+DOUBLE_QUOTES = "“”„‟«»″"
+OPENING_QUOTES = "“„«"
+
+# Length of a translation over its source's, for the language pairs of the bundled project
+# (measured on its reviewed catalogs); a catalog with enough long messages uses its own median.
+LENGTH_RATIOS = {("en", "nl"): 1.13, ("en", "ro"): 1.12}
+DEFAULT_LENGTH_RATIO = 1.1
+LONG_MESSAGE = 80  # characters of prose from which a length alone says something
+SHORT_MESSAGE = 40  # below this, a one-sentence source is a label: no length judged at all
+# A translation's length over the usual (see LENGTH_RATIOS), beyond which a changed number of
+# sentences is a dropped or added one, not a split or merged one; and beyond which, whatever
+# the count, part of the text is missing or added. On the bundled catalogs the scale of every
+# message from 40 characters on lies between 0.85 and 1.16.
+FEWER_SENTENCES_SCALE = 0.9
+MORE_SENTENCES_SCALE = 1.25
+SHORTER_SCALE = 0.65
+LONGER_SCALE = 1.8
+MIN_LANGUAGE_WORDS = 5  # words from which the statistical language identifier is trusted
+LANGUAGE_CONFIDENCE = 0.9
+
+SEVERITY = {
+    "doubled-word": "error",
+    "space-before-punctuation": "error",
+    "double-space": "warning",  # the page and the PDF show one space
+    # Kept in the PDF's title metadata, a heading's anchor ("#--eensgezind"), feeds and JSON-LD.
+    "edge-whitespace": "error",
+    "ascii-quotes": "error",
+    "foreign-quotes": "warning",
+    "unbalanced-quotes": "error",
+    "dropped-quotes": "error",
+    "date": "error",
+    "date-format": "warning",
+    "sentences": "error",
+    "name": "error",
+    "language": "error",
+    "misspelling": "error",
+    "unknown-word": "warning",
+    "untranslated": "error",
+    "glossary": "error",
+    "end-punctuation": "error",
+}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What the language checks know beyond one message: see `load_context`."""
+
+    languages: tuple[str, ...] = ()
+    glossary: Glossary | None = None
+    spellers: Mapping[str, Speller] = field(default_factory=dict)
+    quotes: str | None = None
+    names: frozenset[str] = frozenset()
+    length_ratio: float | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _finding(kind: str, text: str) -> Finding:
+    return SEVERITY[kind], text
+
+
+def excerpt(text: str, length: int = 60) -> str:
+    """Return the start of a text, cut at a word, to quote it in a finding."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + "…"
+
+
+MARKUP = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|[\[\]]")
+
+
+def prose(text: str) -> str:
+    """Return `text` with what is not prose (link targets, code, HTML, placeholders, emphasis marks) blanked.
+
+    Blanks keep every other character where it was, so that positions still point into `text`.
+    """
+    text = NOT_PROSE.sub(lambda m: " " * len(m.group(0)), text)
+    return MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# --- doubled words and whitespace ---------------------------------------------------------------
+
+DOUBLED = re.compile(r"(?<![\w'’-])([^\W\d_]+(?:['’-][^\W\d_]+)*)([ \t\u00a0]+)(\1)(?![\w'’-])", re.IGNORECASE)
+
+
+def _doubles(text: str) -> list[str]:
+    return [m.group(1).casefold() for m in DOUBLED.finditer(prose(text))]
+
+
+def check_doubled_words(
+    source: str, target: str, src: Language, dst: Language, context: CheckContext
+) -> Iterable[Finding]:
+    """A word written twice in a row ("de de", "și și"), unless the source doubles it too.
+
+    Dutch "dat dat" can be grammar, but style guides rewrite it ("dat het"), so it is reported too.
+    """
+    allowed = set(_doubles(source))
+    for match in DOUBLED.finditer(prose(target)):
+        if match.group(1).casefold() not in allowed:
+            yield _finding("doubled-word", f"'{match.group(1)} {match.group(3)}': a word is doubled")
+
+
+SPACE_BEFORE = re.compile(r"[^\s]([ \t\u00a0]+)([,.;:!?])(?=\s|$|[”’»\"')\]])")
+
+
+def check_whitespace(
+    source: str, target: str, src: Language, dst: Language, context: CheckContext
+) -> Iterable[Finding]:
+    """Double spaces, a space before punctuation, and leading or trailing whitespace unlike the source's."""
+    if source[:1].isspace() != target[:1].isspace():
+        yield _finding("edge-whitespace", "leading whitespace differs from the source")
+    if source[-1:].isspace() != target[-1:].isspace():
+        yield _finding("edge-whitespace", "trailing whitespace differs from the source")
+    inner_target, inner_source = target.strip(), source.strip()
+    if re.search(r"\S {2,}\S", inner_target) and not re.search(r"\S {2,}\S", inner_source):
+        yield _finding("double-space", "double space inside the text")
+    if "\t" in inner_target and "\t" not in inner_source:
+        yield _finding("double-space", "tab inside the text")
+    marks_before_source = {m.group(2) for m in SPACE_BEFORE.finditer(inner_source)}
+    for match in SPACE_BEFORE.finditer(inner_target):
+        if match.group(2) not in marks_before_source:
+            yield _finding("space-before-punctuation", f"space before '{match.group(2)}'")
+            break
+
+
+def fix_whitespace(source: str, target: str) -> str:
+    """Return `target` with its edges spaced like the source's and no double spaces inside."""
+    inner = re.sub(r"(?<=\S) {2,}(?=\S)", " ", target.strip())
+    lead = source[: len(source) - len(source.lstrip())]
+    trail = source[len(source.rstrip()) :]
+    return f"{lead}{inner}{trail}"
+
+
+# --- end punctuation and quotation marks -------------------------------------------------------
+
+END_MARKS = {".": ".", "!": "!", "?": "?", ":": ":", ";": ";", "…": "…"}
+
+
+def _end_mark(text: str) -> str:
+    text = text.rstrip().rstrip("”“„\"’'»«)]*_ ")
+    if text.endswith("..."):
+        return "…"
+    return END_MARKS.get(text[-1:], "")
+
+
+def check_end_punctuation(
+    source: str, target: str, src: Language, dst: Language, context: CheckContext
+) -> Iterable[Finding]:
+    """The same mark at the end: a question stays a question, a sentence keeps its full stop."""
+    expected_mark, found = _end_mark(source), _end_mark(target)
+    if expected_mark != found:
+        yield _finding(
+            "end-punctuation",
+            f"ends with '{found or 'no punctuation'}' where the source ends with '{expected_mark or 'none'}'",
+        )
+
+
+def quote_style(dst: Language, configured: str | None = None) -> str | None:
+    """Return a language's four quote marks (double open and close, single open and close).
+
+    The configured ones (`quotes` in the language's table of pressgen.toml) win; otherwise
+    those the Markdown renderer puts in (`segment.QUOTES`): “…” for Dutch, the house style, as
+    the Dutch government writes; „…” for Romanian.
+    """
+    if configured:
+        return configured
+    marks = QUOTES.get(dst.locale.language)
+    return "".join(m.strip() for m in marks) if marks else None
+
+
+def _quotations(text: str, opening: str = "") -> int:
+    """Count the quoted passages of a text: opening marks, and straight quotes by pairs."""
+    straight = text.count('"')
+    return sum(1 for c in text if c in OPENING_QUOTES or (opening and c == opening)) + straight // 2
+
+
+def check_quotes(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """Quotation marks in the target language's style, balanced, and as many quotations as the source."""
+    style = quote_style(dst, context.quotes)
+    text, original = prose(target), prose(source)
+    want = f"{style[0]}…{style[1]}" if style else "typographic quotes"
+    source_quotes = _quotations(original)
+    target_quotes = _quotations(text, style[0] if style else "")
+    if '"' in text:
+        kind = "ascii-quotes" if source_quotes else "foreign-quotes"
+        yield _finding(kind, f'straight quotes " in the translation: write {want}')
+    if style:
+        foreign = sorted({c for c in text if c in DOUBLE_QUOTES and c not in style})
+        if foreign:
+            yield _finding(
+                "foreign-quotes", f"quote marks {' '.join(foreign)} are not used in {dst.name}: write {want}"
+            )
+        opening, closing = style[0], style[1]
+        # ’ closes a quote and is the apostrophe too: such a style cannot be counted.
+        if not foreign and opening != closing and closing != "’" and text.count(opening) != text.count(closing):
+            source_style = quote_style(src) or "“”"
+            if original.count(source_style[0]) == original.count(source_style[1]):
+                yield _finding(
+                    "unbalanced-quotes", f"{text.count(opening)} '{opening}' but {text.count(closing)} '{closing}'"
+                )
+    if target_quotes < source_quotes:
+        yield _finding(
+            "dropped-quotes", f"the source quotes {source_quotes} passage(s), the translation {target_quotes}"
+        )
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def check_dates(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """Every date of the source in the translation with the same day, month and year; no other month."""
+    source_dates = find_dates(prose(source), src.locale)
+    target_dates = find_dates(prose(target), dst.locale)
+    wanted = Counter(d.key for d in source_dates)
+    found = Counter(d.key for d in target_dates)
+    reported = False
+    for mention in source_dates:
+        if wanted[mention.key] > found[mention.key]:
+            wanted[mention.key] -= 1
+            forms = " or ".join(f"'{f}'" for f in dict.fromkeys(expected(mention, dst.locale)))
+            yield _finding("date", f"the date '{mention.text}' of the source is missing or changed: write {forms}")
+            reported = True
+    wanted = Counter(d.key for d in source_dates)
+    for mention in target_dates:
+        if found[mention.key] > wanted[mention.key]:
+            found[mention.key] -= 1
+            yield _finding("date", f"the date '{mention.text}' is not in the source")
+            reported = True
+        elif (
+            mention.days
+            and len(mention.days) == 1
+            and mention.year
+            and mention.text not in expected(mention, dst.locale)
+        ):
+            yield _finding(
+                "date-format", f"write '{mention.text}' as {dst.name} does: '{describe(mention, dst.locale)}'"
+            )
+    if reported:
+        return
+    source_months = months_mentioned(prose(source), src.locale)
+    target_months = months_mentioned(prose(target), dst.locale)
+    for month in sorted(set(target_months) - set(source_months)):
+        yield _finding("date", f"the translation names month {month} ({_month_name(month, dst)}), the source does not")
+    for month in sorted(set(source_months) - set(target_months)):
+        yield _finding("date", f"the source names month {month} ({_month_name(month, src)}), the translation does not")
+
+
+def _month_name(month: int, language: Language) -> str:
+    return str(language.locale.months["format"]["wide"][month])
+
+
+def without_dates(
+    check: Callable[[str, str, Language, Language], Iterable[Finding]],
+) -> Callable[[str, str, Language, Language], Iterable[Finding]]:
+    """Wrap a check (the figures check) so that it does not see dates, which `check_dates` compares.
+
+    "2024-05-17" is rightly "17 mei 2024" in a translation; read as figures it would be 2024, 5
+    and 17 against 17 and 2024.
+    """
+
+    def check_outside_dates(source: str, target: str, src: Language, dst: Language) -> Iterable[Finding]:
+        return check(_blank_dates(source, src), _blank_dates(target, dst), src, dst)
+
+    return check_outside_dates
+
+
+def _blank_dates(text: str, language: Language) -> str:
+    for mention in reversed(find_dates(text, language.locale)):
+        text = text[: mention.start] + " " * (mention.end - mention.start) + text[mention.end :]
+    return text
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+
+def expected_length_ratio(pairs: Iterable[tuple[str, str]], src: Language, dst: Language) -> float:
+    """Return the usual length of a translation over its source's: the catalog's median, or the pair's."""
+    ratios = [len(t) / len(s) for s, t in pairs if len(s) >= 2 * LONG_MESSAGE and t]
+    if len(ratios) >= 5:
+        return statistics.median(ratios)
+    return LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+
+
+def check_sentences(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """As many sentences as the source, and a length that fits: a dropped or added sentence is an error."""
+    original, translation = prose(source).strip(), prose(target).strip()
+    if not original or not translation:
+        return
+    ratio = context.length_ratio or LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+    source_sentences = split_sentences(original, src.locale.language)
+    target_sentences = split_sentences(translation, dst.locale.language)
+    n_source, n_target = len(source_sentences), len(target_sentences)
+    if len(original) < SHORT_MESSAGE and n_source < 2:
+        return  # a label: its translation may well be twice as long, or half
+    scale = len(translation) / (len(original) * ratio)
+    counts = f"{n_target} sentence{'s' if n_target != 1 else ''} where the source has {n_source}"
+    if n_source != n_target:
+        moves = align([len(s) for s in source_sentences], [len(t) for t in target_sentences], ratio)
+        i = j = 0
+        for di, dj in moves:
+            if (di, dj) == (1, 0):
+                yield _finding("sentences", f"{counts}: '{excerpt(source_sentences[i])}' has no translation")
+                return
+            if (di, dj) == (0, 1):
+                yield _finding("sentences", f"{counts}: '{excerpt(target_sentences[j])}' is not in the source")
+                return
+            i, j = i + di, j + dj
+    if n_target < n_source and scale < FEWER_SENTENCES_SCALE:
+        yield _finding("sentences", f"{counts}, and it is {1 - scale:.0%} shorter than usual: a sentence is missing")
+    elif n_target > n_source and scale > MORE_SENTENCES_SCALE:
+        yield _finding("sentences", f"{counts}, and it is {scale - 1:.0%} longer than usual: a sentence was added")
+    elif len(original) >= LONG_MESSAGE and scale < SHORTER_SCALE:
+        yield _finding("sentences", f"the translation is {1 - scale:.0%} shorter than usual: part of it is missing")
+    elif len(original) >= LONG_MESSAGE and scale > LONGER_SCALE:
+        yield _finding("sentences", f"the translation is {scale - 1:.0%} longer than usual: text was added")
+
+
+# --- names and glossary ------------------------------------------------------------------------
+
+
+def known_names(
+    sources: Iterable[str], speller: Speller | None, lang: str, extra: Iterable[str] = ()
+) -> frozenset[str]:
+    """Return the proper names of a release's source texts: capitalised words no dictionary knows.
+
+    A capitalised word counts when the source language's dictionary does not know it and it is
+    not only ever the first word of a sentence (where any word has a capital); `extra` adds names
+    known otherwise (the author, the contacts).
+    """
+    extra_words = {w for name in extra for w in LETTERS.findall(name) if len(w) > 1}
+    if speller is None:
+        return frozenset(extra_words)
+    inside: set[str] = set()
+    initial: set[str] = set()
+    for text in sources:
+        for sentence in split_sentences(prose(text), lang):
+            words = list(LETTERS.finditer(sentence))
+            for index, match in enumerate(words):
+                word = match.group(0)
+                if len(word) < 2 or not word[0].isupper():
+                    continue
+                (initial if index == 0 else inside).add(word)
+    candidates = inside | {w for w in initial if w.isupper()}
+    verdicts = speller.verdicts(sorted(candidates))
+    return frozenset({w for w, v in verdicts.items() if not v.known} | extra_words)
+
+
+def _has_name(target_words: Sequence[str], name: str) -> bool:
+    folded = fold(name)
+    return any(
+        fold(word).startswith(folded) and len(word) - len(name) <= 4 and word[0].isupper() == name[0].isupper()
+        for word in target_words
+    )
+
+
+def check_names(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """Each proper name of the source, written the same in the translation (diacritics aside)."""
+    names = context.names | known_names([source], context.spellers.get(src.locale.language), src.locale.language)
+    if not names:
+        return
+    glossary_words = context.glossary.words if context.glossary else frozenset()
+    target_words = LETTERS.findall(prose(target))
+    for name in dict.fromkeys(LETTERS.findall(prose(source))):
+        if name not in names or name.casefold() in glossary_words or _has_name(target_words, name):
+            continue
+        close = [w for w in target_words if w[:1].isupper() and distance(w, name) <= max(2, len(name) // 4)]
+        hint = f" (the translation has '{close[0]}')" if close else ""
+        yield _finding("name", f"the name '{name}' of the source is missing or misspelt{hint}")
+
+
+def check_glossary(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """A glossary term of the source translated as the glossary says, and no forbidden translation."""
+    if context.glossary is None:
+        return
+    text = prose(target)
+    for term in context.glossary.in_source(prose(source)):
+        banned = [(span, forbidden) for forbidden in term.forbidden for span in find(text, forbidden)]
+        # A forbidden word is no inflection of an accepted one ("Olanda" is not "olandez").
+        accepted = [
+            span
+            for t in term.targets
+            for span in find(text, t)
+            if not any(span[0] < end and start < span[1] for (start, end), _ in banned)
+        ]
+        if term.targets and not accepted:
+            options = " or ".join(f"'{t}'" for t in term.targets[:3])
+            yield _finding("glossary", f"'{term.sources[0]}' is translated as {options} (glossary)")
+        for forbidden in dict.fromkeys(f for _, f in banned):
+            yield _finding("glossary", f"'{forbidden}' is not used for '{term.sources[0]}' (glossary)")
+
+
+# --- untranslated text and wrong language -------------------------------------------------------
+
+
+def _kept_as_is(word: str, context: CheckContext) -> bool:
+    """A word that a translation keeps: a name, or a glossary term translated as itself."""
+    if word in context.names:
+        return True
+    glossary = context.glossary
+    return glossary is not None and any(
+        word.casefold() in (w.casefold() for t in term.sources for w in LETTERS.findall(t))
+        and any(t.casefold() == s.casefold() for t in term.targets for s in term.sources)
+        for term in glossary.terms
+    )
+
+
+def check_untranslated(
+    source: str, target: str, src: Language, dst: Language, context: CheckContext
+) -> Iterable[Finding]:
+    """A copy of the source: an error, unless it is a name, a number or a glossary term kept as is."""
+    words = LETTERS.findall(prose(source))
+    if source.strip() == target.strip():
+        if not words or all(_kept_as_is(w, context) for w in words):
+            return
+        yield _finding("untranslated", "the translation is a copy of the source")
+        return
+    target_text = " ".join(prose(target).split())
+    for sentence in split_sentences(prose(source), src.locale.language):
+        sentence_words = LETTERS.findall(sentence)
+        copied = re.search(rf"(?<!\w){re.escape(' '.join(sentence.split()))}(?!\w)", target_text)
+        if copied and len(sentence_words) >= 2 and not all(_kept_as_is(w, context) for w in sentence_words):
+            yield _finding("untranslated", f"a sentence of the source is left untranslated: '{excerpt(sentence)}'")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    # Loaded once, and only when a check needs it: the model takes half a second to read.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=256)
+def _identify(text: str, candidates: tuple[str, ...] | None) -> tuple[str, float]:
+    """Return the likeliest language of `text` and its probability, among `candidates` (None: all)."""
+    identifier = _identifier()
+    if candidates is not None:
+        candidates = tuple(c for c in candidates if c in identifier.labels)
+        if len(candidates) < 2:
+            return "", 0.0
+    identifier.set_languages(list(candidates) if candidates is not None else None)
+    language, confidence = identifier.classify(text)
+    return str(language), float(confidence)
+
+
+def _language_name(code: str) -> str:
+    return str(Locale("en").languages.get(code, code))
+
+
+def _language_words(text: str, context: CheckContext, source: str) -> list[str]:
+    """The words that tell a text's language: not the names, not the glossary's terms."""
+    names_here = {w for w in LETTERS.findall(source) if w[:1].isupper()} | context.names
+    glossary_words = context.glossary.words if context.glossary else frozenset()
+    return [w for w in LETTERS.findall(prose(text)) if w not in names_here and w.casefold() not in glossary_words]
+
+
+def check_language(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """The translation is in its language, every sentence of it.
+
+    A message or sentence of five words or more (names and glossary terms aside) goes to the
+    language identifier (py3langid, whose model ships in its package), among all its languages
+    and then among the site's: another language at 90 % or more is an error. A shorter text is
+    in another language when the target language's dictionary knows none of its words and
+    another of the site's dictionaries knows them all.
+    """
+    own = dst.locale.language
+    site = tuple(sorted({*context.languages, src.locale.language, own}))
+    for piece in dict.fromkeys([target, *split_sentences(target, own)]):
+        words = _language_words(piece, context, source)
+        if len(words) < MIN_LANGUAGE_WORDS:
+            continue
+        for candidates in (None, site):
+            language, confidence = _identify(" ".join(words), candidates)
+            if language and language != own and confidence >= LANGUAGE_CONFIDENCE:
+                yield _finding(
+                    "language", f"this reads as {_language_name(language)}, not {dst.name}: '{excerpt(piece)}'"
+                )
+                return
+    words = _language_words(target, context, source)
+    mine = context.spellers.get(own)
+    if not words or len(words) >= MIN_LANGUAGE_WORDS or mine is None:
+        return
+    if any(v.known for v in mine.verdicts(words).values()):
+        return
+    for other, speller in sorted(context.spellers.items()):
+        if other != own and all(v.known for v in speller.verdicts(words).values()):
+            yield _finding("language", f"'{' '.join(words)}' reads as {_language_name(other)}, not {dst.name}")
+            return
+
+
+# --- spelling ----------------------------------------------------------------------------------
+
+
+def _own_words(source: str, context: CheckContext) -> tuple[list[str], list[str]]:
+    """Words a translation may use whatever the dictionary says: the source's and the names, the glossary's.
+
+    The first may gain diacritics in the translation (Luminita, Luminița); the glossary's
+    are written in the target language already, diacritics and all.
+    """
+    source_words = LETTERS.findall(prose(source)) + sorted(context.names)
+    glossary_words = []
+    if context.glossary is not None:
+        glossary_words = [w for term in context.glossary.terms for t in term.targets for w in LETTERS.findall(t)]
+    return source_words, glossary_words
+
+
+def _close(word: str, candidates: Sequence[str]) -> str | None:
+    """Return the candidate one typing slip away from `word`: first one that differs only in diacritics."""
+    for candidate in candidates:
+        if fold(candidate) == fold(word):
+            return candidate
+    for candidate in candidates:
+        if distance(candidate, word) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
+            return candidate  # the second: hunspell proposes to split a word, "co organizează"
+    return None
+
+
+def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
+    """Words the target language's dictionary does not know: an error when a close word exists.
+
+    Words of the source (names, terms kept in English), the release's names and the glossary's
+    terms are accepted. An unknown word one slip away (a letter dropped, doubled, swapped or
+    replaced, or its diacritics lost) from a dictionary word or one of those is misspelt: an
+    error. Other unknown words are warnings: a word the dictionary does not know is not wrong.
+    """
+    speller = context.spellers.get(dst.locale.language)
+    if speller is None:
+        return
+    source_words, glossary_words = _own_words(source, context)
+    own = source_words + glossary_words
+    folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
+
+    def accepted(word: str) -> bool:
+        return fold(word) in folded or word.casefold() in exact
+
+    words = [w for w in dict.fromkeys(WORD.findall(prose(target))) if len(w) > 1 and not accepted(w)]
+    whole = speller.verdicts(w.replace("’", "'") for w in words)
+    for word in words:
+        if whole[word.replace("’", "'")].known:
+            continue
+        pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not accepted(p)]
+        verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
+        unknown = [p for p in pieces if not verdicts[p].known]
+        if not unknown:
+            continue
+        piece = unknown[0]
+        close = _close(piece, (*verdicts[piece].suggestions, *own))
+        if close:
+            yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
+        else:
+            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
+
+
+# --- registration ------------------------------------------------------------------------------
+
+LANG_CHECKS: dict[str, LangCheck] = {
+    "doubled-words": check_doubled_words,
+    "whitespace": check_whitespace,
+    "end-punctuation": check_end_punctuation,
+    "quotes": check_quotes,
+    "dates": check_dates,
+    "sentences": check_sentences,
+    "names": check_names,
+    "glossary": check_glossary,
+    "untranslated": check_untranslated,
+    "language": check_language,
+    "spelling": check_spelling,
+}
+# The checks of `checks.CHECKS` that these replace: same idea, stricter or with a context.
+REPLACES = ("spaces", "punctuation", "quotes", "untranslated")
+
+
+def bind(context: CheckContext) -> dict[str, Callable[[str, str, Language, Language], Iterable[Finding]]]:
+    """Return the language checks as `checks.Check` functions that all read `context`."""
+    return {name: partial(_bound, check, context) for name, check in LANG_CHECKS.items()}
+
+
+def _bound(
+    check: LangCheck, context: CheckContext, source: str, target: str, src: Language, dst: Language
+) -> list[Finding]:
+    return list(check(source, target, src, dst, context))
+
+
+@lru_cache(maxsize=16)
+def _speller(locale: str, personal: Path | None, personal_mtime: int) -> Speller | None:
+    # One hunspell process per dictionary and word list for the whole run; a changed word list
+    # (its modification time) gets a new one.
+    dictionary = find_dictionary(locale)
+    return Speller(dictionary, personal) if dictionary else None
+
+
+def load_context(
+    locales_dir: Path,
+    src: Language,
+    dst: Language,
+    languages: Sequence[Language] = (),
+    pairs: Iterable[tuple[str, str]] = (),
+    names: Iterable[str] = (),
+    quotes: str | None = None,
+) -> CheckContext:
+    """Gather what the language checks need for one catalog.
+
+    `pairs` are the catalog's (source, translation) texts: the names of the release and the
+    usual length ratio come from them; `names` adds names from elsewhere (front matter: the
+    author, the contacts); `quotes` is the language's configured quote marks. Dictionaries come
+    from `find_dictionary`, each with its project word list `locales/<lang>/words.txt`.
+    """
+    pairs = list(pairs)
+    notes: list[str] = []
+    spellers: dict[str, Speller] = {}
+    for language in {src, dst, *languages}:
+        personal = locales_dir / language.code / WORD_LIST_NAME
+        if personal.is_file():
+            speller = _speller(language.locale_id, personal, personal.stat().st_mtime_ns)
+        else:
+            speller = _speller(language.locale_id, None, 0)
+        if speller is None:
+            notes.append(missing_dictionary_hint(language.locale_id))
+        else:
+            spellers[language.locale.language] = speller
+    glossary = load_glossary(locales_dir, src.code, dst.code)
+    return CheckContext(
+        languages=tuple(sorted({lang.locale.language for lang in (src, dst, *languages)})),
+        glossary=glossary,
+        spellers=spellers,
+        quotes=quotes,
+        names=known_names((s for s, _ in pairs), spellers.get(src.locale.language), src.locale.language, names),
+        length_ratio=expected_length_ratio(pairs, src, dst),
+        notes=tuple(sorted(notes)),
+    )

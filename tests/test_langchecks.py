@@ -1,0 +1,311 @@
+"""The language checks on the bundled catalogs: silent on them, and each error a reviewer would see, found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from babel.messages.pofile import read_po
+
+from conftest import REPO, SLUG, Cli
+from pressgen import langchecks
+from pressgen.config import Language
+from pressgen.langchecks import CheckContext, load_context
+from test_checks import set_translation
+
+EN = Language("en", Locale.parse("en_GB"), "English")
+NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
+RO = Language("ro", Locale.parse("ro_RO"), "Română")
+TARGETS = {"nl": NL, "ro": RO}
+
+
+def catalog_pairs(path: Path) -> list[tuple[str, str]]:
+    with path.open("rb") as handle:
+        return [(m.id, m.string) for m in read_po(handle) if m.id and m.string]
+
+
+def release_pairs(lang: str) -> list[tuple[str, str]]:
+    return catalog_pairs(REPO / "locales" / lang / "releases" / f"{SLUG}.po")
+
+
+def message(lang: str, source_start: str) -> tuple[str, str]:
+    """Return the bundled source text and translation of the message that starts so."""
+    return next((s, t) for s, t in release_pairs(lang) if s.startswith(source_start))
+
+
+@pytest.fixture(scope="module")
+def contexts() -> Iterator[dict[str, CheckContext]]:
+    yield {
+        lang: load_context(REPO / "locales", EN, target, (EN, NL, RO), release_pairs(lang), names=["Roxana Stanica"])
+        for lang, target in TARGETS.items()
+    }
+
+
+def run(name: str, source: str, target: str, lang: str, context: CheckContext) -> list[tuple[str, str]]:
+    return list(langchecks.LANG_CHECKS[name](source, target, EN, TARGETS[lang], context))
+
+
+@pytest.mark.parametrize("lang", ["nl", "ro"])
+@pytest.mark.parametrize("catalog", [f"releases/{SLUG}.po", "LC_MESSAGES/messages.po"])
+def test_bundled_catalogs_give_no_finding(lang: str, catalog: str) -> None:
+    pairs = catalog_pairs(REPO / "locales" / lang / catalog)
+    context = load_context(REPO / "locales", EN, TARGETS[lang], (EN, NL, RO), pairs, names=["Roxana Stanica"])
+    assert context.notes == ()
+    findings = [
+        (name, source[:30], finding)
+        for source, target in pairs
+        for name, check in langchecks.bind(context).items()
+        for finding in check(source, target, EN, TARGETS[lang])
+    ]
+    assert findings == []
+
+
+def test_the_release_names_come_from_the_sources_and_the_front_matter(contexts: dict[str, CheckContext]) -> None:
+    assert contexts["nl"].names == {"Kajsa", "Ollongren", "Luminita", "Odobescu", "Roxana", "Stanica"}
+
+
+def test_a_doubled_word_is_an_error_unless_the_source_doubles_it(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "In her opening remarks")
+    doubled = target.replace("de digitale grenzen", "de de digitale grenzen")
+    assert run("doubled-words", source, doubled, "nl", contexts["nl"]) == [("error", "'de de': a word is doubled")]
+    ro_source, ro_target = message("ro", "The conference will spotlight")
+    doubled = ro_target.replace("și de a preveni", "și și de a preveni")
+    assert run("doubled-words", ro_source, doubled, "ro", contexts["ro"]) == [("error", "'și și': a word is doubled")]
+    assert run("doubled-words", "Talks in Bora Bora.", "Overleg in Bora Bora.", "nl", contexts["nl"]) == []
+    # Across punctuation it is no doubling: "zo, zo".
+    assert run("doubled-words", "Well, well.", "Zo, zo.", "nl", contexts["nl"]) == []
+
+
+def test_whitespace_the_reader_sees_is_an_error(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "One of the key highlights")
+    nl = contexts["nl"]
+    assert run("whitespace", source, target + " ", "nl", nl) == [
+        ("error", "trailing whitespace differs from the source")
+    ]
+    assert run("whitespace", source, " " + target, "nl", nl) == [
+        ("error", "leading whitespace differs from the source")
+    ]
+    assert run("whitespace", source, target.replace("de nadruk", "de  nadruk"), "nl", nl) == [
+        ("warning", "double space inside the text")
+    ]
+    assert run("whitespace", source, target.replace("vooruitgang.", "vooruitgang ."), "nl", nl) == [
+        ("error", "space before '.'")
+    ]
+    assert langchecks.fix_whitespace(source, " " + target.replace("de nadruk", "de  nadruk") + " ") == target
+
+
+def test_a_changed_end_of_sentence_is_an_error(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("ro", "The NATO Cyber Defence Pledge Conference 2024 is a testament")
+    assert run("end-punctuation", source, target[:-1] + "!", "ro", contexts["ro"]) == [
+        ("error", "ends with '!' where the source ends with '.'")
+    ]
+    assert run("end-punctuation", "A United Front", "Een front.", "nl", contexts["nl"]) == [
+        ("error", "ends with '.' where the source ends with 'none'")
+    ]
+
+
+def test_quotes_in_each_language_s_style(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("ro", "In her opening remarks")
+    straight = target.replace("„", '"').replace("”", '"')
+    assert run("quotes", source, straight, "ro", contexts["ro"]) == [
+        ("error", 'straight quotes " in the translation: write „…”')
+    ]
+    nl_source, nl_target = message("nl", "In her opening remarks")
+    low = nl_target.replace("“", "„")
+    assert run("quotes", nl_source, low, "nl", contexts["nl"]) == [
+        ("warning", "quote marks „ are not used in Nederlands: write “…”")
+    ]
+    unquoted = nl_target.replace("“", "").replace("”", "")
+    assert run("quotes", nl_source, unquoted, "nl", contexts["nl"]) == [
+        ("error", "the source quotes 1 passage(s), the translation 0")
+    ]
+    # pressgen.toml may choose another house style for a language.
+    house = CheckContext(quotes="„”‚’")
+    assert run("quotes", nl_source, low, "nl", house) == []
+    assert run("quotes", nl_source, nl_target, "nl", house) == [
+        ("warning", "quote marks “ are not used in Nederlands: write „…”")
+    ]
+
+
+def test_dates_keep_their_day_month_and_year(contexts: dict[str, CheckContext]) -> None:
+    nl, ro = contexts["nl"], contexts["ro"]
+    source = "The conference takes place on 16–17 May 2024 in The Hague."
+    assert run("dates", source, "De conferentie vindt plaats op 16–17 mei 2024 in Den Haag.", "nl", nl) == []
+    assert run("dates", source, "De conferentie vindt plaats op 16–17 juni 2024 in Den Haag.", "nl", nl) == [
+        ("error", "the date '16–17 May 2024' of the source is missing or changed: write '16–17 mei 2024'"),
+        ("error", "the date '16–17 juni 2024' is not in the source"),
+    ]
+    assert run("dates", "Registration closes on 2024-05-17.", "Înscrierile se închid pe 17 mai 2024.", "ro", ro) == []
+    assert run("dates", "On May 17, 2024.", "Pe 18 mai 2024.", "ro", ro)[0] == (
+        "error",
+        "the date 'May 17, 2024' of the source is missing or changed: write '17 mai 2024'",
+    )
+    # "mai" is also Romanian for "more": alone it is no month.
+    assert run("dates", "A safer world.", "O lume mai sigură.", "ro", ro) == []
+    assert run("dates", "The talks resume in June.", "De gesprekken gaan in juli verder.", "nl", nl) == [
+        ("error", "the translation names month 7 (juli), the source does not"),
+        ("error", "the source names month 6 (June), the translation does not"),
+    ]
+
+
+def test_iso_dates_are_not_figures_for_the_numbers_check() -> None:
+    from pressgen.checks import check_numbers
+
+    source, target = "Registration closes on 2024-05-07.", "De registratie sluit op 7 mei 2024."
+    assert list(check_numbers(source, target, EN, NL))  # read as figures: 2024, 5 and 7 against 7 and 2024
+    assert list(langchecks.without_dates(check_numbers)(source, target, EN, NL)) == []
+
+
+def test_a_dropped_sentence_is_named(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    dropped = target.replace(
+        "Dit is een cruciale stap in de versterking van de veiligheid van het NAVO-bondgenootschap. ", ""
+    )
+    assert run("sentences", source, dropped, "nl", contexts["nl"]) == [
+        (
+            "error",
+            "2 sentences where the source has 3: 'This is a crucial step in strengthening the security of the…' "
+            "has no translation",
+        )
+    ]
+    # A sentence pasted twice.
+    last = target[target.index("Deze belangrijke bijeenkomst") :]
+    assert run("sentences", source, f"{target} {last}", "nl", contexts["nl"]) == [
+        (
+            "error",
+            "4 sentences where the source has 3: "
+            "'Deze belangrijke bijeenkomst onderstreept de vastberaden…' is not in the source",
+        )
+    ]
+    # One sentence split in two, at the same length, is a translator's choice.
+    split = target.replace(
+        "Deze belangrijke bijeenkomst onderstreept", "Deze belangrijke bijeenkomst is er. Zij onderstreept"
+    )
+    assert run("sentences", source, split, "nl", contexts["nl"]) == []
+
+
+def test_a_misspelt_name_is_an_error_a_diacritic_is_not(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "In her opening remarks")
+    assert "Ollongren" in target
+    assert run("names", source, target.replace("Ollongren", "Olongren"), "nl", contexts["nl"]) == [
+        ("error", "the name 'Ollongren' of the source is missing or misspelt (the translation has 'Olongren')")
+    ]
+    ro_source, ro_target = message("ro", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    assert "Luminița" in ro_target and "Luminita" in ro_source
+    assert run("names", ro_source, ro_target, "ro", contexts["ro"]) == []
+    assert run("names", ro_source, ro_target.replace("Luminița", "Luminița Maria"), "ro", contexts["ro"]) == []
+    assert run("names", ro_source, ro_target.replace("Odobescu", "Odobsecu"), "ro", contexts["ro"]) == [
+        ("error", "the name 'Odobescu' of the source is missing or misspelt (the translation has 'Odobsecu')")
+    ]
+
+
+def test_text_in_another_language_is_an_error(contexts: dict[str, CheckContext]) -> None:
+    source, ro_target = message("ro", "Ms. Odobescu echoed")
+    _, nl_target = message("nl", "Ms. Odobescu echoed")
+    found = run("language", source, nl_target, "ro", contexts["ro"])
+    assert found == [
+        ("error", "this reads as Dutch, not Română: 'Minister Odobescu sloot zich hierbij aan en wees op de…'")
+    ]
+    # One sentence left in English inside a Romanian paragraph.
+    mixed = ro_target.replace(
+        "Prin această conferință nu abordăm doar provocările actuale, ci ne pregătim și pentru amenințările viitoare.",
+        "Through this conference, we are not only addressing current challenges but also preparing for future threats.",
+    )
+    assert run("language", source, mixed, "ro", contexts["ro"]) == [
+        ("error", "this reads as English, not Română: 'Through this conference, we are not only addressing current…'")
+    ]
+    # Too short for statistics: the dictionaries tell.
+    assert run("language", "All press releases", "Alle persberichten", "ro", contexts["ro"]) == [
+        ("error", "'Alle persberichten' reads as Dutch, not Română")
+    ]
+    assert run("language", "All press releases", "Toate comunicatele de presă", "ro", contexts["ro"]) == []
+
+
+def test_spelling_errors_and_unknown_words(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "One of the key highlights")
+    typo = target.replace("cyberaanvallen", "cyberaanvalen")
+    assert run("spelling", source, typo, "nl", contexts["nl"]) == [
+        ("error", "'cyberaanvalen' is misspelt: did you mean 'cyberaanvallen'?")
+    ]
+    unknown = target.replace("vergroten", "blorptasticeren")
+    assert run("spelling", source, unknown, "nl", contexts["nl"]) == [
+        ("warning", "'blorptasticeren' is not in the Nederlands dictionary")
+    ]
+    ro_source, ro_target = message("ro", "As the NATO Cyber Defence Pledge Conference 2024 concludes")
+    plain = ro_target.replace("evidențiază", "evidentiaza")
+    assert run("spelling", ro_source, plain, "ro", contexts["ro"]) == [
+        ("error", "'evidentiaza' is misspelt: did you mean 'evidențiază'?")
+    ]
+    # A glossary term is written in the target language: its diacritics count.
+    assert run("spelling", ro_source, ro_target.replace("Alianței", "Aliantei"), "ro", contexts["ro"]) == [
+        ("error", "'Aliantei' is misspelt: did you mean 'Alianței'?")
+    ]
+    # An English name of the source kept in the translation, misspelt: the source is the dictionary.
+    pledge = ro_target.replace("Cyber Defence Pledge", "Cyber Defence Pledgee")
+    assert run("spelling", ro_source, pledge, "ro", contexts["ro"]) == [
+        ("error", "'Pledgee' is misspelt: did you mean 'Pledge'?")
+    ]
+
+
+def test_untranslated_text_is_an_error_unless_it_is_a_name_a_number_or_a_term(
+    contexts: dict[str, CheckContext],
+) -> None:
+    nl, ro = contexts["nl"], contexts["ro"]
+    assert run("untranslated", "Language", "Language", "nl", nl) == [
+        ("error", "the translation is a copy of the source")
+    ]
+    assert run("untranslated", "Media contacts", "Media contacts", "ro", ro) == [
+        ("error", "the translation is a copy of the source")
+    ]
+    assert run("untranslated", "NATO", "NATO", "ro", ro) == []  # the glossary keeps it
+    assert run("untranslated", "Ollongren", "Ollongren", "nl", nl) == []  # a name
+    assert run("untranslated", "2024", "2024", "nl", nl) == []
+    assert run("untranslated", "%(place)s, %(date)s", "%(place)s, %(date)s", "nl", nl) == []
+    short = "De conferentie vindt plaats in Den Haag. Registration closes soon."
+    assert run("untranslated", "The conference is held in The Hague. Registration closes soon.", short, "nl", nl) == [
+        ("error", "a sentence of the source is left untranslated: 'Registration closes soon.'")
+    ]
+    source, target = message("nl", "Ms. Odobescu echoed")
+    english = "Our collaboration is the cornerstone of a resilient and secure NATO."
+    partly = target.replace("Onze samenwerking is de hoeksteen van een weerbare en veilige NAVO.", english)
+    assert run("untranslated", source, partly, "nl", nl) == [
+        (
+            "error",
+            "a sentence of the source is left untranslated: 'Our collaboration is the cornerstone of a resilient and…'",
+        )
+    ]
+
+
+def test_the_glossary_is_enforced(contexts: dict[str, CheckContext]) -> None:
+    nl, ro = contexts["nl"], contexts["ro"]
+    assert run("glossary", "The Hague", "Den Haag", "nl", nl) == []
+    assert run("glossary", "The Hague", "Den Haga", "nl", nl) == [
+        ("error", "'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    source, target = message("ro", "The Netherlands and Romania co-host")
+    assert run("glossary", source, target.replace("Țările de Jos", "Olanda"), "ro", ro) == [
+        ("error", "'Netherlands' is translated as 'Țările de Jos' or 'Regatul Țărilor de Jos' (glossary)"),
+        ("error", "'Olanda' is not used for 'Netherlands' (glossary)"),
+    ]
+
+
+def test_check_reports_language_checks_with_the_message_line(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    _, target = message("nl", "In her opening remarks")
+    line = set_translation(nl, "In her opening remarks", target.replace("Ollongren", "Olongren"))
+    result = cli(project, "check")
+    assert result.code == 1
+    where = f"locales/nl/releases/{SLUG}.po:{line}"
+    lines = (result.out + result.err).splitlines()
+    assert (
+        f"{where}: error: names: the name 'Ollongren' of the source is missing or misspelt "
+        "(the translation has 'Olongren')"
+    ) in lines
+    assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
+    build = cli(project, "build")
+    assert f"left out: {SLUG} [nl]: 2 check errors (run 'pressgen check')" in build.err
