@@ -19,7 +19,8 @@ from typing import Any
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
-from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
+from pressgen.feeds import SitemapPage, feed_entry, release_moment, write_feed, write_sitemap
+from pressgen.images import write_variants
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import build_lock, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
@@ -37,6 +38,7 @@ from pressgen.render import (
 )
 from pressgen.segment import body_assets
 from pressgen.status import Assessment, Version, assess
+from pressgen.webassets import write_web_files
 
 Progress = Callable[[str], None]
 
@@ -80,8 +82,8 @@ class BuildReport:
         if self.unchanged:
             return list(self.messages)
         lines = [w.format() for w in self.warnings]
-        lines += [f"left out: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.left_out]
-        lines += [f"draft: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.drafts]
+        lines += [f"left out: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.left_out]
+        lines += [f"draft: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.drafts]
         return lines
 
     def summary(self) -> dict[str, Any]:
@@ -240,7 +242,7 @@ def _choose(config: Config, assessment: Assessment, options: BuildOptions, repor
         else:
             wanted = not version.embargoed and (not version.reasons or options.drafts)
         if not wanted:
-            if not version.embargoed or options.embargoed:
+            if version.embargoed == options.embargoed:  # the pack does not mention public releases
                 report.left_out.append(version)
             continue
         draft = bool(version.reasons)
@@ -279,9 +281,7 @@ class _Site:
         static = self.config.templates_dir / "static"
         if static.is_dir():
             shutil.copytree(static, self.stage / "static")
-        fonts = self.config.templates_dir / "fonts"
-        if fonts.is_dir():
-            shutil.copytree(fonts, self.stage / "static" / "fonts")
+        write_web_files(self.config, self.stage, self.options.embargoed)
         logo = self.config.organisation.logo
         if logo is not None:
             (self.stage / "static").mkdir(exist_ok=True)
@@ -344,6 +344,7 @@ class _Site:
         folder = self.stage / document.page_path
         (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
         _copy_assets(document.version.release, self.assets[document.slug], folder)
+        write_variants(config.root, document.version.release.folder, self.assets[document.slug], folder)
         self.report.pages += 1
 
     def write_newsrooms(self) -> None:
@@ -384,7 +385,17 @@ class _Site:
                     config,
                     language,
                     feed_title,
-                    [(d.localised, f"{config.base_url}{d.page_path}") for d in mine if not d.localised.draft],
+                    [
+                        feed_entry(
+                            renderer,
+                            d.localised,
+                            f"{config.base_url}{d.page_path}",
+                            d.pdf_name,
+                            self.pdf_sizes[(d.lang, d.slug)],
+                        )
+                        for d in mine
+                        if not d.localised.draft
+                    ],
                 )
 
     def write_root(self) -> None:
@@ -436,7 +447,9 @@ class _Site:
 def _renderers(config: Config, assessment: Assessment, options: BuildOptions) -> dict[str, Renderer]:
     """Return one renderer per language, with that language's interface catalog."""
     return {
-        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
+        lang.code: Renderer(
+            config, lang, assessment.interface.get(lang.code), draft=options.drafts, pack=options.embargoed
+        )
         for lang in config.languages
     }
 
@@ -464,6 +477,11 @@ def _asset_paths(release: Release) -> list[Path]:
     if release.image is not None:
         sources.append(release.image.src)
     return [release.folder / src for src in sources]
+
+
+def _because(version: Version) -> str:
+    """Return ": reason; reason" for a version's report line, or nothing when it has no reason."""
+    return f": {'; '.join(version.reasons)}" if version.reasons else ""
 
 
 def _note_warnings(report: BuildReport, document: Document, warnings: list[str]) -> None:

@@ -25,6 +25,7 @@ from pressgen.catalogs import translations
 from pressgen.checks import PLACEHOLDER
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
+from pressgen.filters import FILTERS, GLOBALS
 from pressgen.localise import LocalisedRelease
 
 
@@ -63,6 +64,7 @@ class SiteContext(TypedDict):
     root: str  # relative path from the page to the site root, ending in "/" or empty
     generator: str
     logo: str | None  # URL of the organisation's logo, relative to the page (or file: in PDFs)
+    embargoed: bool  # a page of the private pack: noindex, marked, no feeds
 
 
 class PageContext(TypedDict):
@@ -129,11 +131,14 @@ def format_size(size: int, language: Language) -> str:
 class Renderer:
     """Render the project's templates in one language, with that language's interface catalog."""
 
-    def __init__(self, config: Config, language: Language, interface: Catalog | None, draft: bool = False):
+    def __init__(
+        self, config: Config, language: Language, interface: Catalog | None, draft: bool = False, pack: bool = False
+    ):
         self.config = config
         self.language = language
         self.interface = interface
         self.draft = draft
+        self.pack = pack  # rendering the embargoed pack
 
     @cached_property
     def translations(self) -> Translations:
@@ -161,6 +166,8 @@ class Renderer:
         env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
         env.filters["css_string"] = css_string
         env.filters["counter_content"] = counter_content
+        env.filters.update(FILTERS)
+        env.globals.update(GLOBALS)
         return env
 
     def site(self, root: str, for_pdf: bool = False) -> SiteContext:
@@ -177,6 +184,7 @@ class Renderer:
             root=root,
             generator=f"pressgen {__version__}",
             logo=logo,
+            embargoed=self.pack,
         )
 
     def gettext(self, text: str) -> str:
