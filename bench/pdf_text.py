@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.high_level import extract_text as pdfminer_text
+from PIL import Image
 from pypdf import PdfReader
 
 from pressgen.build import BuildOptions, build, print_documents
@@ -175,6 +176,8 @@ def main() -> int:
             source = REPO / part
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / part)
         shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+        picture = Image.radial_gradient("L").resize((4000, 1000)).convert("RGB")  # as tests/conftest.py makes it
+        picture.save(project / "releases" / "2024-05-16-shared-incident-register" / "stage.png")
         stylesheet = project / "templates" / "pdf.css"
         shipped = stylesheet.read_text(encoding="utf-8")
         for name in args.variant or list(VARIANTS):

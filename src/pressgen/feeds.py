@@ -123,10 +123,9 @@ def _with_links(atom: bytes, entries: Sequence[FeedEntry]) -> bytes:
         item = by_id[element.findtext(f"{{{ATOM_NS}}}id", "")]
         links = [{"rel": "alternate", "type": "text/html", "href": item.url}]
         if item.pdf_url is not None:
-            links.append(
-                {"rel": "enclosure", "type": "application/pdf", "length": str(item.pdf_length or 0), "href": item.pdf_url}
-            )
-        position = list(element).index(element.find(f"{{{ATOM_NS}}}updated")) + 1
+            length = str(item.pdf_length or 0)
+            links.append({"rel": "enclosure", "type": "application/pdf", "length": length, "href": item.pdf_url})
+        position = [child.tag for child in element].index(f"{{{ATOM_NS}}}updated") + 1
         for offset, attributes in enumerate(links):
             link = ET.Element(f"{{{ATOM_NS}}}link", attributes)
             element.insert(position + offset, link)
