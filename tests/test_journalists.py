@@ -25,7 +25,7 @@ from pypdf import PdfReader
 
 from conftest import JOURNALIST_SLUG, SLUG, Cli, add_journalist_release
 from helpers import parse_links, pdf_text
-from test_site_quality import CHROMIUM, CHROMIUM_ARGS, SYSTEM_HINT, QuietHandler
+from test_site_quality import CHROMIUM, CHROMIUM_ARGS, SYSTEM_HINT, VNU_JAR, QuietHandler, open_page
 
 LANGS = ("en", "nl", "ro")
 TOOLS = ("pdftotext", "pypdf", "pdfminer")
@@ -259,6 +259,7 @@ def test_every_page_announces_its_feed_and_describes_itself(journalist_site: Pat
     assert '<a href="feed.xml" type="application/atom+xml">Flux de știri (Atom)</a>' in newsroom
     release = (journalist_site / "en" / JOURNALIST_SLUG / "index.html").read_text(encoding="utf-8")
     assert f'<meta property="og:image" content="{BASE}en/{JOURNALIST_SLUG}/stage.png">' in release
+    assert f'"image": "{BASE}en/{JOURNALIST_SLUG}/stage.png"' in release  # JSON-LD: the body's picture
     robots = (journalist_site / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
 
@@ -315,3 +316,22 @@ def test_release_catalog_explains_how_to_translate_a_picture(project: Path, cli:
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+
+def test_pages_with_pictures_are_valid_and_accessible(journalist_site: Path, served: str, chromium: Browser) -> None:
+    """The Nu HTML Checker and axe-core are content with figures, downloads and feed links too."""
+    pages = [str(p) for p in sorted(journalist_site.rglob("*.html"))]
+    vnu = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", *pages], capture_output=True, text=True, timeout=120
+    )
+    assert vnu.returncode == 0, vnu.stderr
+    context = chromium.new_context()
+    try:
+        for lang in LANGS:
+            page = context.new_page()
+            report = open_page(page, f"{lang}/{JOURNALIST_SLUG}/index.html", served)
+            serious = [v["id"] for v in report.violations if v.get("impact") in ("serious", "critical")]
+            assert not serious and not report.console_errors and not report.failed_requests, report
+            page.close()
+    finally:
+        context.close()

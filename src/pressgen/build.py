@@ -546,8 +546,8 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
         data["author"] = data["publisher"]
     if localised.location:
         data["dateline"] = localised.location
-    if localised.image is not None:
-        data["image"] = f"{url}{localised.image.src}"
+    if localised.images:  # the front matter's picture, else the body's first
+        data["image"] = f"{url}{localised.images[0].src}"
     return data
 
 
