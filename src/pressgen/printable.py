@@ -24,7 +24,7 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 # A word with a break opportunity inside it: a hyphen, dash or slash between two letters or
 # digits (co-hosted, într-un, 16–17, and/or). Words longer than this stay breakable, so that
 # no word can run past the margin.
-_JOINED = re.compile(r"(?<![^\s>])([^\s<]*\w[-\u2010\u2011\u2013\u2014/][^\s<]*\w[^\s<]*)")
+_JOINED = re.compile(r"(?<!\S)([^\s<]*\w[-\u2010\u2011\u2013\u2014/][^\s<]*\w[^\s<]*)")
 LONGEST_UNBROKEN = 40
 # Addresses up to this length stay on one line (a copy gives them whole); longer ones may break.
 LONGEST_UNBROKEN_URL = 60
