@@ -39,8 +39,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# vnu-jar and axe-core for tests/test_site_quality.py, exactly as package-lock.json pins them. Their
-# install scripts are not run: vnu-jar's would download a Java runtime; the system's java is used.
+# vnu-jar, axe-core and Lighthouse for tests/test_site_quality.py, exactly as package-lock.json pins
+# them. Install scripts are not run: vnu-jar's would download a Java runtime (the system's java is
+# used), and Lighthouse runs Debian's Chromium (CHROME_PATH), never a browser of its own.
 $(NODE_STAMP): package-lock.json | system-test
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@

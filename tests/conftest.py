@@ -23,6 +23,10 @@ if os.environ.get("CI"):
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "2024-05-17-nato-cyber-defence-pledge-conference"
+# A release with a table, a list, quotes, a link, long compound words and a 4000×1000 picture in
+# its body, translated into Dutch and Romanian: what journalists quote, print and download.
+JOURNALIST = DATA / "journalist-release"
+JOURNALIST_SLUG = "2024-05-16-shared-incident-register"
 PROJECT_PARTS = ("pressgen.toml", "releases", "locales", "templates")
 
 
@@ -60,6 +64,16 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def add_journalist_release(project: Path) -> Path:
+    """Add the journalist fixture release and its catalogs to `project`, with its large picture."""
+    from PIL import Image
+
+    shutil.copytree(JOURNALIST, project, dirs_exist_ok=True)
+    picture = Image.radial_gradient("L").resize((4000, 1000)).convert("RGB")
+    picture.save(project / "releases" / JOURNALIST_SLUG / "stage.png")
+    return project
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Return the SHA-256 of every file under `folder`, by relative path."""
     return {
@@ -85,4 +99,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundled project, built once for all tests that only read its output."""
     folder = copy_project(tmp_path_factory.mktemp("built") / "project")
     assert run(["-C", str(folder), "build", "--strict"]) == 0  # a missing glyph fails every test
+    yield folder / "public"
+
+
+@pytest.fixture(scope="session")
+def journalist_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bundled project with the journalist fixture release, built once."""
+    folder = add_journalist_release(copy_project(tmp_path_factory.mktemp("journalist") / "project"))
+    assert run(["-C", str(folder), "build", "--strict"]) == 0
     yield folder / "public"

@@ -185,8 +185,10 @@ def test_image_field_is_shown_with_alt_caption_and_credit(project: Path, cli: Cl
     assert result.code == 0, result.err
     page = project / "public" / "en" / "2024-06-03-image-test" / "index.html"
     html = page.read_text(encoding="utf-8")
-    assert '<img src="photo.png" alt="Two ministers shake hands">' in html
-    assert "The ministers at the opening" in html and "Photo: Press office" in html
+    assert '<img src="photo.png" width="320" height="200" alt="Two ministers shake hands">' in html
+    # Caption and credit are elements of their own, the credit with its localised label.
+    assert '<span class="caption">The ministers at the opening</span>' in html
+    assert '<span class="credit">Photo: Press office</span>' in html
     assert (page.parent / "photo.png").read_bytes() == (folder / "photo.png").read_bytes()
     pdf = page.parent / "2024-06-03-image-test-en.pdf"
     assert "Photo: Press office" in pdf_text(pdf)

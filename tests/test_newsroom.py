@@ -48,7 +48,7 @@ def test_release_page_metadata(built: Path) -> None:
     page = built / "nl" / SLUG / "index.html"
     html = page.read_text(encoding="utf-8")
     links = parse_links(page)
-    alternates = {t["hreflang"]: t["href"] for t in links.link_tags if t.get("rel") == "alternate"}
+    alternates = {t["hreflang"]: t["href"] for t in links.link_tags if t.get("rel") == "alternate" and "hreflang" in t}
     assert alternates == {
         "en": f"{BASE}en/{SLUG}/",
         "nl": f"{BASE}nl/{SLUG}/",
@@ -108,6 +108,19 @@ def test_embargoed_pack_marks_every_page_in_each_language(project: Path, cli: Cl
         html = (pack / lang / SLUG / "index.html").read_text(encoding="utf-8")
         assert mark in html and '<meta name="robots" content="noindex, nofollow">' in html
     assert not (pack / "sitemap.xml").exists() and not (pack / "en" / "feed.xml").exists()
+    # Every page of the pack, index pages included, is noindex and marked, and links to no feed.
+    newsroom_marks = {"en": expected["en"], "nl": expected["nl"], "ro": expected["ro"]}
+    for page in sorted(pack.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in html, page
+        assert "feed.xml" not in html, page
+    for lang, mark in newsroom_marks.items():
+        assert f'<p class="banner embargo" role="note">{mark}</p>' in (pack / lang / "index.html").read_text(
+            encoding="utf-8"
+        )
+    chooser = (pack / "index.html").read_text(encoding="utf-8")
+    assert "Embargoed: nothing in this pack may be published before the time given with each release." in chooser
+    assert (pack / "robots.txt").read_text(encoding="utf-8").endswith("User-agent: *\nDisallow: /\n")
     # The public build at the same moment has no trace of it.
     assert cli(project, "build", "--now", "2024-05-16T12:00Z").code == 0
     assert not (project / "public" / "en" / SLUG).exists()
@@ -171,3 +184,16 @@ def test_serve_previews_and_rebuilds_on_change(project: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_embargoed_pack_summary_names_real_reasons_or_nothing(project: Path, cli: Cli) -> None:
+    add_release(project, "2024-06-10-secret", "A secret statement", "embargo: 2024-06-10T09:00+02:00\n")
+    result = cli(project, "build", "--embargoed", "--out", str(project / "pack"), "--now", "2024-06-09T12:00Z")
+    assert result.code == 0, result.err
+    # The public release is simply not in the pack; the new one is untranslated into nl and ro.
+    left_out = [line for line in result.err.splitlines() if line.startswith("left out:")]
+    assert left_out == [
+        "left out: 2024-06-10-secret [nl]: no catalog yet (run 'pressgen update')",
+        "left out: 2024-06-10-secret [ro]: no catalog yet (run 'pressgen update')",
+    ]
+    assert "1 published, 0 drafts, 2 left out" in result.out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -304,3 +305,61 @@ def test_every_language_has_a_valid_feed(built: Path) -> None:
             elif target_file(built, path_in_site) is None:
                 found.append(f"{lang}/feed.xml: entry {entry.get('title')!r} links to nothing: {entry.get('link')}")
     assert not found, "\n".join(found)
+
+
+LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
+# Lighthouse 12 launches Debian's Chromium (CHROME_PATH) with the same quiet flags as Playwright.
+LIGHTHOUSE_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS[1:]])
+# Scores that do not depend on timing; the performance score is measured by bench/lighthouse.py.
+STEADY_CATEGORIES = ("accessibility", "best-practices", "seo")
+
+
+def lighthouse(url: str, categories: tuple[str, ...], out: Path) -> dict[str, Any]:
+    """Run Lighthouse (mobile, simulated throttling: its defaults) on `url`; return its JSON report."""
+    args = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        f"--only-categories={','.join(categories)}",
+        f"--chrome-flags={LIGHTHOUSE_FLAGS}",
+    ]
+    run = subprocess.run(
+        args, capture_output=True, text=True, timeout=180, env={**os.environ, "CHROME_PATH": str(CHROMIUM)}
+    )
+    assert run.returncode == 0, f"Lighthouse failed on {url}: {run.stderr[-2000:]}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+@pytest.fixture(scope="module")
+def journalist_url(journalist_site: Path) -> Iterator[str]:
+    """The site with the journalist fixture release (a 4000×1000 picture in its body), served locally."""
+    handler = functools.partial(QuietHandler, directory=str(journalist_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("page", ["en/2024-05-16-shared-incident-register/", "nl/", ""])
+def test_lighthouse_scores_accessibility_best_practices_and_seo_full(
+    journalist_url: str, page: str, tmp_path: Path
+) -> None:
+    """The release page, a newsroom and the language chooser score 100 in every category but speed."""
+    if not LIGHTHOUSE.is_file():
+        pytest.fail(f"{LIGHTHOUSE} is missing: {NPM_HINT}")
+    report = lighthouse(journalist_url + page, STEADY_CATEGORIES, tmp_path / "report.json")
+    scores = {name: report["categories"][name]["score"] for name in STEADY_CATEGORIES}
+    failing = [
+        f"{audit['id']}: {audit['title']} ({audit.get('displayValue', '')})"
+        for audit in report["audits"].values()
+        if audit.get("scoreDisplayMode") == "binary" and audit.get("score") == 0
+    ]
+    assert scores == dict.fromkeys(STEADY_CATEGORIES, 1), f"{page or 'chooser'}: {scores}\n" + "\n".join(failing)

@@ -8,7 +8,6 @@ every document has been rendered, so a failed build leaves the previous output a
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import shutil
 import time
@@ -21,7 +20,9 @@ from typing import Any
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
-from pressgen.feeds import SitemapPage, release_moment, write_feed, write_sitemap
+from pressgen.feeds import SitemapPage, feed_entry, release_moment, write_feed, write_sitemap
+from pressgen.files import WRITE_FAILURES
+from pressgen.images import write_variants
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
@@ -39,6 +40,7 @@ from pressgen.render import (
 )
 from pressgen.segment import body_assets
 from pressgen.status import Assessment, Version, assess
+from pressgen.webassets import write_web_files
 
 Progress = Callable[[str], None]
 
@@ -85,8 +87,8 @@ class BuildReport:
         if self.unchanged:
             return list(self.messages)
         lines = [w.format() for w in self.warnings]
-        lines += [f"left out: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.left_out]
-        lines += [f"draft: {v.release.slug} [{v.lang}]: {'; '.join(v.reasons)}" for v in self.drafts]
+        lines += [f"left out: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.left_out]
+        lines += [f"draft: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.drafts]
         return lines
 
     def summary(self) -> dict[str, Any]:
@@ -215,7 +217,7 @@ def _writing(out_dir: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO):
+        if exc.errno not in WRITE_FAILURES:
             raise
         raise PressgenError(f"{exc.strerror} (the previous output is unchanged)", out_dir) from None
 
@@ -268,7 +270,7 @@ def _choose(config: Config, assessment: Assessment, options: BuildOptions, repor
         else:
             wanted = not version.embargoed and (not version.reasons or options.drafts)
         if not wanted:
-            if not version.embargoed or options.embargoed:
+            if version.embargoed == options.embargoed:  # the pack does not mention public releases
                 report.left_out.append(version)
             continue
         draft = bool(version.reasons)
@@ -306,15 +308,13 @@ class _Site:
         """Copy the CSS, the fonts (with their licence) and the logo into static/."""
         templates, static = self.config.templates_dir, self.stage / "static"
         files = [(path, static / path.relative_to(templates / "static")) for path in _files(templates / "static")]
-        files += [
-            (path, static / "fonts" / path.relative_to(templates / "fonts")) for path in _files(templates / "fonts")
-        ]
         logo = self.config.organisation.logo
         if logo is not None:
             files.append((logo, static / logo.name))
         for source, dest in files:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+        write_web_files(self.config, self.stage, self.options.embargoed)  # fonts, icons, robots.txt
 
     def write_pdfs_and_pages(self, pool: PdfPool, progress: Progress) -> None:
         """Write every PDF, and each release page once its PDF (and so its size) is there.
@@ -373,6 +373,7 @@ class _Site:
         folder = self.stage / document.page_path
         (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
         _copy_assets(document.version.release, self.assets[document.slug], folder)
+        write_variants(config.root, document.version.release.folder, self.assets[document.slug], folder)
         self.report.pages += 1
 
     def write_newsrooms(self) -> None:
@@ -413,7 +414,17 @@ class _Site:
                     config,
                     language,
                     feed_title,
-                    [(d.localised, f"{config.base_url}{d.page_path}") for d in mine if not d.localised.draft],
+                    [
+                        feed_entry(
+                            renderer,
+                            d.localised,
+                            f"{config.base_url}{d.page_path}",
+                            d.pdf_name,
+                            self.pdf_sizes[(d.lang, d.slug)],
+                        )
+                        for d in mine
+                        if not d.localised.draft
+                    ],
                 )
 
     def write_root(self) -> None:
@@ -465,7 +476,9 @@ class _Site:
 def _renderers(config: Config, assessment: Assessment, options: BuildOptions) -> dict[str, Renderer]:
     """Return one renderer per language, with that language's interface catalog."""
     return {
-        lang.code: Renderer(config, lang, assessment.interface.get(lang.code), draft=options.drafts)
+        lang.code: Renderer(
+            config, lang, assessment.interface.get(lang.code), draft=options.drafts, pack=options.embargoed
+        )
         for lang in config.languages
     }
 
@@ -497,6 +510,11 @@ def _asset_paths(release: Release) -> list[Path]:
     if release.image is not None:
         sources.append(release.image.src)
     return [release.folder / src for src in sources]
+
+
+def _because(version: Version) -> str:
+    """Return ": reason; reason" for a version's report line, or nothing when it has no reason."""
+    return f": {'; '.join(version.reasons)}" if version.reasons else ""
 
 
 def _note_warnings(report: BuildReport, document: Document, warnings: list[str]) -> None:
@@ -561,8 +579,8 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
         data["author"] = data["publisher"]
     if localised.location:
         data["dateline"] = localised.location
-    if localised.image is not None:
-        data["image"] = f"{url}{localised.image.src}"
+    if localised.images:  # the front matter's picture, else the body's first
+        data["image"] = f"{url}{localised.images[0].src}"
     return data
 
 

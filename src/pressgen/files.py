@@ -8,6 +8,7 @@ temporary file and a rename, so that a reader never sees half a file.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -17,6 +18,9 @@ from typing import NamedTuple
 
 from pressgen.errors import PressgenError
 
+# The errors of a machine that cannot take what is written (a full disk, a read-only or forbidden
+# folder): the user's to fix, reported as such, never as a fault of the document being written.
+WRITE_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
 # How often a file that keeps changing while it is read is read again before giving up.
 READ_ATTEMPTS = 3
 

@@ -27,7 +27,7 @@ from babel import Locale
 from pressgen.config import Language
 from pressgen.dates import describe, expected, find_dates, months_mentioned
 from pressgen.glossary import Glossary, find, load_glossary
-from pressgen.markup import QUOTES
+from pressgen.markup import PROTECTED, QUOTES
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -37,15 +37,8 @@ LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Fi
 
 # Parts of a message that are not prose: link targets, code, HTML, URLs, e-mail addresses and
 # placeholders. Word checks look at the rest (the same parts `translate.PROTECTED` keeps).
-NOT_PROSE = re.compile(
-    r"\]\([^)]*\)"
-    r"|`[^`]*`"
-    r"|</?[a-zA-Z][^<>]*>"
-    r"|<(?:https?://|mailto:)[^>]+>"
-    r"|https?://[^\s)>\]]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|%\([a-z_]+\)[sd]|\{[a-z_]+\}|%[sd]"
-)
+# What no translation changes (markup.PROTECTED), HTML, and bare %s placeholders.
+NOT_PROSE = re.compile(rf"{PROTECTED.pattern}|</?[a-zA-Z][^<>]*>|%[sd]")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -87,7 +80,9 @@ SEVERITY = {
     "misspelling": "error",
     "unknown-word": "warning",
     "untranslated": "error",
-    "glossary": "error",
+    # A term translated otherwise is terminology, for the reviewer; a forbidden one ("Holland") is wrong.
+    "glossary": "warning",
+    "forbidden-term": "error",
     "end-punctuation": "error",
 }
 
@@ -437,7 +432,7 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
             options = " or ".join(f"'{t}'" for t in term.targets[:3])
             yield _finding("glossary", f"'{term.sources[0]}' is translated as {options} (glossary)")
         for forbidden in dict.fromkeys(f for _, f in banned):
-            yield _finding("glossary", f"'{forbidden}' is not used for '{term.sources[0]}' (glossary)")
+            yield _finding("forbidden-term", f"'{forbidden}' is not used for '{term.sources[0]}' (glossary)")
 
 
 # --- untranslated text and wrong language -------------------------------------------------------

@@ -12,17 +12,21 @@ from markupsafe import Markup
 
 from pressgen.catalogs import lookup
 from pressgen.config import Config, Language
+from pressgen.images import ImageFile, image_file
 from pressgen.markup import QUOTES
 from pressgen.releases import Release
-from pressgen.segment import render_inline, render_markdown
+from pressgen.segment import Figure, body_assets, render_body, render_inline, render_markdown
 
 
 @dataclass(frozen=True)
 class ImageView:
+    """A picture of the release with its translated texts and what its original file is."""
+
     src: str
     alt: str
     caption: Markup | None
     credit: str | None
+    file: ImageFile | None = None  # pixel size, format and bytes of the original; None if unreadable
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class LocalisedRelease:
     summary_text: str | None
     location: str | None
     date_text: str
-    body: Markup
+    body: tuple[Markup | ImageView, ...]  # HTML, and the pictures that stand alone in the body
     image: ImageView | None
     contacts: tuple[ContactView, ...]
     notes: Markup | None
@@ -59,6 +63,21 @@ class LocalisedRelease:
     @property
     def lang(self) -> str:
         return self.language.code
+
+    @property
+    def images(self) -> list[ImageView]:
+        """Return every picture the release shows, each file once: its image, then the body's."""
+        found = [self.image] if self.image is not None else []
+        found += [part for part in self.body if isinstance(part, ImageView)]
+        # Pictures inside a list or a sentence have no caption or credit of their own.
+        found += [
+            ImageView(src, "", None, None, image_file(self.release.folder / src))
+            for src, _ in body_assets(self.release)
+        ]
+        first: dict[str, ImageView] = {}
+        for view in found:
+            first.setdefault(view.src, view)
+        return list(first.values())
 
 
 def format_release_date(date: dt.date, language: Language) -> str:
@@ -137,6 +156,18 @@ def localise_release(
     def markdown(text: str | None) -> Markup | None:
         return Markup(render_markdown(text, code, translate)) if text else None
 
+    def figure(part: str | Figure) -> Markup | ImageView:
+        if isinstance(part, str):
+            return Markup(part)
+        caption = smart_quotes(part.caption, code) if part.caption else None
+        return ImageView(
+            src=part.src,
+            alt=part.alt,
+            caption=Markup(render_inline(caption, code)) if caption else None,
+            credit=part.credit,
+            file=image_file(release.folder / part.src),
+        )
+
     image = None
     if release.image is not None:
         caption = field(release.image.caption)
@@ -145,6 +176,7 @@ def localise_release(
             alt=field(release.image.alt) or "",
             caption=Markup(render_inline(caption, code)) if caption else None,
             credit=field(release.image.credit),
+            file=image_file(release.folder / release.image.src),
         )
     summary = field(release.summary)
     return LocalisedRelease(
@@ -156,7 +188,7 @@ def localise_release(
         summary_text=_strip_inline_markup(summary) if summary else None,
         location=field(release.location),
         date_text=format_release_date(release.date, language),
-        body=markdown(release.body) or Markup(""),
+        body=tuple(figure(part) for part in render_body(release.body, code, translate)),
         image=image,
         contacts=tuple(ContactView(c.name, field(c.role), c.email, c.phone) for c in release.contacts),
         notes=markdown(release.notes),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressgen.errors import PressgenError
+from pressgen.files import WRITE_FAILURES
 
 if TYPE_CHECKING:
     from pressgen.pdf import PdfWriter
@@ -101,6 +102,8 @@ def _render(index: int, task: PdfTask) -> PdfResult:
     try:
         warnings = _worker.write(task.html, task.release_dir, task.dest)
     except (RecursionError, MemoryError, ValueError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno in WRITE_FAILURES:
+            raise  # the machine's: the build reports it for the whole output
         # Input WeasyPrint cannot lay out (nesting too deep, a picture too large to decode):
         # the user's error, about this document.
         raise PressgenError(

@@ -24,6 +24,7 @@ from pressgen import __version__
 from pressgen.catalogs import translations
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
+from pressgen.filters import FILTERS, GLOBALS
 from pressgen.localise import LocalisedRelease
 from pressgen.markup import PLACEHOLDER
 
@@ -63,6 +64,7 @@ class SiteContext(TypedDict):
     root: str  # relative path from the page to the site root, ending in "/" or empty
     generator: str
     logo: str | None  # URL of the organisation's logo, relative to the page (or file: in PDFs)
+    embargoed: bool  # a page of the private pack: noindex, marked, no feeds
 
 
 class PageContext(TypedDict):
@@ -133,11 +135,14 @@ def format_size(size: int, language: Language) -> str:
 class Renderer:
     """Render the project's templates in one language, with that language's interface catalog."""
 
-    def __init__(self, config: Config, language: Language, interface: Catalog | None, draft: bool = False):
+    def __init__(
+        self, config: Config, language: Language, interface: Catalog | None, draft: bool = False, pack: bool = False
+    ):
         self.config = config
         self.language = language
         self.interface = interface
         self.draft = draft
+        self.pack = pack  # rendering the embargoed pack
 
     @cached_property
     def translations(self) -> Translations:
@@ -174,6 +179,8 @@ class Renderer:
         )
         env.filters["css_string"] = css_string
         env.filters["counter_content"] = counter_content
+        env.filters.update(FILTERS)
+        env.globals.update(GLOBALS)
         return env
 
     def site(self, root: str, for_pdf: bool = False) -> SiteContext:
@@ -190,6 +197,7 @@ class Renderer:
             root=root,
             generator=f"pressgen {__version__}",
             logo=logo,
+            embargoed=self.pack,
         )
 
     def gettext(self, text: str) -> str:

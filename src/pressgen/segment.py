@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
 from pressgen.markup import MAX_INLINE_DEPTH, inline_depth, markdown
 from pressgen.releases import Release
 
+# What translators read above the message of a picture in the body (docs/releases.md).
+FIGURE_COMMENT = 'picture: ![alternative text](file "caption") then *credit*'
 BLOCK_KINDS = {
     "heading_open": "heading",
     "th_open": "table cell",
@@ -32,6 +35,17 @@ BLOCK_KINDS = {
     "list_item_open": "list item",
     "blockquote_open": "quote",
 }
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture alone in its paragraph: shown with its caption (the Markdown title) and its credit
+    (an emphasised line right after it), `![alt](photo.jpg "Caption")` then `*Credit*`."""
+
+    src: str
+    alt: str
+    caption: str | None
+    credit: str | None
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,11 @@ def markdown_messages(source: str, first_line: int, where: str) -> list[SourceMe
     """Return the messages of a Markdown text whose first line is `first_line` of its file."""
     tokens = markdown("en").parse(source, {})
     return [
-        SourceMessage(message_text(token.content), first_line + line, f"{where}: {kind}")
+        SourceMessage(
+            message_text(token.content),
+            first_line + line,
+            f"{where}: {FIGURE_COMMENT if kind == 'paragraph' and figure_of(token) else kind}",
+        )
         for token, kind, line in _blocks(tokens)
     ]
 
@@ -123,6 +141,59 @@ def body_assets(release: Release) -> list[tuple[str, int]]:
 
 def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> str:
     """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation."""
+    md, tokens, env = _translated(source, lang, translate)
+    html: str = md.renderer.render(tokens, md.options, env)
+    return html
+
+
+def render_body(source: str, lang: str, translate: Callable[[str], str]) -> list[str | Figure]:
+    """Render Markdown like `render_markdown`, with each top-level picture paragraph as a `Figure`.
+
+    The templates show figures (with the localised credit label); the HTML between them is
+    returned as it is.
+    """
+    md, tokens, env = _translated(source, lang, translate)
+    parts: list[str | Figure] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.type != "paragraph_open" or token.level != 0:
+            continue
+        figure = figure_of(tokens[index + 1])
+        if figure is None:
+            continue
+        if index > start:
+            parts.append(md.renderer.render(tokens[start:index], md.options, env))
+        parts.append(figure)
+        start = index + 3  # paragraph_open, inline, paragraph_close
+    if start < len(tokens):
+        parts.append(md.renderer.render(tokens[start:], md.options, env))
+    return parts
+
+
+def figure_of(inline: Token) -> Figure | None:
+    """Return the figure that an inline token is, if it holds one picture and at most its credit."""
+    items = [
+        child
+        for child in inline.children or []
+        if child.type not in ("softbreak", "hardbreak") and not (child.type == "text" and not child.content.strip())
+    ]
+    if not items or items[0].type != "image":
+        return None
+    credit = None
+    if len(items) > 1:
+        inner = items[2:-1]
+        if items[1].type != "em_open" or items[-1].type != "em_close" or not inner:
+            return None
+        if any(child.type not in ("text", "softbreak") for child in inner):
+            return None
+        credit = " ".join("".join(child.content or " " for child in inner).split())
+    image = items[0]
+    title = str(image.attrGet("title") or "").strip()
+    return Figure(str(image.attrGet("src") or ""), _plain_text(image), title or None, credit or None)
+
+
+def _translated(source: str, lang: str, translate: Callable[[str], str]) -> tuple[MarkdownIt, list[Token], Any]:
+    """Parse `source` in `lang` and put each block's translation in place of its text."""
     md = markdown(lang)
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
@@ -139,8 +210,7 @@ def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> 
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             slug = _unique(slugify(_plain_text(tokens[index + 1])), used_ids)
             token.attrSet("id", slug)
-    html: str = md.renderer.render(tokens, md.options, env)
-    return html
+    return md, tokens, env
 
 
 def _known_image(token: Token, images: set[str]) -> Token:

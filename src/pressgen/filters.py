@@ -1,0 +1,35 @@
+"""Template filters for what journalists get: quotable print text, light pictures, local numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from pressgen.config import Language
+from pressgen.images import SIZES, default_src, srcset
+from pressgen.printable import for_print
+
+
+def file_size(size: int, language: Language) -> str:
+    """Return a file size as the language writes it (84 kB, 1,2 MB)."""
+    from pressgen.render import format_size  # render.py registers these filters
+
+    return format_size(size, language)
+
+
+def number(value: int, language: Language) -> str:
+    """Return a whole number as the language writes it (4,000; 4.000)."""
+    return str(format_decimal(value, locale=language.locale))
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "printable": for_print,
+    "web_src": default_src,
+    "srcset": srcset,
+    "file_size": file_size,
+    "number": number,
+}
+# What the `sizes` attribute of a picture says: how wide the page shows it.
+GLOBALS: dict[str, Any] = {"picture_sizes": SIZES}
