@@ -27,7 +27,7 @@ SLUG = "2024-05-17-nato-cyber-defence-pledge-conference"
 # its body, translated into Dutch and Romanian: what journalists quote, print and download.
 JOURNALIST = DATA / "journalist-release"
 JOURNALIST_SLUG = "2024-05-16-shared-incident-register"
-PROJECT_PARTS = ("pressgen.toml", "releases", "locales", "templates")
+PROJECT_PARTS = ("pressgen.toml", "releases", "locales", "templates", "published")
 
 
 @dataclass
@@ -50,6 +50,15 @@ class Cli:
         code = run(["-C", str(project), *args])
         captured = self.capsys.readouterr()
         return Result(code, captured.out, captured.err)
+
+
+def publish_all(cli: Cli, project: Path, now: str = "2024-06-30T12:00:00+00:00") -> Result:
+    """Record every approved version of every release (`pressgen publish` names each one), as a
+    press office does before it builds; at a fixed moment, so that outputs are reproducible."""
+    slugs = sorted(p.name for p in (project / "releases").iterdir() if p.is_dir())
+    result = cli(project, "publish", *slugs, "--now", now)
+    assert result.code == 0, result.err
+    return result
 
 
 def copy_project(dest: Path) -> Path:
@@ -106,5 +115,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def journalist_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundled project with the journalist fixture release, built once."""
     folder = add_journalist_release(copy_project(tmp_path_factory.mktemp("journalist") / "project"))
+    publish = ["-C", str(folder), "publish", JOURNALIST_SLUG, "--now", "2024-05-16T12:00:00+00:00"]
+    assert run(publish) == 0
     assert run(["-C", str(folder), "build", "--strict"]) == 0
     yield folder / "public"

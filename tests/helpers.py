@@ -71,3 +71,13 @@ def set_translation(path: Path, source_start: str, new: str) -> int:
     lines[end:stop] = [f'msgstr "{escaped}"']
     path.write_text("\n".join(lines), encoding="utf-8")
     return start + 1
+
+
+def add_release(project: Path, slug: str, title: str, extra: str = "") -> None:
+    """Write a small release in English: its title, its date from the slug, a summary, a body."""
+    folder = project / "releases" / slug
+    folder.mkdir()
+    (folder / "release.md").write_text(
+        f"---\ntitle: {title}\ndate: {slug[:10]}\nsummary: Summary of {title}.\n{extra}---\n\nBody of {title}.\n",
+        encoding="utf-8",
+    )

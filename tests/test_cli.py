@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SLUG, Cli
+from conftest import SLUG, Cli, publish_all
 
 
 def test_help_lists_the_commands(project: Path, cli: Cli) -> None:
@@ -38,11 +38,12 @@ def test_status_json_has_counts_totals_and_reasons(project: Path, cli: Cli) -> N
     assert result.code == 0
     data = json.loads(result.out)
     ro = next(v for v in data["versions"] if v["lang"] == "ro")
-    assert (ro["translated"], ro["fuzzy"], ro["missing"], ro["published"]) == (14, 0, 1, False)
+    assert (ro["translated"], ro["fuzzy"], ro["missing"], ro["approved"]) == (14, 0, 1, False)
     assert ro["reasons"] == ["1 untranslated message"]
+    assert ro["public"] is True and ro["published"] == "2024-05-17T00:00:00+02:00"  # its recorded text stays
     en = next(v for v in data["versions"] if v["lang"] == "en")
-    assert en["source"] is True and en["published"] is True
-    assert data["totals"]["nl"] == {"translated": 15, "fuzzy": 0, "missing": 0, "published": 1, "releases": 1}
+    assert en["source"] is True and en["approved"] is True and en["lags"] is False
+    assert data["totals"]["nl"] == {"translated": 15, "fuzzy": 0, "missing": 0, "public": 1, "releases": 1}
     assert data["interface"]["ro"]["missing"] == 0
 
 
@@ -54,6 +55,7 @@ def test_embargoed_release_is_absent_until_its_time(project: Path, cli: Cli) -> 
         "The word zanzibarquux is secret until the embargo lifts.\n",
         encoding="utf-8",
     )
+    publish_all(cli, project, now="2024-06-09T12:00:00+00:00")
     before = cli(project, "build", "--now", "2024-06-10T06:59Z")
     assert before.code == 0, before.err
     public = project / "public"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, SLUG, Cli, tree_digest
+from conftest import DATA, SLUG, Cli, publish_all, tree_digest
 from pressgen.catalogs import write_atomic
 
 CASES = sorted((DATA / "bad-inputs").iterdir())
@@ -165,7 +165,7 @@ def test_nothing_is_fetched_from_the_network(built_project: Path, cli: Cli, list
     catalog.write_text(text.replace(heading, f'msgstr "Eensgezind ![c]({url}/c.png) tegen cyberdreigingen"'))
     drafts = cli(built_project, "build", "--drafts")
     assert drafts.code == 0, drafts.err
-    page = (built_project / "public" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    page = (built_project / "preview" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
     assert "Eensgezind c tegen cyberdreigingen" in page  # the picture a translation added is only its text
     assert url not in page
     css = built_project / "templates" / "pdf.css"
@@ -176,13 +176,14 @@ def test_nothing_is_fetched_from_the_network(built_project: Path, cli: Cli, list
     assert listener.requests == []
 
 
-def test_killed_build_leaves_the_previous_output_whole(built_project: Path) -> None:
+def test_killed_build_leaves_the_previous_output_whole(built_project: Path, cli: Cli) -> None:
     for number in range(12):  # enough long PDFs that the build takes several seconds
         folder = built_project / "releases" / f"2024-06-{number + 10:02d}-filler"
         folder.mkdir()
         (folder / "release.md").write_text(
             f"---\ntitle: Filler {number}\ndate: 2024-06-{number + 10:02d}\n---\n\n" + "A long paragraph. " * 3000
         )
+    publish_all(cli, built_project)
     before = tree_digest(built_project / "public")
     for delay in (0.3, 1.0, 2.0):
         shutil.rmtree(built_project / ".pressgen-cache", ignore_errors=True)

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import SLUG, Cli, tree_digest
+from conftest import SLUG, Cli, publish_all, tree_digest
 
 
 def rendered(result_out: str) -> tuple[int, int]:
@@ -35,19 +35,24 @@ def test_no_op_rebuild_renders_and_writes_nothing(project: Path, cli: Cli) -> No
     assert {str(p): p.stat().st_mtime_ns for p in (project / "public").rglob("*")} == before
 
 
-def test_no_op_rebuild_still_reports_what_was_left_out(project: Path, cli: Cli) -> None:
-    add_release(project, "2024-06-11-second")
+def test_no_op_rebuild_still_reports_lagging_translations(project: Path, cli: Cli) -> None:
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(release.read_text(encoding="utf-8").replace("is palpable.", "is clearly palpable."))
+    assert cli(project, "publish", SLUG, "--lang", "en", "--note", "A word added.").code == 0
     first = cli(project, "build")
     again = cli(project, "build")
     assert "nothing changed" in again.out
-    assert "left out: 2024-06-11-second [nl]: no catalog yet (run 'pressgen update')" in first.err
+    assert first.err.startswith(f"lags: {SLUG} [nl]: translates the en version of 2024-05-17")
     assert again.err == first.err
 
 
 def test_editing_one_release_renders_only_its_documents(project: Path, cli: Cli) -> None:
     folder = add_release(project, "2024-06-11-second")
+    publish_all(cli, project)
     assert rendered(cli(project, "build").out) == (4, 0)
     (folder / "release.md").write_text("---\ntitle: Second, edited\ndate: 2024-06-11\n---\n\nNew text.\n")
+    assert rendered(cli(project, "build").out) == (0, 4)  # not published yet: nothing public changes
+    assert cli(project, "publish", "2024-06-11-second", "--note", "New title.").code == 0
     assert rendered(cli(project, "build").out) == (1, 3)
     assert "Second, edited" in (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
 
@@ -56,6 +61,8 @@ def test_a_catalog_change_renders_only_its_language(project: Path, cli: Cli) -> 
     assert cli(project, "build").code == 0
     catalog = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("Eensgezind", "Samen"), encoding="utf-8")
+    assert rendered(cli(project, "build").out) == (0, 3)
+    assert cli(project, "publish", SLUG, "--lang", "nl", "--minor").code == 0
     assert rendered(cli(project, "build").out) == (1, 2)
 
 
@@ -78,20 +85,23 @@ def test_an_asset_change_renders_its_release(project: Path, cli: Cli) -> None:
     (folder / "release.md").write_text(
         "---\ntitle: Photo\ndate: 2024-06-12\nimage:\n  src: photo.png\n  alt: Black\n---\n\nText.\n", encoding="utf-8"
     )
+    publish_all(cli, project)
     assert rendered(cli(project, "build").out) == (4, 0)
     Image.new("RGB", (60, 40), (255, 255, 255)).save(folder / "photo.png")
+    assert rendered(cli(project, "build").out) == (0, 4)  # the published picture stays
+    assert cli(project, "publish", "2024-06-12-photo", "--note", "A better photo.").code == 0
     assert rendered(cli(project, "build").out) == (1, 3)
 
 
-def test_deleted_release_leaves_no_stale_output(project: Path, cli: Cli) -> None:
+def test_deleted_release_leaves_no_stale_preview(project: Path, cli: Cli) -> None:
     folder = add_release(project, "2024-06-11-second")
-    assert cli(project, "build").code == 0
-    assert (project / "public" / "en" / "2024-06-11-second").is_dir()
+    assert cli(project, "build", "--drafts").code == 0
+    assert (project / "preview" / "en" / "2024-06-11-second").is_dir()
     (folder / "release.md").unlink()
     folder.rmdir()
-    assert rendered(cli(project, "build").out) == (0, 3)
-    assert not (project / "public" / "en" / "2024-06-11-second").exists()
-    assert "2024-06-11-second" not in (project / "public" / "sitemap.xml").read_text(encoding="utf-8")
+    assert rendered(cli(project, "build", "--drafts").out) == (0, 3)
+    assert not (project / "preview" / "en" / "2024-06-11-second").exists()
+    assert "2024-06-11-second" not in (project / "preview" / "en" / "index.html").read_text(encoding="utf-8")
 
 
 def test_crossing_an_embargo_rebuilds(project: Path, cli: Cli) -> None:
@@ -99,6 +109,7 @@ def test_crossing_an_embargo_rebuilds(project: Path, cli: Cli) -> None:
     text = (folder / "release.md").read_text(encoding="utf-8")
     embargoed = text.replace("date:", "embargo: 2030-01-01T09:00+01:00\ndate:")
     (folder / "release.md").write_text(embargoed, encoding="utf-8")
+    publish_all(cli, project)
     assert rendered(cli(project, "build", "--now", "2029-12-31T00:00Z").out) == (3, 0)
     assert not (project / "public" / "en" / "2024-06-11-second").exists()
     assert "nothing changed" in cli(project, "build", "--now", "2029-12-31T12:00Z").out
@@ -119,6 +130,7 @@ def test_a_changed_output_is_rebuilt(project: Path, cli: Cli) -> None:
 
 def test_only_re_renders_that_release(project: Path, cli: Cli) -> None:
     add_release(project, "2024-06-11-second")
+    publish_all(cli, project)
     assert cli(project, "build").code == 0
     assert rendered(cli(project, "build", "--only", SLUG).out) == (3, 1)
     unknown = cli(project, "build", "--only", "2099-01-01-nothing")
@@ -127,6 +139,7 @@ def test_only_re_renders_that_release(project: Path, cli: Cli) -> None:
 
 def test_parallel_and_serial_builds_write_the_same_files(project: Path, cli: Cli) -> None:
     add_release(project, "2024-06-11-second")
+    publish_all(cli, project)
     assert cli(project, "build", "--jobs", "2", "--out", str(project / "parallel")).code == 0
     shutil.rmtree(project / ".pressgen-cache")
     assert cli(project, "build", "--jobs", "1", "--out", str(project / "serial")).code == 0

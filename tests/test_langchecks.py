@@ -307,5 +307,8 @@ def test_check_reports_language_checks_with_the_message_line(
         "(the translation has 'Olongren')"
     ) in lines
     assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
-    build = cli(project, "build")
-    assert f"left out: {SLUG} [nl]: 2 check errors (run 'pressgen check')" in build.err
+    status = cli(project, "status")
+    row = next(line for line in status.out.splitlines() if line.startswith(SLUG) and " nl " in line)
+    assert row.endswith("2 check errors (run 'pressgen check')")
+    refused = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
+    assert refused.code == 1 and f"{where}: error: spelling: 'Olongren' is misspelt" in refused.err

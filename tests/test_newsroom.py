@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -12,24 +13,16 @@ from pathlib import Path
 
 import feedparser
 
-from conftest import SLUG, Cli
-from helpers import parse_links, pdf_text
+from conftest import SLUG, Cli, publish_all
+from helpers import add_release, parse_links, pdf_text
 
 BASE = "https://newsroom.example.org/cyber-defence-pledge-2024/"
-
-
-def add_release(project: Path, slug: str, title: str, extra: str = "") -> None:
-    folder = project / "releases" / slug
-    folder.mkdir()
-    (folder / "release.md").write_text(
-        f"---\ntitle: {title}\ndate: {slug[:10]}\nsummary: Summary of {title}.\n{extra}---\n\nBody of {title}.\n",
-        encoding="utf-8",
-    )
 
 
 def test_newsroom_lists_releases_newest_first_with_dates_summaries_and_pdf_sizes(project: Path, cli: Cli) -> None:
     add_release(project, "2024-06-01-later", "A later release")
     add_release(project, "2024-04-01-earlier", "An earlier release")
+    publish_all(cli, project)
     assert cli(project, "build").code == 0
     html = (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
     order = [html.find(t) for t in ("A later release", "Continuing NATO Cooperation", "An earlier release")]
@@ -79,6 +72,7 @@ def test_feeds_list_published_releases_in_their_language(built: Path) -> None:
 
 def test_embargo_leaves_no_trace_until_it_lifts(project: Path, cli: Cli) -> None:
     add_release(project, "2024-06-10-secret", "Zanzibarquux statement", "embargo: 2024-06-10T09:00+02:00\n")
+    publish_all(cli, project, now="2024-06-09T12:00:00+00:00")
     assert cli(project, "build", "--now", "2024-06-10T06:59Z").code == 0
     public = project / "public"
     grep = subprocess.run(["grep", "-rli", "zanzibarquux", str(public)], capture_output=True, text=True)
@@ -94,6 +88,8 @@ def test_embargoed_pack_marks_every_page_in_each_language(project: Path, cli: Cl
     release = project / "releases" / SLUG / "release.md"
     text = release.read_text(encoding="utf-8")
     release.write_text(text.replace("date: 2024-05-17\n", "date: 2024-05-17\nembargo: 2024-05-17T09:00+02:00\n"))
+    shutil.rmtree(project / "published")  # published afresh, under embargo, the day before
+    publish_all(cli, project, now="2024-05-16T10:00:00+00:00")
     pack = project / "pack"
     result = cli(project, "build", "--embargoed", "--out", str(pack), "--now", "2024-05-16T12:00Z")
     assert result.code == 0, result.err
@@ -146,6 +142,7 @@ def test_new_scaffolds_a_form_that_builds_once_filled(project: Path, cli: Cli) -
     )
     path.write_text(filled + "\n---\n" + body, encoding="utf-8")
     Image.new("RGB", (40, 30)).save(path.parent / "photo.jpg")
+    publish_all(cli, project)
     built = cli(project, "build", "--now", "2024-07-02T00:00Z")
     assert built.code == 0, built.err
     page = (project / "public" / "en" / "2024-07-01-ministers-meet" / "index.html").read_text(encoding="utf-8")
@@ -167,7 +164,10 @@ def test_serve_previews_and_rebuilds_on_change(project: Path) -> None:
         deadline = time.monotonic() + 60
         while url is None and time.monotonic() < deadline:
             line = process.stdout.readline()
-            found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+            found = re.search(
+                r"serving the preview of the current sources \(not the public site\) on (http://127\.0\.0\.1:\d+/)",
+                line,
+            )
             url = found.group(1) if found else None
         assert url, "serve did not start"
         with urllib.request.urlopen(f"{url}en/{SLUG}/") as response:
@@ -188,12 +188,10 @@ def test_serve_previews_and_rebuilds_on_change(project: Path) -> None:
 
 def test_embargoed_pack_summary_names_real_reasons_or_nothing(project: Path, cli: Cli) -> None:
     add_release(project, "2024-06-10-secret", "A secret statement", "embargo: 2024-06-10T09:00+02:00\n")
+    publish_all(cli, project, now="2024-06-08T12:00:00+00:00")
     result = cli(project, "build", "--embargoed", "--out", str(project / "pack"), "--now", "2024-06-09T12:00Z")
     assert result.code == 0, result.err
-    # The public release is simply not in the pack; the new one is untranslated into nl and ro.
-    left_out = [line for line in result.err.splitlines() if line.startswith("left out:")]
-    assert left_out == [
-        "left out: 2024-06-10-secret [nl]: no catalog yet (run 'pressgen update')",
-        "left out: 2024-06-10-secret [ro]: no catalog yet (run 'pressgen update')",
-    ]
-    assert "1 published, 0 drafts, 2 left out" in result.out
+    # The public release is simply not in the pack; the untranslated versions were never published.
+    assert result.err == ""
+    assert result.out.startswith("built the pack in ")
+    assert ": 1 language version of 1 release; " in result.out

@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from conftest import REPO, SLUG, Cli
+from conftest import REPO, SLUG, Cli, publish_all
 from helpers import pdf_fonts, pdf_text, unhyphenate
 
 LANGS = ("en", "nl", "ro")
@@ -108,11 +108,11 @@ def test_drafts_are_marked_on_every_page_in_their_language(project: Path, cli: C
     result = cli(project, "build", "--drafts")
     assert result.code == 0, result.err
     assert f"draft: {SLUG} [nl]: 1 untranslated message" in result.err
-    pdf = pdf_path(project / "public", "nl")
+    pdf = pdf_path(project / "preview", "nl")
     pages = pdf_text(pdf).split("\f")[:-1]
     assert len(pages) >= 2
     assert all("Concept, niet gecontroleerd" in page for page in pages)
-    html = (project / "public" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    html = (project / "preview" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert "Concept: deze vertaling is nog niet gecontroleerd" in html
 
@@ -123,6 +123,7 @@ def test_missing_glyph_is_a_warning_and_fails_a_strict_build(project: Path, cli:
     (folder / "release.md").write_text(
         "---\ntitle: A glyph test\ndate: 2024-06-05\n---\n\nA private character: \ue000.\n", encoding="utf-8"
     )
+    publish_all(cli, project)
     lenient = cli(project, "build")
     assert lenient.code == 0
     assert ".notdef glyph rendered for Unicode string unsupported by fonts" in lenient.err
@@ -143,6 +144,7 @@ def test_image_alt_text_reaches_the_structure_tree(project: Path, cli: Cli) -> N
         "---\ntitle: A photo\ndate: 2024-06-06\nimage:\n  src: photo.png\n  alt: Ministers on a stage\n---\n\nText.\n",
         encoding="utf-8",
     )
+    publish_all(cli, project)
     assert cli(project, "build").code == 0
     raw = pdf_path(project / "public", "en", "2024-06-06-photo").read_bytes()
     reader = PdfReader(pdf_path(project / "public", "en", "2024-06-06-photo"))

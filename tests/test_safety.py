@@ -23,7 +23,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import SLUG, Cli, tree_digest
+from conftest import SLUG, Cli, publish_all, tree_digest
 from helpers import pdf_text, set_translation
 
 NEEDS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a file system needs root")
@@ -148,6 +148,7 @@ def test_output_on_a_mount_point_is_replaced_by_its_contents(project: Path, cli:
         (public / "en" / "stale.html").write_text("old")
         release = project / "releases" / SLUG / "release.md"
         release.write_text(release.read_text().replace("is palpable.", "is clearly palpable."))
+        assert cli(project, "publish", SLUG, "--lang", "en", "--minor").code == 0
         second = cli(project, "build")
         assert second.code == 0, second.err
         assert "clearly palpable" in (public / "en" / SLUG / "index.html").read_text()
@@ -270,12 +271,14 @@ def test_check_reports_html_in_every_catalog(vector: str, project: Path, cli: Cl
     assert all("in a translation is not allowed (it is shown as text, never run)" in e for e in html_errors)
     status = cli(project, "status", "--format", "json")
     versions = {(v["release"], v["lang"]): v for v in json.loads(status.out)["versions"]}
-    assert versions[(SLUG, "nl")]["published"] is False
+    assert versions[(SLUG, "nl")]["approved"] is False
 
 
 def test_no_vector_runs_in_any_output(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     plant(project, " ".join(VECTORS))
+    published = publish_all(cli, project)
+    assert f"not published: {SLUG} [nl]: " in published.err  # its check errors keep it out
     public = cli(project, "build")
     assert public.code == 0, public.err
     drafts = cli(project, "build", "--drafts", "--out", "drafts")
@@ -570,9 +573,9 @@ def test_bidi_overrides_and_zero_width_characters_keep_a_language_out(
     assert f"{where} U+202E at column 14 (a bidirectional control or zero-width character)" in result.err
     assert f"{where} U+202C at column 25 (a bidirectional control or zero-width character)" in result.err
     assert f"{where} U+200B at column 33 (a bidirectional control or zero-width character)" in result.err
-    build = cli(project, "build")
-    assert build.code == 0
-    assert not (project / "public" / "nl" / SLUG).exists()
+    refused = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
+    assert refused.code == 1
+    assert f"{where} U+202E at column 14 (a bidirectional control or zero-width character)" in refused.err
 
 
 # 12. Housekeeping.

@@ -17,15 +17,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
+
+from pressgen import urls
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
+from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
 from pressgen.feeds import SitemapPage, feed_entry, release_moment, write_feed, write_sitemap
 from pressgen.files import WRITE_FAILURES
 from pressgen.images import write_variants
-from pressgen.localise import LocalisedRelease, localise_release
+from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
+from pressgen.publishing import PublicVersion, read_published
 from pressgen.releases import Release, asset_problem, read_releases
 from pressgen.render import (
     Alternate,
@@ -38,8 +43,9 @@ from pressgen.render import (
     RootContext,
     format_size,
 )
-from pressgen.segment import body_assets
-from pressgen.status import Assessment, Version, assess
+from pressgen.segment import body_assets, release_assets
+from pressgen.status import Assessment, assess, read_catalogs, read_interfaces
+from pressgen.urls import Place
 from pressgen.webassets import write_web_files
 
 Progress = Callable[[str], None]
@@ -51,7 +57,9 @@ class BuildOptions:
 
     out: Path | None = None
     now: dt.datetime | None = None
-    drafts: bool = False
+    # Render the current sources into the preview folder (unpublished releases, unapproved
+    # translations, pending edits), every page marked as a preview; else the publication record.
+    preview: bool = False
     embargoed: bool = False
     pdf_variant: str | None = DEFAULT_PDF_VARIANT
     strict: bool = False
@@ -64,14 +72,15 @@ class BuildOptions:
 
 @dataclass
 class BuildReport:
-    """What a build wrote, what it left out and why, and what it warned about."""
+    """What a build wrote, and what it has to say: lagging translations, drafts, warnings."""
 
     out_dir: Path
     pages: int = 0
     pdfs: int = 0
-    published: list[Version] = field(default_factory=list)
-    drafts: list[Version] = field(default_factory=list)
-    left_out: list[Version] = field(default_factory=list)
+    versions: int = 0  # language versions written
+    releases: int = 0
+    drafts: list[str] = field(default_factory=list)  # "slug [lang]: why" of unapproved previews
+    lagging: list[str] = field(default_factory=list)  # "slug [lang]: …" of translations behind their source
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     font_subsetter: str = ""
@@ -80,66 +89,64 @@ class BuildReport:
     slowest: list[tuple[float, str]] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
     messages: list[str] = field(default_factory=list)  # the last build's report lines, for a no-op
-    counts: tuple[int, int, int] | None = None  # the last build's tally, for a no-op
 
     def lines(self) -> list[str]:
-        """Return what the build has to say about left-out versions, drafts and warnings."""
+        """Return what the build has to say about lagging translations, drafts and warnings."""
         if self.unchanged:
             return list(self.messages)
         lines = [w.format() for w in self.warnings]
-        lines += [f"left out: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.left_out]
-        lines += [f"draft: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.drafts]
+        lines += [f"lags: {line}" for line in self.lagging]
+        lines += [f"draft: {line}" for line in self.drafts]
         return lines
 
     def summary(self) -> dict[str, Any]:
         return {
             "pages": self.pages,
             "pdfs": self.pdfs,
-            "published": len(self.published),
+            "versions": self.versions,
+            "releases": self.releases,
             "drafts": len(self.drafts),
-            "left_out": len(self.left_out),
+            "lagging": len(self.lagging),
             "lines": self.lines(),
         }
 
     @classmethod
     def from_summary(cls, out_dir: Path, summary: dict[str, Any], seconds: float) -> BuildReport:
         report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
+        report.versions, report.releases = summary["versions"], summary["releases"]
         report.messages = summary["lines"]
-        report.counts = (summary["published"], summary["drafts"], summary["left_out"])
         return report
-
-    @property
-    def tally(self) -> tuple[int, int, int]:
-        """Return how many versions were published, drafted and left out."""
-        return self.counts or (len(self.published), len(self.drafts), len(self.left_out))
 
 
 @dataclass(frozen=True)
 class Document:
-    """One language version to write: its localised texts and where it goes."""
+    """One language version to write: its texts (as recorded, or as they are now) and where it goes."""
 
-    version: Version
+    release: Release
+    language: Language
     localised: LocalisedRelease
+    source: Path  # the release.md the press office edits (warnings name it, also for a published copy)
+    listed: bool = True  # in the newsroom, feed and sitemap (a withdrawn release is not)
 
     @property
     def slug(self) -> str:
-        return self.version.release.slug
+        return self.release.slug
 
     @property
     def lang(self) -> str:
-        return self.version.lang
+        return self.language.code
 
     @property
-    def page_path(self) -> str:
-        return f"{self.lang}/{self.slug}/"
+    def page(self) -> Place:
+        return urls.release_page(self.lang, self.slug)
 
     @property
-    def pdf_name(self) -> str:
-        return f"{self.slug}-{self.lang}.pdf"
+    def pdf(self) -> Place:
+        return urls.release_pdf(self.lang, self.slug)
 
 
 def build(config: Config, options: BuildOptions, progress: Progress = lambda _: None) -> BuildReport:
-    """Build the site (or the embargoed pack) from the project's releases and catalogs."""
+    """Build the public site from the publication record (or a preview, or the embargoed pack)."""
     started = time.monotonic()
     out_dir = output_dir(config, options)
     now = options.now or dt.datetime.now(dt.UTC)
@@ -172,14 +179,24 @@ def _gather_and_write(
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
     # Gather: everything is read and checked before anything is written.
-    releases = read_releases(config)
+    report = BuildReport(out_dir=out_dir)
+    releases = read_releases(config)  # a public build checks the sources too: a record needs its release
     if options.only is not None and options.only not in {r.slug for r in releases}:
         raise UsageError(f"no release '{options.only}' in releases/")
     _check_assets(releases)
-    assessment = assess(config, releases, now)
-    report = BuildReport(out_dir=out_dir)
-    documents = _choose(config, assessment, options, report)
-    renderers = _renderers(config, assessment, options)
+    if options.preview:
+        assessment = assess(config, releases, now)
+        documents = _preview(config, assessment, options, now, report)
+        interface = assessment.interface
+        embargoes = [r.embargo for r in releases if r.embargo is not None]
+    else:
+        read_catalogs(config, releases)  # a broken catalog is an error, though none is published from
+        published = read_published(config)
+        documents = _public(config, published, options, now, report)
+        interface = read_interfaces(config)
+        _warn_interface(config, interface, documents, report)
+        embargoes = [v.release.embargo for v in published if v.release.embargo is not None]
+    renderers = _renderers(config, interface, options)
 
     # Write: into a staging folder, swapped in whole at the end.
     with project_lock(real_dir(config.cache_dir, config.root)), _writing(out_dir), staging(out_dir) as stage:
@@ -195,10 +212,12 @@ def _gather_and_write(
             )
         site.write_newsrooms()
         site.write_root()
-        if not options.embargoed:
+        if not options.embargoed and not options.preview:
             site.write_sitemap()
+    report.versions = len(documents)
+    report.releases = len({d.slug for d in documents})
     report.font_subsetter = font_subsetter()
-    valid_from, valid_until = _embargo_span(releases, now)
+    valid_from, valid_until = _embargo_span(embargoes, now)
     manifest = Manifest(
         fingerprint,
         output_fingerprint(out_dir) or "",
@@ -224,30 +243,33 @@ def _writing(out_dir: Path) -> Iterator[None]:
 
 def output_dir(config: Config, options: BuildOptions) -> Path:
     """Return the folder this build writes, refusing one that it must not replace."""
-    others = {"the public output": config.output_dir} if options.embargoed else {}
     if options.embargoed and options.out is None:
         raise UsageError("--embargoed writes a private pack: give it its own --out folder, never the public output")
+    others = {"the public output": config.output_dir} if options.embargoed or options.preview else {}
+    if not options.preview:
+        others["the preview"] = config.preview_dir
     if options.out is not None:
         return check_output_dir(config.root, options.out, f"--out {options.out}", others)
-    shown = f"site.output_dir {os.path.relpath(config.output_dir, config.root)}"
-    return check_output_dir(config.root, config.output_dir, shown, others)
+    default = config.preview_dir if options.preview else config.output_dir
+    key = "site.preview_dir" if options.preview else "site.output_dir"
+    return check_output_dir(config.root, default, f"{key} {os.path.relpath(default, config.root)}", others)
 
 
 def _options_key(options: BuildOptions, out_dir: Path) -> dict[str, object]:
     """Return the options that change what a build writes (not when it runs or how fast)."""
     return {
         "out": str(out_dir),
-        "drafts": options.drafts,
+        "preview": options.preview,
         "embargoed": options.embargoed,
         "variant": options.pdf_variant,
         "strict": options.strict,
     }
 
 
-def _embargo_span(releases: list[Release], now: dt.datetime) -> tuple[str | None, str | None]:
+def _embargo_span(embargoes: list[dt.datetime], now: dt.datetime) -> tuple[str | None, str | None]:
     """Return the last embargo lifted before `now` and the next one to lift: the build is valid between."""
-    lifted = [r.embargo for r in releases if r.embargo is not None and r.embargo <= now]
-    pending = [r.embargo for r in releases if r.embargo is not None and r.embargo > now]
+    lifted = [moment for moment in embargoes if moment <= now]
+    pending = [moment for moment in embargoes if moment > now]
     return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
@@ -261,26 +283,111 @@ def _check_assets(releases: list[Release]) -> None:
     problems.raise_if_any()
 
 
-def _choose(config: Config, assessment: Assessment, options: BuildOptions, report: BuildReport) -> list[Document]:
-    """Apply the publish gate (or the embargo pack's rule) and localise the chosen versions."""
+def _public(
+    config: Config, published: list[PublicVersion], options: BuildOptions, now: dt.datetime, report: BuildReport
+) -> list[Document]:
+    """Choose what the record makes public at `now` (or, for the pack, what is still under embargo)."""
+    _check_assets([v.release for v in published])
+    documents: list[Document] = []
+    sources = {v.slug: v for v in published if v.version.source is None}
+    for version in published:
+        embargoed = version.release.embargo is not None and version.release.embargo > now
+        if embargoed != options.embargoed:
+            continue  # under embargo: no trace; or, for the pack, public already
+        localised = localise_release(version.release, version.language, version.catalog, config)
+        withdrawn = version.record.withdrawn
+        lag = None
+        if version.lags:
+            source = sources[version.slug]
+            lag = _lag_view(config, version, source)
+            report.lagging.append(
+                f"{version.slug} [{version.lang}]: translates the {source.lang} version of "
+                f"{_reflects(version, source).date().isoformat()}, which was updated on "
+                f"{source.version.changed.date().isoformat()} (translate the changes, then publish them)"
+            )
+        localised = replace(
+            localised,
+            embargo_text=localised.embargo_text if options.embargoed else None,
+            published=version.public_at(),
+            modified=version.version.changed if version.version.updates else None,
+            updates=tuple(
+                UpdateView(u.at, format_day(u.at, version.language, config), u.note)
+                for u in version.version.updates
+                if u.note
+            ),
+            lag=lag,
+            withdrawn=(
+                WithdrawnView(
+                    format_day(withdrawn.at, version.language, config), withdrawn.reason, version.release.lang
+                )
+                if withdrawn is not None
+                else None
+            ),
+        )
+        source_path = config.releases_dir / version.slug / "release.md"
+        documents.append(Document(version.release, version.language, localised, source_path, withdrawn is None))
+    # Newest first by the release's date (its dateline), then by when it became public.
+    documents.sort(key=lambda d: (d.release.date, d.localised.published or now, d.slug), reverse=True)
+    return documents
+
+
+def _lag_view(config: Config, version: PublicVersion, source: PublicVersion) -> LagView:
+    """Say which source version a lagging translation reflects, and link to the current one."""
+    here, there = urls.release_page(version.lang, version.slug), urls.release_page(source.lang, source.slug)
+    return LagView(
+        reflects_text=format_day(_reflects(version, source), version.language, config),
+        updated_text=format_day(source.version.changed, version.language, config),
+        source_name=source.language.name,
+        source_lang=source.lang,
+        href=there.relative_to(here),
+        url=there.url(config.base_url),
+    )
+
+
+def _reflects(version: PublicVersion, source: PublicVersion) -> dt.datetime:
+    """Return when the source version that a translation translates was published (or updated)."""
+    moments = [source.version.published, *(u.at for u in source.version.updates)]
+    return max((m for m in moments if m <= version.version.changed), default=source.version.published)
+
+
+def _preview(
+    config: Config, assessment: Assessment, options: BuildOptions, now: dt.datetime, report: BuildReport
+) -> list[Document]:
+    """Choose every version of the current sources, unapproved ones as drafts: a preview."""
     documents: list[Document] = []
     for version in assessment.versions:
-        if options.embargoed:
-            wanted = version.embargoed and (not version.reasons or options.drafts)
-        else:
-            wanted = not version.embargoed and (not version.reasons or options.drafts)
-        if not wanted:
-            if version.embargoed == options.embargoed:  # the pack does not mention public releases
-                report.left_out.append(version)
+        embargoed = version.embargoed
+        if options.embargoed and not embargoed:
             continue
-        draft = bool(version.reasons)
-        (report.drafts if draft else report.published).append(version)
+        draft = not version.approved
+        if draft:
+            report.drafts.append(f"{version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}")
         localised = localise_release(version.release, version.language, version.catalog, config, draft=draft)
-        if not options.embargoed:
-            localised = replace(localised, embargo_text=None)
-        documents.append(Document(version, localised))
-    documents.sort(key=lambda d: (d.version.release.date, d.slug), reverse=True)
+        preview = replace(localised, preview=True)
+        documents.append(Document(version.release, version.language, preview, version.release.path))
+    documents.sort(key=lambda d: (d.release.date, d.slug), reverse=True)
     return documents
+
+
+def _warn_interface(
+    config: Config, interface: dict[str, Catalog | None], documents: list[Document], report: BuildReport
+) -> None:
+    """Warn when a language's pages show interface strings in English: untranslated or unapproved."""
+    template = interface_template(config)
+    for code in sorted({d.lang for d in documents}):
+        if code == INTERFACE_SOURCE_LANG:
+            continue
+        missing = sum(1 for m in template if m.id and lookup(interface.get(code), str(m.id)) is None)
+        if missing:
+            path = interface_catalog_path(config, code)
+            report.warnings.append(
+                Diagnostic(
+                    f"{missing} interface message{'s' if missing != 1 else ''} not approved: "
+                    f"{config.language(code).name} pages show them in English until they are",
+                    path,
+                    severity="warning",
+                )
+            )
 
 
 @dataclass
@@ -294,15 +401,13 @@ class _Site:
     stage: Path
     report: BuildReport
     pdf_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
-    assets: dict[str, list[Path]] = field(default_factory=dict)  # each release's images, by slug
+    assets: dict[tuple[str, str], list[Path]] = field(default_factory=dict)  # each version's images
     cache: PdfCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = PdfCache(self.config, self.options.pdf_variant)
         for document in self.documents:
-            release = document.version.release
-            if release.slug not in self.assets:
-                self.assets[release.slug] = _asset_paths(release)
+            self.assets[(document.lang, document.slug)] = release_assets(document.release)
 
     def copy_static(self) -> None:
         """Copy the CSS, the fonts (with their licence) and the logo into static/."""
@@ -327,11 +432,11 @@ class _Site:
         waiting: list[tuple[Document, str, Path]] = []
         for document in self.documents:
             html = _print_html(document, self.renderers)
-            dest = self.stage / document.page_path / document.pdf_name
-            key = cache.key(html, self.assets[document.slug])
+            dest = document.pdf.file(self.stage)
+            key = cache.key(html, self.assets[(document.lang, document.slug)])
             warnings = None if options.only == document.slug else cache.get(key, dest)
             if warnings is None:
-                pool.submit(len(waiting), PdfTask(html, document.version.release.folder, dest))
+                pool.submit(len(waiting), PdfTask(html, document.release.folder, dest))
                 waiting.append((document, key, dest))
             else:
                 report.reused += 1
@@ -345,7 +450,7 @@ class _Site:
             _note_warnings(report, document, result.warnings)
             self.write_release_page(document)
             report.rendered += 1
-            slowest.append((result.seconds, document.pdf_name))
+            slowest.append((result.seconds, dest.name))
             slowest.sort(reverse=True)
             del slowest[3:]
             progress(_bar(report.rendered, len(waiting), slowest))
@@ -356,129 +461,122 @@ class _Site:
         """Write one release page, with its images and links to its other languages (after its PDF)."""
         config, options = self.config, self.options
         renderer = self.renderers[document.lang]
-        url = f"{config.base_url}{document.page_path}"
-        alternates = _alternates(config, self.documents, document.slug, document.lang, options.drafts)
-        size = (self.stage / document.page_path / document.pdf_name).stat().st_size
+        page = document.page
+        alternates = _alternates(config, self.documents, document)
+        size = document.pdf.file(self.stage).stat().st_size
         self.pdf_sizes[(document.lang, document.slug)] = size
+        localised = document.localised
         context = ReleasePageContext(
-            site=renderer.site("../../"),
-            canonical=url,
+            site=renderer.site(page.root_from()),
+            canonical=page.url(config.base_url),
             alternates=alternates,
             x_default=_x_default(config, alternates),
-            noindex=document.localised.draft or options.embargoed,
-            release=document.localised,
-            pdf=PdfLink(document.pdf_name, format_size(size, document.version.language)),
-            json_ld=_json_ld(config, document, url),
+            noindex=localised.preview or options.embargoed or localised.withdrawn is not None,
+            release=localised,
+            pdf=PdfLink(document.pdf.relative_to(page), format_size(size, document.language)),
+            json_ld=_json_ld(config, document),
         )
-        folder = self.stage / document.page_path
-        (folder / "index.html").write_text(renderer.render("release.html", context), encoding="utf-8")
-        _copy_assets(document.version.release, self.assets[document.slug], folder)
-        write_variants(config.root, document.version.release.folder, self.assets[document.slug], folder)
+        folder = page.file(self.stage).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        page.file(self.stage).write_text(renderer.render("release.html", context), encoding="utf-8")
+        assets = self.assets[(document.lang, document.slug)]
+        _copy_assets(document.release, assets, folder)
+        write_variants(config.root, document.release.folder, assets, folder)
         self.report.pages += 1
 
     def write_newsrooms(self) -> None:
-        """Write each language's newsroom and Atom feed."""
+        """Write each language's newsroom and Atom feed: the listed releases (not the withdrawn)."""
         config, options, documents = self.config, self.options, self.documents
         languages = _site_languages(config, documents)
-        alternates = [
-            Alternate(lang.code, lang.name, f"../{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
-            for lang in languages
-        ]
         for language in languages:
+            home = urls.newsroom(language.code)
+            alternates = _newsrooms(config, languages, home)
             renderer = self.renderers[language.code]
-            mine = [d for d in documents if d.lang == language.code]
+            mine = [d for d in documents if d.lang == language.code and d.listed]
             entries = [
                 NewsroomEntry(
                     version=d.localised,
-                    href=f"{d.slug}/",
-                    pdf=PdfLink(f"{d.slug}/{d.pdf_name}", format_size(self.pdf_sizes[(d.lang, d.slug)], language)),
+                    href=d.page.relative_to(home),
+                    pdf=PdfLink(d.pdf.relative_to(home), format_size(self.pdf_sizes[(d.lang, d.slug)], language)),
                 )
                 for d in mine
             ]
             context = NewsroomContext(
-                site=renderer.site("../"),
-                canonical=f"{config.base_url}{language.code}/",
+                site=renderer.site(home.root_from()),
+                canonical=home.url(config.base_url),
                 alternates=alternates,
-                x_default=config.base_url,
-                noindex=options.embargoed or any(d.localised.draft for d in mine),
+                x_default=urls.ROOT.url(config.base_url),
+                noindex=options.embargoed or options.preview,
                 entries=entries,
             )
-            folder = self.stage / language.code
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "index.html").write_text(renderer.render("newsroom.html", context), encoding="utf-8")
+            home.file(self.stage).parent.mkdir(parents=True, exist_ok=True)
+            home.file(self.stage).write_text(renderer.render("newsroom.html", context), encoding="utf-8")
             self.report.pages += 1
-            if not options.embargoed:
+            if not options.embargoed and not options.preview:
                 feed_title = f"{renderer.gettext('Press releases')} · {config.organisation.name(language.code)}"
-                write_feed(
-                    folder / "feed.xml",
-                    config,
-                    language,
-                    feed_title,
-                    [
-                        feed_entry(
-                            renderer,
-                            d.localised,
-                            f"{config.base_url}{d.page_path}",
-                            d.pdf_name,
-                            self.pdf_sizes[(d.lang, d.slug)],
-                        )
-                        for d in mine
-                        if not d.localised.draft
-                    ],
-                )
+                entries_of_feed = [
+                    feed_entry(
+                        renderer,
+                        d.localised,
+                        d.page.url(config.base_url),
+                        d.pdf.path.rsplit("/", 1)[1],
+                        self.pdf_sizes[(d.lang, d.slug)],
+                    )
+                    for d in mine
+                ]
+                write_feed(urls.feed(language.code).file(self.stage), config, language, feed_title, entries_of_feed)
 
     def write_root(self) -> None:
         """Write the page that lets a visitor choose a language."""
         config, renderers = self.config, self.renderers
         languages = _site_languages(config, self.documents)
+        root = urls.ROOT
         choices = [
-            renderers[lang.code].render_markup("choice.html", {"href": f"{lang.code}/", "language": lang})
+            renderers[lang.code].render_markup(
+                "choice.html", {"href": urls.newsroom(lang.code).relative_to(root), "language": lang}
+            )
             for lang in languages
         ]
         source = renderers[config.source_language]
         context = RootContext(
-            site=source.site(""),
-            canonical=config.base_url,
-            x_default=config.base_url,
-            alternates=[
-                Alternate(lang.code, lang.name, f"{lang.code}/", f"{config.base_url}{lang.code}/", lang.locale_id)
-                for lang in languages
-            ],
-            noindex=False,
+            site=source.site(root.root_from()),
+            canonical=root.url(config.base_url),
+            x_default=root.url(config.base_url),
+            alternates=_newsrooms(config, languages, root),
+            noindex=self.options.preview or self.options.embargoed,
             choices=choices,
         )
-        (self.stage / "index.html").write_text(source.render("index.html", context), encoding="utf-8")
+        root.file(self.stage).write_text(source.render("index.html", context), encoding="utf-8")
         self.report.pages += 1
 
     def write_sitemap(self) -> None:
-        """Write sitemap.xml: every public page, with its hreflang alternates."""
+        """Write sitemap.xml: every listed public page, with its hreflang alternates."""
         config = self.config
-        public = [d for d in self.documents if not d.localised.draft]
-        languages = _site_languages(config, public)
+        listed = [d for d in self.documents if d.listed]
+        languages = _site_languages(config, listed)
         home_alternates = (
-            *((lang.code, f"{config.base_url}{lang.code}/") for lang in languages),
-            ("x-default", config.base_url),
+            *((lang.code, urls.newsroom(lang.code).url(config.base_url)) for lang in languages),
+            ("x-default", urls.ROOT.url(config.base_url)),
         )
-        pages = [SitemapPage(f"{config.base_url}{lang.code}/", home_alternates) for lang in languages]
-        for document in public:
-            versions = [d for d in public if d.slug == document.slug]
-            source = next((d for d in versions if d.lang == document.version.release.lang), versions[0])
+        pages = [SitemapPage(urls.newsroom(lang.code).url(config.base_url), home_alternates) for lang in languages]
+        for document in listed:
+            versions = [d for d in listed if d.slug == document.slug]
+            source = next((d for d in versions if d.lang == document.release.lang), versions[0])
             alternates = (
-                *((d.lang, f"{config.base_url}{d.page_path}") for d in versions),
-                ("x-default", f"{config.base_url}{source.page_path}"),
+                *((d.lang, d.page.url(config.base_url)) for d in versions),
+                ("x-default", source.page.url(config.base_url)),
             )
-            pages.append(
-                SitemapPage(f"{config.base_url}{document.page_path}", alternates, document.version.release.date)
-            )
-        write_sitemap(self.stage / "sitemap.xml", pages)
+            changed = document.localised.modified or document.localised.published
+            lastmod = changed.astimezone(config.timezone).date() if changed else document.release.date
+            pages.append(SitemapPage(document.page.url(config.base_url), alternates, lastmod))
+        write_sitemap(urls.SITEMAP.file(self.stage), pages)
 
 
-def _renderers(config: Config, assessment: Assessment, options: BuildOptions) -> dict[str, Renderer]:
-    """Return one renderer per language, with that language's interface catalog."""
+def _renderers(config: Config, interface: dict[str, Catalog | None], options: BuildOptions) -> dict[str, Renderer]:
+    """Return one renderer per language, with that language's interface catalog (unapproved
+    interface strings only in previews)."""
     return {
-        lang.code: Renderer(
-            config, lang, assessment.interface.get(lang.code), draft=options.drafts, pack=options.embargoed
-        )
+        lang.code: Renderer(config, lang, interface.get(lang.code), draft=options.preview, pack=options.embargoed)
         for lang in config.languages
     }
 
@@ -494,33 +592,26 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
     For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
     """
     now = options.now or dt.datetime.now(dt.UTC)
-    releases = read_releases(config)
-    assessment = assess(config, releases, now)
-    documents = _choose(config, assessment, options, BuildReport(out_dir=config.output_dir))
-    renderers = _renderers(config, assessment, options)
-    return [(d.pdf_name, _print_html(d, renderers), d.version.release.folder) for d in documents]
+    report = BuildReport(out_dir=config.output_dir)
+    if options.preview:
+        assessment = assess(config, read_releases(config), now)
+        documents = _preview(config, assessment, options, now, report)
+        interface = assessment.interface
+    else:
+        documents = _public(config, read_published(config), options, now, report)
+        interface = read_interfaces(config)
+    renderers = _renderers(config, interface, options)
+    return [(d.pdf.path.rsplit("/", 1)[1], _print_html(d, renderers), d.release.folder) for d in documents]
 
 
 def _files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
 
 
-def _asset_paths(release: Release) -> list[Path]:
-    sources = [src for src, _ in body_assets(release)]
-    if release.image is not None:
-        sources.append(release.image.src)
-    return [release.folder / src for src in sources]
-
-
-def _because(version: Version) -> str:
-    """Return ": reason; reason" for a version's report line, or nothing when it has no reason."""
-    return f": {'; '.join(version.reasons)}" if version.reasons else ""
-
-
 def _note_warnings(report: BuildReport, document: Document, warnings: list[str]) -> None:
     for warning in warnings:
         report.warnings.append(
-            Diagnostic(f"{document.pdf_name}: {warning}", document.version.release.path, severity="warning")
+            Diagnostic(f"{document.pdf.path.rsplit('/', 1)[1]}: {warning}", document.source, severity="warning")
         )
 
 
@@ -531,22 +622,34 @@ def _bar(done: int, total: int, slowest: list[tuple[float, str]]) -> str:
     return f"PDFs [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  slowest: {slow}"
 
 
-def _alternates(config: Config, documents: list[Document], slug: str, here: str, drafts: bool) -> list[Alternate]:
-    """Return the language versions of release `slug` that the site links to."""
-    found = []
-    for document in documents:
-        if document.slug != slug or (document.localised.draft and not drafts):
-            continue
-        found.append(
-            Alternate(
-                lang=document.lang,
-                name=document.version.language.name,
-                href=f"../../{document.page_path}" if document.lang != here else "./",
-                url=f"{config.base_url}{document.page_path}",
-                locale=document.version.language.locale_id,
-            )
+def _alternates(config: Config, documents: list[Document], here: Document) -> list[Alternate]:
+    """Return the language versions of a release that its page links to (itself included)."""
+    found = [
+        Alternate(
+            lang=document.lang,
+            name=document.language.name,
+            href=document.page.relative_to(here.page),
+            url=document.page.url(config.base_url),
+            locale=document.language.locale_id,
         )
+        for document in documents
+        if document.slug == here.slug and document.listed == here.listed
+    ]
     return sorted(found, key=lambda a: config.codes.index(a.lang))
+
+
+def _newsrooms(config: Config, languages: list[Language], here: Place) -> list[Alternate]:
+    """Return the newsroom of each language, as alternates of the page `here`."""
+    return [
+        Alternate(
+            lang.code,
+            lang.name,
+            urls.newsroom(lang.code).relative_to(here),
+            urls.newsroom(lang.code).url(config.base_url),
+            lang.locale_id,
+        )
+        for lang in languages
+    ]
 
 
 def _x_default(config: Config, alternates: list[Alternate]) -> str:
@@ -557,8 +660,9 @@ def _x_default(config: Config, alternates: list[Alternate]) -> str:
     return alternates[0].url if alternates else config.base_url
 
 
-def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
+def _json_ld(config: Config, document: Document) -> dict[str, Any]:
     localised = document.localised
+    url = document.page.url(config.base_url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -573,14 +677,16 @@ def _json_ld(config: Config, document: Document, url: str) -> dict[str, Any]:
         data["publisher"]["url"] = config.organisation.url
     if localised.summary_text:
         data["description"] = localised.summary_text
-    if document.version.release.author:
-        data["author"] = {"@type": "Person", "name": document.version.release.author}
+    if localised.modified is not None:
+        data["dateModified"] = localised.modified.isoformat()
+    if document.release.author:
+        data["author"] = {"@type": "Person", "name": document.release.author}
     else:
         data["author"] = data["publisher"]
     if localised.location:
         data["dateline"] = localised.location
     if localised.images:  # the front matter's picture, else the body's first
-        data["image"] = f"{url}{localised.images[0].src}"
+        data["image"] = document.page.join(localised.images[0].src).url(config.base_url)
     return data
 
 

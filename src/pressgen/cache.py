@@ -108,7 +108,7 @@ def inputs_fingerprint(config: Config, options: dict[str, Any]) -> str:
     """Return a digest of every input file's path, size and modification time, and the options."""
     digest = hashlib.sha256(json.dumps([__version__, options], sort_keys=True, default=str).encode())
     files = [config.path]
-    for folder in (config.releases_dir, config.locales_dir, config.templates_dir):
+    for folder in (config.releases_dir, config.locales_dir, config.templates_dir, config.root / "published"):
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     for path in files:

@@ -73,15 +73,12 @@ def release_template(release: Release) -> Catalog:
     """Return the POT of a release: each message with its source line and what it is."""
     template = Catalog(fuzzy=False, project=release.slug, version=__version__, creation_date=EPOCH)
     for message in extract_messages(release):
+        location = (message.ref or release.source_ref, message.line)
         existing = template.get(message.text)
         if existing is not None:
-            existing.locations.append((release.source_ref, message.line))
+            existing.locations.append(location)
             continue
-        added = template.add(
-            message.text,
-            locations=[(release.source_ref, message.line)],
-            auto_comments=[message.comment],
-        )
+        added = template.add(message.text, locations=[location], auto_comments=[message.comment])
         # Release text is never formatted: "3.5 % in" only looks like Python's "% i".
         added.flags.clear()
     return template

@@ -65,10 +65,14 @@ def cli(ctx: click.Context, directory: Path | None, debug: bool) -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: from pressgen.toml, public/).",
+    help="Output folder (default: from pressgen.toml, public/; preview/ with --drafts).",
 )
 @click.option("--now", "now_text", metavar="ISO", help="Build as if at this time (decides embargoes); default: now.")
-@click.option("--drafts", is_flag=True, help="Also render unapproved translations, marked as drafts and noindex.")
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Preview the current sources instead (unpublished releases, unapproved translations), into preview/.",
+)
 @click.option("--embargoed", is_flag=True, help="Write the private pack of releases under embargo (needs --out).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Render this many documents at once (default: cores).")
 @click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
@@ -92,14 +96,18 @@ def build(
     pdf_variant: str,
     strict: bool,
 ) -> None:
-    """Build the site: pages, PDFs, newsrooms, feeds and sitemap."""
+    """Build the public site from the publication record: pages, PDFs, newsrooms, feeds and sitemap.
+
+    Only what `pressgen publish` recorded is published, as it was recorded; with --drafts, the
+    current sources are rendered into the preview folder instead, every page marked as a preview.
+    """
     from pressgen.build import BuildOptions
     from pressgen.build import build as run_build
 
     options = BuildOptions(
         out=out,
         now=_parse_now(now_text),
-        drafts=drafts,
+        preview=drafts,
         embargoed=embargoed,
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
         strict=strict,
@@ -111,7 +119,6 @@ def build(
     for line in report.lines():
         click.echo(_relative(line), err=True)
     where = _display(report.out_dir)
-    published, drafted, left_out = report.tally
     if report.unchanged:
         click.echo(f"nothing changed since the last build: {where}/ is up to date ({report.seconds:.2f} s)")
         return
@@ -121,10 +128,64 @@ def build(
             "(Debian: libharfbuzz-subset0) for faster builds",
             err=True,
         )
-    click.echo(
-        f"built {report.pages} pages and {report.pdfs} PDFs ({report.rendered} rendered, {report.reused} unchanged) "
-        f"in {where}/: {published} published, {drafted} drafts, {left_out} left out, in {report.seconds:.1f} s"
+    what = "preview" if drafts else "pack" if embargoed else "site"
+    versions = f"{_count(report.versions, 'language version')} of {_count(report.releases, 'release')}"
+    extra = "".join(
+        f", {count} {label}"
+        for count, label in ((len(report.drafts), "drafts"), (len(report.lagging), "lagging"))
+        if count
     )
+    click.echo(
+        f"built the {what} in {where}/: {versions}{extra}; {report.pages} pages and {report.pdfs} PDFs "
+        f"({report.rendered} rendered, {report.reused} unchanged) in {report.seconds:.1f} s"
+    )
+
+
+@cli.command()
+@click.argument("slugs", metavar="SLUG…", nargs=-1, required=True)
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language version (repeatable).")
+@click.option("--note", metavar="TEXT", help='The change note readers see: "Updated DATE: TEXT".')
+@click.option("--minor", is_flag=True, help="A correction readers need not be told about (a typo): no note.")
+@click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
+@click.pass_obj
+def publish(
+    obj: Context, slugs: tuple[str, ...], langs: tuple[str, ...], note: str | None, minor: bool, now_text: str | None
+) -> None:
+    """Record approved language versions in the publication record; `build` then publishes them.
+
+    Default: every approved version of each release. The source language version is published
+    before or together with its translations; republishing a changed version needs a change note.
+    """
+    from pressgen.publishing import publish as run_publish
+
+    config = obj.config
+    report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=_parse_now(now_text))
+    for slug, lang, action in report.recorded:
+        click.echo(f"{action} {slug} [{lang}]")
+    for slug, lang in report.unchanged:
+        click.echo(f"unchanged {slug} [{lang}]: already published as it is")
+    for slug, lang, why in report.skipped:
+        click.echo(f"not published: {slug} [{lang}]: {why}", err=True)
+    if report.recorded:
+        click.echo("recorded in published/: commit it with the sources, then run 'pressgen build'")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--reason", required=True, metavar="TEXT", help="Why: shown on every page of the release.")
+@click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
+@click.pass_obj
+def withdraw(obj: Context, slug: str, reason: str, now_text: str | None) -> None:
+    """Withdraw a published release: its pages stay, marked withdrawn and noindex; it leaves lists and feeds."""
+    from pressgen.publishing import withdraw as run_withdraw
+
+    record = run_withdraw(obj.config, slug, reason, now=_parse_now(now_text))
+    assert record.withdrawn is not None
+    click.echo(f"withdrew {slug} on {record.withdrawn.at.date().isoformat()}: run 'pressgen build' to publish that")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _display(path: Path) -> str:
@@ -267,15 +328,22 @@ def new(obj: Context, slug: str, title: str) -> None:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--drafts", is_flag=True, help="Also show unapproved translations, marked as drafts.")
+@click.option(
+    "--public", "public", is_flag=True, help="Serve the public site (the publication record), not the preview."
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to build and serve.")
 @click.pass_obj
-def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) -> None:
-    """Preview the site on a local web server; rebuild when a source changes."""
+def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) -> None:
+    """Preview the current sources on a local web server, rebuilt when a source changes.
+
+    The preview (in preview/) shows unpublished releases, unapproved translations and pending
+    edits, every page marked as a preview; `--public` serves what `build` publishes instead.
+    """
     from pressgen.build import BuildOptions
     from pressgen.serve import Preview
 
-    preview = Preview(obj.config, BuildOptions(out=out, drafts=drafts), host, port, lambda line: click.echo(line))
+    options = BuildOptions(out=out, preview=not public)
+    preview = Preview(obj.config, options, host, port, lambda line: click.echo(line))
     try:
         preview.run()
     except Interrupted:
@@ -287,18 +355,22 @@ def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) ->
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
 @click.pass_obj
 def status(obj: Context, fmt: str, now_text: str | None) -> None:
-    """Show what is translated, fuzzy and missing, and what is published and why not."""
+    """Show what is translated and approved, what is public, what lags behind, and what changes next."""
+    from pressgen.publishing import status_rows
     from pressgen.releases import read_releases
-    from pressgen.status import assess, status_rows
+    from pressgen.status import assess
 
     config = obj.config
     now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
     assessment = assess(config, read_releases(config), now)
-    rows = status_rows(assessment)
+    rows = status_rows(config, assessment, now)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     click.echo(_table(rows))
+    upcoming = rows["next_change"]
+    if upcoming is not None:
+        click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
 
 
 def _check_langs(config: Config, langs: tuple[str, ...]) -> None:
@@ -320,7 +392,7 @@ def _end_progress() -> None:
 
 
 def _table(data: dict[str, Any]) -> str:
-    header = ("release", "lang", "translated", "fuzzy", "missing", "published", "why not")
+    header = ("release", "lang", "translated", "fuzzy", "missing", "approved", "lags", "public", "state", "why not")
     lines = [header]
     for row in data["versions"]:
         lines.append(
@@ -330,7 +402,10 @@ def _table(data: dict[str, Any]) -> str:
                 str(row["translated"]),
                 str(row["fuzzy"]),
                 str(row["missing"]),
-                "yes" if row["published"] else "no",
+                "yes" if row["approved"] else "no",
+                "yes" if row["lags"] else "",
+                "yes" if row["public"] else "no",
+                row["state"],
                 "; ".join(row["reasons"]),
             )
         )
@@ -342,6 +417,9 @@ def _table(data: dict[str, Any]) -> str:
                 str(counts["translated"]),
                 str(counts["fuzzy"]),
                 str(counts["missing"]),
+                "yes" if not counts["fuzzy"] and not counts["missing"] else "no",
+                "",
+                "",
                 "",
                 "",
             )

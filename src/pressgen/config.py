@@ -32,7 +32,7 @@ DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
 TOP_KEYS = ("site", "organisation", "languages", "translation")
-SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir")
+SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name")
 TRANSLATION_KEYS = ("provider", "url", "timeout")
@@ -79,6 +79,7 @@ class Config:
     source_language: str
     timezone: ZoneInfo
     output_dir: Path
+    preview_dir: Path  # where `build --drafts` and `serve` render the current sources
     provider: str | None = None
     provider_url: str | None = None
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
@@ -209,6 +210,7 @@ def load_config(root: Path) -> Config:
         timezone = ZoneInfo("UTC")
 
     output = check.string(site, "output_dir", "site.") or "public"
+    preview = check.string(site, "preview_dir", "site.") or "preview"
     names = check.localised(org, "name", "organisation.")
     if not names:
         check.error("organisation.name", "is required")
@@ -243,6 +245,7 @@ def load_config(root: Path) -> Config:
         source_language=source,
         timezone=timezone,
         output_dir=(root / output),
+        preview_dir=(root / preview),
         provider=provider,
         provider_url=provider_url,
         provider_timeout=float(timeout),

@@ -46,7 +46,7 @@ class FeedEntry:
     content: str  # HTML; relative URLs are resolved against `url` when the feed is written
     pdf_url: str | None = None
     pdf_length: int | None = None
-    # When the release last changed. The publication record will say; until then, when it
+    # When the release last changed (its last update in the publication record); None: when it
     # became public (`release_moment`).
     updated: dt.datetime | None = None
 
@@ -54,7 +54,7 @@ class FeedEntry:
 def feed_entry(renderer: Renderer, version: LocalisedRelease, url: str, pdf_name: str, pdf_size: int) -> FeedEntry:
     """Return the feed entry of a release page at `url` whose PDF `pdf_name` beside it has `pdf_size` bytes."""
     content = renderer.render("_feed_content.html", {"site": renderer.site(""), "release": version})
-    return FeedEntry(version, url, content, urljoin(url, pdf_name), pdf_size)
+    return FeedEntry(version, url, content, urljoin(url, pdf_name), pdf_size, version.modified)
 
 
 def absolute_urls(content: str, base: str) -> str:
@@ -73,7 +73,11 @@ def absolute_urls(content: str, base: str) -> str:
 
 
 def release_moment(version: LocalisedRelease, config: Config) -> dt.datetime:
-    """Return when a release became public: its embargo, or the start of its date in the site's zone."""
+    """Return when a release became public: as recorded (or its embargo, if later); for a preview,
+    its embargo or the start of its date in the site's zone."""
+    if version.published is not None:
+        embargo = version.release.embargo
+        return max(version.published, embargo) if embargo is not None else version.published
     if version.release.embargo is not None:
         return version.release.embargo
     return dt.datetime.combine(version.release.date, dt.time(0, 0), tzinfo=config.timezone)

@@ -38,6 +38,34 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class UpdateView:
+    """One update of a published version, as its readers see it: "Updated DATE: note"."""
+
+    at: dt.datetime
+    date_text: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LagView:
+    """A translation that reflects an earlier version of its source, which was updated since."""
+
+    reflects_text: str  # the date of the source version it translates
+    updated_text: str  # the date the source was last updated
+    source_name: str  # the source language's own name
+    source_lang: str
+    href: str  # the current source version's page, relative to this page
+    url: str  # the same, absolute (for the PDF)
+
+
+@dataclass(frozen=True)
+class WithdrawnView:
+    date_text: str
+    reason: str
+    reason_lang: str  # the reason is written in the release's source language
+
+
+@dataclass(frozen=True)
 class LocalisedRelease:
     """Everything a template shows of one release in one language."""
 
@@ -54,7 +82,13 @@ class LocalisedRelease:
     contacts: tuple[ContactView, ...]
     notes: Markup | None
     embargo_text: str | None
-    draft: bool
+    draft: bool  # an unapproved translation, in a preview
+    preview: bool = False  # rendered from the current sources, not from the publication record
+    published: dt.datetime | None = None  # when it became public (the record's first publication)
+    modified: dt.datetime | None = None  # its last update, if any
+    updates: tuple[UpdateView, ...] = ()
+    lag: LagView | None = None
+    withdrawn: WithdrawnView | None = None
 
     @property
     def slug(self) -> str:
@@ -83,6 +117,11 @@ class LocalisedRelease:
 def format_release_date(date: dt.date, language: Language) -> str:
     """Return a release date as the language writes it (17 May 2024, 17 mei 2024, 17 mai 2024)."""
     return format_date(date, "long", locale=language.locale)
+
+
+def format_day(moment: dt.datetime, language: Language, config: Config) -> str:
+    """Return the day of a moment in the site's time zone, as the language writes dates."""
+    return format_release_date(moment.astimezone(config.timezone).date(), language)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -14,6 +14,7 @@ import yaml
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
 from pressgen.markup import control_characters, nesting_problems
+from pressgen.record import read_record
 
 MAX_RELEASE_BYTES = 1_000_000
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
@@ -65,6 +66,16 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class ChangeNote:
+    """The note of one update of a published release, as the record holds it."""
+
+    text: str
+    at: dt.datetime
+    ref: str  # where it is: published/<slug>/record.toml
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Release:
     """One release as written by the press office, in its source language."""
 
@@ -85,6 +96,9 @@ class Release:
     notes: str | None = None
     tags: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)
+    # The notes of its published updates (from the publication record): texts of the release too,
+    # which every translation must have translated before it is republished.
+    change_notes: tuple[ChangeNote, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -128,16 +142,27 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
             problems.error("release.md is not a regular file", path)
             continue
         try:
-            releases.append(read_release(path, config))
+            releases.append(_with_change_notes(read_release(path, config), config))
         except PressgenError as exc:
             problems.extend(exc)
     problems.raise_if_any()
     return releases
 
 
-def read_release(path: Path, config: Config) -> Release:
-    """Parse one `release.md` into a validated `Release`."""
-    slug = path.parent.name
+def _with_change_notes(release: Release, config: Config) -> Release:
+    """Add the change notes that the publication record holds for the release's own language."""
+    record = read_record(config, release.slug)
+    version = record.version(release.lang) if record is not None else None
+    if record is None or version is None:
+        return release
+    ref = record.path.relative_to(config.root).as_posix()
+    notes = tuple(ChangeNote(u.note, u.at, ref, u.line) for u in version.updates if u.note)
+    return replace(release, change_notes=notes)
+
+
+def read_release(path: Path, config: Config, slug: str | None = None) -> Release:
+    """Parse one `release.md` into a validated `Release` (of `slug`, default: its folder's name)."""
+    slug = slug or path.parent.name
     with open(path, "rb") as handle:
         raw = handle.read(MAX_RELEASE_BYTES + 1)
         size = os.fstat(handle.fileno()).st_size

@@ -65,6 +65,7 @@ class SiteContext(TypedDict):
     generator: str
     logo: str | None  # URL of the organisation's logo, relative to the page (or file: in PDFs)
     embargoed: bool  # a page of the private pack: noindex, marked, no feeds
+    preview: bool  # a page of the preview of the current sources: noindex, marked, no feeds
 
 
 class PageContext(TypedDict):
@@ -198,6 +199,7 @@ class Renderer:
             generator=f"pressgen {__version__}",
             logo=logo,
             embargoed=self.pack,
+            preview=self.draft,
         )
 
     def gettext(self, text: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from pressgen import urls
 from pressgen.build import BuildOptions, build
 from pressgen.catalogs import release_catalog_path, release_template
 from pressgen.checks import Finding
@@ -21,6 +22,7 @@ from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
 from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
+from pressgen.urls import Place
 
 
 @dataclass(frozen=True)
@@ -88,48 +90,38 @@ def write_reviews(config: Config, out_dir: Path, now: dt.datetime | None = None)
     env = Environment(loader=PackageLoader("pressgen", "ui"), autoescape=True, undefined=StrictUndefined)
     written: list[Path] = []
     with project_lock(real_dir(config.cache_dir, config.root)), staging(out_dir) as stage:
-        # The draft PDFs: every version rendered as a draft, embargoed ones included.
-        drafts = stage / "drafts"
-        build(config, BuildOptions(out=drafts, now=moment, drafts=True, recorded_as=out_dir / "drafts"))
-        if any(v.embargoed for v in assessment.versions):
-            pack = BuildOptions(
-                out=stage / "drafts-embargoed",
-                now=moment,
-                drafts=True,
-                embargoed=True,
-                recorded_as=out_dir / "drafts-embargoed",
-            )
-            build(config, pack)
+        # The draft PDFs: a preview of every version, embargoed ones included.
+        build(config, BuildOptions(out=stage / "drafts", now=moment, preview=True, recorded_as=out_dir / "drafts"))
         index: list[dict[str, Any]] = []
         for version in assessment.versions:
             if version.is_source:
                 continue
             slug, lang = version.release.slug, version.lang
-            folder = "drafts-embargoed" if version.embargoed else "drafts"
-            pdf = stage / folder / lang / slug / f"{slug}-{lang}.pdf"
-            page = stage / lang / f"{slug}.html"
+            pdf = Place(f"drafts/{urls.release_pdf(lang, slug).path}")
+            here = Place(f"{lang}/{slug}.html")
+            page = here.file(stage)
             page.parent.mkdir(parents=True, exist_ok=True)
             context = {
                 "title": version.release.title,
                 "source": config.language(version.release.lang),
                 "target": version.language,
                 "counts": version.counts,
-                "published": version.published,
+                "approved": version.approved,
                 "reasons": version.reasons,
-                "pdf": f"../{folder}/{lang}/{slug}/{slug}-{lang}.pdf" if pdf.exists() else None,
+                "pdf": pdf.relative_to(here) if pdf.file(stage).exists() else None,
                 "catalog_path": release_catalog_path(config, lang, slug).relative_to(config.root),
                 "rows": _rows(version),
             }
             page.write_text(env.get_template("review.html").render(context), encoding="utf-8")
-            written.append(out_dir / lang / f"{slug}.html")
+            written.append(here.file(out_dir))
             index.append(
                 {
-                    "href": f"{lang}/{slug}.html",
+                    "href": here.relative_to(urls.ROOT),
                     "slug": slug,
                     "lang": lang,
                     "counts": version.counts,
                     "findings": len(version.findings),
-                    "published": version.published,
+                    "approved": version.approved,
                 }
             )
         (stage / "index.html").write_text(env.get_template("review-index.html").render(pages=index), encoding="utf-8")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -55,6 +56,7 @@ class SourceMessage:
     text: str
     line: int
     comment: str
+    ref: str | None = None  # the file it is in, when that is not the release's own release.md
 
 
 def message_text(content: str) -> str:
@@ -126,6 +128,9 @@ def extract_messages(release: Release) -> list[SourceMessage]:
         field(contact.role, "contacts", f"contact role of {contact.name}", contact.line)
     if release.notes:
         messages.extend(markdown_messages(release.notes, lines.get("notes", 1) + 1, "notes to editors"))
+    for note in release.change_notes:
+        when = note.at.date().isoformat()
+        messages.append(SourceMessage(" ".join(note.text.split()), note.line or 1, f"change note of {when}", note.ref))
     return messages
 
 
@@ -137,6 +142,14 @@ def body_assets(release: Release) -> list[tuple[str, int]]:
             if child.type == "image":
                 found.append((str(child.attrGet("src") or ""), release.body_line + line))
     return found
+
+
+def release_assets(release: Release) -> list[Path]:
+    """Return the files of the pictures a release shows: its image, then those of its body."""
+    sources = [src for src, _ in body_assets(release)]
+    if release.image is not None:
+        sources.insert(0, release.image.src)
+    return [release.folder / src for src in dict.fromkeys(sources)]
 
 
 def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> str:

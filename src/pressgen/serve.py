@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from pressgen.build import BuildOptions, BuildReport, build
+from pressgen.build import BuildOptions, BuildReport, build, output_dir
 from pressgen.cache import inputs_fingerprint
 from pressgen.config import Config, load_config
 from pressgen.errors import PressgenError
@@ -75,7 +75,7 @@ class Preview:
         self.options = options
         self.say = say
         self.interval = interval
-        self.out_dir = (options.out or config.output_dir).resolve()
+        self.out_dir = output_dir(config, options)
         self.stop = threading.Event()
         self.builds = 0
         handler = functools.partial(PreviewHandler, directory=str(self.out_dir))
@@ -116,7 +116,12 @@ class Preview:
         self.rebuild()
         watcher = threading.Thread(target=self.watch, daemon=True)
         watcher.start()
-        self.say(f"serving {self.url} (Ctrl+C to stop); rebuilding when releases, locales or templates change")
+        what = (
+            "the preview of the current sources (not the public site)"
+            if self.options.preview
+            else "the public site (the publication record)"
+        )
+        self.say(f"serving {what} on {self.url} (Ctrl+C to stop); rebuilding when a source changes")
         try:
             self.server.serve_forever(poll_interval=0.25)
         finally:

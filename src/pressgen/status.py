@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
@@ -27,7 +27,7 @@ from pressgen.catalogs import (
 )
 from pressgen.checks import Finding, check_catalog
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems
 from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
@@ -61,10 +61,12 @@ class Version:
     reasons: tuple[str, ...] = field(default=())
     embargoed: bool = False
     findings: tuple[Finding, ...] = ()
+    catalog_path: Path | None = None
 
     @property
-    def published(self) -> bool:
-        return not self.reasons and not self.embargoed
+    def approved(self) -> bool:
+        """Tell whether the gate lets this version be published: nothing untranslated, fuzzy or wrong."""
+        return not self.reasons
 
     @property
     def lang(self) -> str:
@@ -123,27 +125,54 @@ def _context(config: Config, catalog: Catalog, src: Language, dst: Language, rel
     return load_context(config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n])
 
 
+def read_interfaces(config: Config) -> dict[str, Catalog | None]:
+    """Read every language's interface catalog (None for the templates' language, or where there is none)."""
+    problems = Problems()
+    found: dict[str, Catalog | None] = {}
+    for language in config.languages:
+        path = interface_catalog_path(config, language.code)
+        found[language.code] = None
+        if language.code != INTERFACE_SOURCE_LANG and path.exists():
+            try:
+                found[language.code] = read_catalog(path, language)
+            except PressgenError as exc:
+                problems.extend(exc)
+    problems.raise_if_any()
+    return found
+
+
+def read_catalogs(config: Config, releases: list[Release]) -> None:
+    """Read every catalog of the project, to report what is broken (the public build uses none of them)."""
+    problems = Problems()
+    for release in releases:
+        for language in config.languages:
+            path = release_catalog_path(config, language.code, release.slug)
+            if language.code != release.lang and path.exists():
+                try:
+                    read_catalog(path, language)
+                except PressgenError as exc:
+                    problems.extend(exc)
+    try:
+        read_interfaces(config)
+    except PressgenError as exc:
+        problems.extend(exc)
+    problems.raise_if_any()
+
+
 def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessment:
     """Read every catalog and decide, for each release and language, whether it is published."""
     problems = Problems()
-    interface: dict[str, Catalog | None] = {}
+    interface = read_interfaces(config)
     interface_counts: dict[str, Counts] = {}
     interface_findings: dict[str, list[Finding]] = {}
     pot = interface_template(config)
     templates_language = config.language(INTERFACE_SOURCE_LANG) if INTERFACE_SOURCE_LANG in config.codes else None
     for language in config.languages:
         if language.code == INTERFACE_SOURCE_LANG:
-            interface[language.code] = None
             interface_counts[language.code] = Counts(translated=sum(1 for m in pot if m.id))
             continue
         path = interface_catalog_path(config, language.code)
-        catalog = None
-        if path.exists():
-            try:
-                catalog = read_catalog(path, language)
-            except PressgenError as exc:
-                problems.extend(exc)
-        interface[language.code] = catalog
+        catalog = interface[language.code]
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
             context = _context(config, catalog, templates_language, language, None)
@@ -183,45 +212,51 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                     reasons += _describe(interface_counts[language.code], "interface: ")
                     reasons += _errors(interface_findings.get(language.code, []), "interface: ")
             versions.append(
-                Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings))
+                Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path)
             )
     problems.raise_if_any()
     return Assessment(versions, interface, interface_counts, interface_findings)
 
 
-def status_rows(assessment: Assessment) -> dict[str, Any]:
-    """Return the assessment as plain data, for the table and for `--format json`."""
-    versions = []
-    totals: dict[str, dict[str, int]] = {}
-    for version in assessment.versions:
-        counts = version.counts
-        reasons = list(version.reasons)
-        if version.embargoed:
-            reasons.insert(
-                0, f"under embargo until {version.release.embargo.isoformat() if version.release.embargo else ''}"
+def blockers(config: Config, assessment: Assessment, version: Version) -> list[Diagnostic]:
+    """Return why a version is not approved, each problem with its catalog's path and line."""
+    found: list[Diagnostic] = []
+    template = release_template(version.release)
+    if version.catalog_path is not None:
+        if version.catalog is None:
+            found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
+        else:
+            found += _unapproved(template, version.catalog, version.catalog_path)
+    found += [Diagnostic(f"{f.check}: {f.message}", f.path, f.line) for f in version.findings if f.severity == "error"]
+    if not version.is_source and version.lang != INTERFACE_SOURCE_LANG:
+        path = interface_catalog_path(config, version.lang)
+        catalog = assessment.interface.get(version.lang)
+        if catalog is None:
+            found.append(Diagnostic("no interface catalog (run 'pressgen update')", path))
+        else:
+            found += _unapproved(interface_template(config), catalog, path, "interface: ")
+            found += [
+                Diagnostic(f"interface: {f.check}: {f.message}", f.path, f.line)
+                for f in assessment.interface_findings.get(version.lang, [])
+                if f.severity == "error"
+            ]
+    return found
+
+
+def _unapproved(template: Catalog, catalog: Catalog, path: Path, what: str = "") -> list[Diagnostic]:
+    found = []
+    for message in template:
+        if not message.id:
+            continue
+        entry = catalog.get(message.id, message.context)
+        shown = str(message.id if isinstance(message.id, str) else message.id[0])
+        shown = shown if len(shown) <= 50 else shown[:50].rsplit(" ", 1)[0] + "…"
+        if entry is None:
+            found.append(Diagnostic(f"{what}'{shown}' is not in the catalog yet (run 'pressgen update')", path))
+        elif not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
+            found.append(Diagnostic(f"{what}untranslated message '{shown}'", path, entry.lineno))
+        elif entry.fuzzy:
+            found.append(
+                Diagnostic(f"{what}fuzzy message '{shown}': approve it (remove the fuzzy flag)", path, entry.lineno)
             )
-        versions.append(
-            {
-                "release": version.release.slug,
-                "lang": version.lang,
-                "source": version.is_source,
-                "translated": counts.translated,
-                "fuzzy": counts.fuzzy,
-                "missing": counts.missing,
-                "published": version.published,
-                "reasons": reasons,
-            }
-        )
-        total = totals.setdefault(
-            version.lang, {"translated": 0, "fuzzy": 0, "missing": 0, "published": 0, "releases": 0}
-        )
-        total["translated"] += counts.translated
-        total["fuzzy"] += counts.fuzzy
-        total["missing"] += counts.missing
-        total["published"] += int(version.published)
-        total["releases"] += 1
-    interface = {
-        lang: {"translated": c.translated, "fuzzy": c.fuzzy, "missing": c.missing}
-        for lang, c in assessment.interface_counts.items()
-    }
-    return {"versions": versions, "totals": totals, "interface": interface}
+    return found

@@ -1,0 +1,84 @@
+"""Where each page, PDF, feed and file of the site lives: one model of output paths and URLs.
+
+A place is a path relative to the output folder, as a URL path: a page ends with "/" (its file
+is `index.html`), anything else names its file. From a place come its file in an output folder,
+its absolute URL under `site.base_url`, and the relative URL from another page to it (as
+MkDocs's `url_relative_to`), so that no caller writes "../" or joins a base URL by hand.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """A page ("nl/slug/") or file ("nl/slug/slug-nl.pdf") of the site, relative to its root."""
+
+    path: str
+
+    @property
+    def is_page(self) -> bool:
+        return self.path == "" or self.path.endswith("/")
+
+    def file(self, out_dir: Path) -> Path:
+        """Return the file this place is written to in `out_dir`."""
+        return out_dir / self.path / "index.html" if self.is_page else out_dir / self.path
+
+    def url(self, base_url: str) -> str:
+        """Return the absolute URL of this place under the site's base URL (which ends with "/")."""
+        return f"{base_url}{self.path}"
+
+    def folder(self) -> str:
+        """Return the folder of this place, as a path relative to the root ("" or ending in "/")."""
+        if self.is_page:
+            return self.path
+        head = posixpath.dirname(self.path)
+        return f"{head}/" if head else ""
+
+    def relative_to(self, page: Place) -> str:
+        """Return the URL of this place relative to `page` ("./" for the page itself)."""
+        start = page.folder()
+        target = posixpath.relpath(self.path or ".", start or ".")
+        if target == ".":
+            return "./"
+        return f"{target}/" if self.is_page else target
+
+    def root_from(self) -> str:
+        """Return the relative URL from this place to the site's root, "" at the root ("../../" two levels down)."""
+        depth = self.folder().count("/")
+        return "../" * depth
+
+    def join(self, name: str) -> Place:
+        """Return a file inside this page's folder (an image beside a release page)."""
+        return Place(f"{self.folder()}{name}")
+
+
+ROOT = Place("")
+SITEMAP = Place("sitemap.xml")
+
+
+def static(name: str) -> Place:
+    return Place(f"static/{name}")
+
+
+def newsroom(lang: str) -> Place:
+    return Place(f"{lang}/")
+
+
+def feed(lang: str) -> Place:
+    return Place(f"{lang}/feed.xml")
+
+
+def release_page(lang: str, slug: str) -> Place:
+    return Place(f"{lang}/{slug}/")
+
+
+def release_pdf(lang: str, slug: str) -> Place:
+    return Place(f"{lang}/{slug}/{pdf_name(lang, slug)}")
+
+
+def pdf_name(lang: str, slug: str) -> str:
+    return f"{slug}-{lang}.pdf"
