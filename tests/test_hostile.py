@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, SLUG, Cli, tree_digest
-from pressgen.catalogs import write_atomic
+from pressgen.files import write_atomic
 
 CASES = sorted((DATA / "bad-inputs").iterdir())
 BAD = "releases/2024-06-01-bad-input/release.md"

@@ -18,10 +18,11 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
-from pressgen.catalogs import catalogs_of, serialise, write_atomic
+from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
+from pressgen.po import write_po_file
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -295,13 +296,13 @@ def check_sources(releases: Iterable[Release]) -> list[Finding]:
     return findings
 
 
-def fix_catalogs(config: Config, releases: Iterable[Release]) -> list[tuple[Path, int]]:
+def fix_catalogs(config: Config) -> list[tuple[Path, int]]:
     """Apply `fix_catalog` to every catalog of the project, writing those that changed."""
     fixed = []
     for language in config.languages:
         for path, catalog in catalogs_of(config, language):
             count = fix_catalog(catalog, language)
             if count:
-                write_atomic(path, serialise(catalog))
+                write_po_file(path, catalog)
                 fixed.append((path, count))
     return fixed

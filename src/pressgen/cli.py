@@ -220,7 +220,7 @@ def check(obj: Context, fix: bool) -> None:
     config = obj.config
     releases = read_releases(config)
     if fix:
-        for path, count in fix_catalogs(config, releases):
+        for path, count in fix_catalogs(config):
             click.echo(f"fixed {count} message{'s' if count != 1 else ''} in {path.relative_to(config.root)}")
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     findings = check_sources(releases) + assessment.findings()

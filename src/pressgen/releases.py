@@ -165,7 +165,7 @@ def read_release(path: Path, config: Config) -> Release:
         line = text[:offset].count("\n") + 1
         raise PressgenError(f"control character {name} in the text; remove it", path, line)
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if lines[0].strip() != "---":
         raise PressgenError("missing front matter: the file must start with a '---' line", path, 1)
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))

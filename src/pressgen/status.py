@@ -40,14 +40,6 @@ class Counts:
     fuzzy: int = 0
     missing: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.missing
-
-    @property
-    def complete(self) -> bool:
-        return self.fuzzy == 0 and self.missing == 0
-
 
 @dataclass(frozen=True)
 class Version:
