@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import SLUG, Cli, tree_digest
 
 
@@ -35,12 +37,17 @@ def test_no_op_rebuild_renders_and_writes_nothing(project: Path, cli: Cli) -> No
     assert {str(p): p.stat().st_mtime_ns for p in (project / "public").rglob("*")} == before
 
 
-def test_no_op_rebuild_still_reports_what_was_left_out(project: Path, cli: Cli) -> None:
-    add_release(project, "2024-06-11-second")
+def test_no_op_rebuild_still_reports_what_was_left_out_and_its_warnings(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)  # paths are shown relative to the current folder
+    add_release(project, "2024-06-11-second", "A character no font has: \ue000.")
     first = cli(project, "build")
     again = cli(project, "build")
     assert "nothing changed" in again.out
-    assert "left out: 2024-06-11-second [nl]: no catalog yet (run 'pressgen update')" in first.err
+    warning, *notes = first.err.splitlines()
+    assert warning.startswith("releases/2024-06-11-second/release.md: warning: 2024-06-11-second-en.pdf: ")
+    assert "left out: 2024-06-11-second [nl]: no catalog yet (run 'pressgen update')" in notes
     assert again.err == first.err
 
 

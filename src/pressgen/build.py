@@ -26,7 +26,7 @@ from pressgen.images import write_variants
 from pressgen.localise import LocalisedRelease, localise_release
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
-from pressgen.releases import Release, asset_problem, read_releases
+from pressgen.releases import Release, asset_problem, no_such_release, read_releases
 from pressgen.render import (
     Alternate,
     NewsroomContext,
@@ -79,15 +79,14 @@ class BuildReport:
     reused: int = 0  # PDFs whose inputs were unchanged, copied from the cache
     slowest: list[tuple[float, str]] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
-    messages: list[str] = field(default_factory=list)  # the last build's report lines, for a no-op
+    kept_notes: list[str] = field(default_factory=list)  # the last build's notes, for a no-op
     counts: tuple[int, int, int] | None = None  # the last build's tally, for a no-op
 
-    def lines(self) -> list[str]:
-        """Return what the build has to say about left-out versions, drafts and warnings."""
+    def notes(self) -> list[str]:
+        """Return the lines on versions left out or written as drafts, and why."""
         if self.unchanged:
-            return list(self.messages)
-        lines = [w.format() for w in self.warnings]
-        lines += [f"left out: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.left_out]
+            return list(self.kept_notes)
+        lines = [f"left out: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.left_out]
         lines += [f"draft: {v.release.slug} [{v.lang}]{_because(v)}" for v in self.drafts]
         return lines
 
@@ -98,13 +97,15 @@ class BuildReport:
             "published": len(self.published),
             "drafts": len(self.drafts),
             "left_out": len(self.left_out),
-            "lines": self.lines(),
+            "warnings": [w.as_data() for w in self.warnings],
+            "notes": self.notes(),
         }
 
     @classmethod
     def from_summary(cls, out_dir: Path, summary: dict[str, Any], seconds: float) -> BuildReport:
         report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
-        report.messages = summary["lines"]
+        report.warnings = [Diagnostic.from_data(w) for w in summary.get("warnings", [])]
+        report.kept_notes = summary.get("notes", [])
         report.counts = (summary["published"], summary["drafts"], summary["left_out"])
         return report
 
@@ -174,7 +175,7 @@ def _gather_and_write(
     # Gather: everything is read and checked before anything is written.
     releases = read_releases(config)
     if options.only is not None and options.only not in {r.slug for r in releases}:
-        raise UsageError(f"no release '{options.only}' in releases/")
+        raise no_such_release(options.only, [r.slug for r in releases])
     _check_assets(releases)
     assessment = assess(config, releases, now)
     report = BuildReport(out_dir=out_dir)

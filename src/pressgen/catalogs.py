@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Literal
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -45,7 +46,7 @@ class CatalogUpdate:
     """What `update_catalogs` did to one catalog file."""
 
     path: Path
-    action: str  # "created", "updated" or "unchanged"
+    action: Literal["created", "updated", "unchanged"]
     new: int = 0
     fuzzy: int = 0
     obsolete: int = 0

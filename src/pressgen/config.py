@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from pressgen.errors import Diagnostic, PressgenError
+from pressgen.errors import PressgenError, Problems, did_you_mean
 
 CONFIG_NAME = "pressgen.toml"
 # The PDF standards WeasyPrint produces; pdf/ua-1 (tagged, for screen readers) is the default.
@@ -128,18 +127,16 @@ class _Validator:
 
     def __init__(self, path: Path):
         self.path = path
-        self.problems: list[Diagnostic] = []
+        self.problems = Problems()
 
     def error(self, key: str, message: str) -> None:
-        self.problems.append(Diagnostic(f"{key}: {message}" if key else message, self.path))
+        self.problems.error(f"{key}: {message}" if key else message, self.path)
 
     def known_keys(self, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in table:
             if key in allowed:
                 continue
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.error(f"{where}{key}", f"unknown key{suggestion}")
+            self.error(f"{where}{key}", f"unknown key{did_you_mean(key, allowed)}")
 
     def string(self, table: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
         value = table.get(key)
@@ -233,8 +230,7 @@ def load_config(root: Path) -> Config:
         check.error("translation.timeout", "must be a number of seconds between 0 and 600")
         timeout = 30.0
 
-    if check.problems:
-        raise PressgenError.collect(check.problems)
+    check.problems.raise_if_any()
     return Config(
         root=root,
         organisation=organisation,

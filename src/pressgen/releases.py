@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from pressgen.config import Config
-from pressgen.errors import PressgenError, Problems
+from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
 from pressgen.markup import control_characters, nesting_problems
 
 MAX_RELEASE_BYTES = 1_000_000
@@ -112,9 +112,10 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
     releases: list[Release] = []
     folders = sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
     if only is not None:
-        folders = [p for p in folders if p.name == only]
-        if not folders:
-            raise PressgenError(f"no release '{only}' in releases/", config.releases_dir)
+        chosen = [p for p in folders if p.name == only]
+        if not chosen:
+            raise no_such_release(only, [p.name for p in folders])
+        folders = chosen
     project = config.root.resolve()
     for folder in folders:
         path = folder / "release.md"
@@ -176,6 +177,11 @@ def read_release(path: Path, config: Config) -> Release:
     return _validate(path, slug, front, body, body_line=end + 2, config=config)
 
 
+def no_such_release(slug: str, slugs: Iterable[str]) -> UsageError:
+    """Return the usage error of `--only SLUG` naming no release, with the closest slug as a hint."""
+    return UsageError(f"no release '{slug}' in releases/{did_you_mean(slug, slugs)}")
+
+
 def slug_problem(slug: str) -> str | None:
     """Return why `slug` cannot name a release (folder, URL, file names), or None."""
     if len(slug) > MAX_SLUG:
@@ -226,9 +232,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         key = key_node.value
         line = _line(key_node)
         if key not in FIELDS:
-            hint = difflib.get_close_matches(str(key), FIELDS, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.error(f"unknown front matter key '{key}'{suggestion}", path, line)
+            problems.error(f"unknown front matter key '{key}'{did_you_mean(str(key), FIELDS)}", path, line)
         elif key in fields:
             problems.error(f"duplicate front matter key '{key}'", path, line)
         else:
@@ -338,9 +342,7 @@ def _mapping(
     for key_node, value_node in node.value:
         key, line = str(key_node.value), _line(key_node)
         if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.error(f"unknown key '{key}' in {what}{suggestion}", path, line)
+            problems.error(f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", path, line)
             continue
         value = _scalar_text(value_node, f"{what}.{key}", path, line, problems)
         if value is not None:

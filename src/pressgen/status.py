@@ -25,9 +25,9 @@ from pressgen.catalogs import (
     release_catalog_path,
     release_template,
 )
-from pressgen.checks import Finding, check_catalog
+from pressgen.checks import check_catalog
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems, plural
 from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
@@ -52,7 +52,7 @@ class Version:
     is_source: bool
     reasons: tuple[str, ...] = field(default=())
     embargoed: bool = False
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Diagnostic, ...] = ()
 
     @property
     def published(self) -> bool:
@@ -79,17 +79,17 @@ def count_messages(template: Catalog, catalog: Catalog | None) -> Counts:
     return Counts(translated, fuzzy, missing)
 
 
-def _errors(findings: list[Finding], what: str) -> list[str]:
+def _errors(findings: list[Diagnostic], what: str) -> list[str]:
     errors = sum(1 for f in findings if f.severity == "error")
-    return [f"{what}{errors} check error{'s' if errors != 1 else ''} (run 'pressgen check')"] if errors else []
+    return [f"{what}{plural(errors, 'check error')} (run 'pressgen check')"] if errors else []
 
 
 def _describe(counts: Counts, what: str) -> list[str]:
     reasons = []
     if counts.missing:
-        reasons.append(f"{what}{counts.missing} untranslated message{'s' if counts.missing != 1 else ''}")
+        reasons.append(f"{what}{plural(counts.missing, 'untranslated message')}")
     if counts.fuzzy:
-        reasons.append(f"{what}{counts.fuzzy} fuzzy message{'s' if counts.fuzzy != 1 else ''}")
+        reasons.append(f"{what}{plural(counts.fuzzy, 'fuzzy message')}")
     return reasons
 
 
@@ -100,9 +100,9 @@ class Assessment:
     versions: list[Version]
     interface: dict[str, Catalog | None]
     interface_counts: dict[str, Counts]
-    interface_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    interface_findings: dict[str, list[Diagnostic]] = field(default_factory=dict)
 
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[Diagnostic]:
         """Return every check finding, interface catalogs first."""
         found = [f for findings in self.interface_findings.values() for f in findings]
         return found + [f for v in self.versions for f in v.findings]
@@ -120,7 +120,7 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
     problems = Problems()
     interface: dict[str, Catalog | None] = {}
     interface_counts: dict[str, Counts] = {}
-    interface_findings: dict[str, list[Finding]] = {}
+    interface_findings: dict[str, list[Diagnostic]] = {}
     pot = interface_template(config)
     templates_language = config.language(INTERFACE_SOURCE_LANG) if INTERFACE_SOURCE_LANG in config.codes else None
     for language in config.languages:
@@ -161,7 +161,7 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                 except PressgenError as exc:
                     problems.extend(exc)
             counts = count_messages(template, catalog)
-            findings: list[Finding] = []
+            findings: list[Diagnostic] = []
             if catalog is not None:
                 reasons += _describe(counts, "")
                 src = config.language(release.lang)
