@@ -48,26 +48,6 @@ def test_status_json_has_counts_totals_and_reasons(project: Path, cli: Cli) -> N
     assert data["interface"]["ro"]["missing"] == 0
 
 
-def test_embargoed_release_is_absent_until_its_time(project: Path, cli: Cli) -> None:
-    folder = project / "releases" / "2024-06-10-embargo-test"
-    folder.mkdir()
-    (folder / "release.md").write_text(
-        "---\ntitle: Embargoed statement\ndate: 2024-06-10\nembargo: 2024-06-10T09:00+02:00\n---\n\n"
-        "The word zanzibarquux is secret until the embargo lifts.\n",
-        encoding="utf-8",
-    )
-    before = cli(project, "build", "--now", "2024-06-10T06:59Z")
-    assert before.code == 0, before.err
-    public = project / "public"
-    assert not any("zanzibarquux" in p.read_text(errors="ignore") for p in public.rglob("*") if p.is_file())
-    assert not any("embargo-test" in str(p) for p in public.rglob("*"))
-
-    after = cli(project, "build", "--now", "2024-06-10T07:00Z")
-    assert after.code == 0
-    assert "Embargoed statement" in (public / "en" / "index.html").read_text(encoding="utf-8")
-    assert "embargo-test" in (public / "sitemap.xml").read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("args", "line"),
     [

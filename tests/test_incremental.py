@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -147,3 +148,19 @@ def test_builds_with_other_options_keep_each_others_cache(project: Path, cli: Cl
     (project / "releases" / SLUG / "release.md").touch()  # inputs changed, PDFs did not
     assert rendered(cli(project, "build").out) == (0, 3)
     assert rendered(cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive")).out) == (0, 3)
+
+
+def test_cache_forgets_the_builds_of_deleted_folders_and_their_pdfs(project: Path, cli: Cli) -> None:
+    cache = project / ".pressgen-cache"
+    assert cli(project, "build").code == 0
+    archive = project / "archive"
+    assert cli(project, "build", "--out", str(archive), "--pdf-variant", "pdf/a-3u").code == 0
+    assert len(list((cache / "pdf").glob("*.pdf"))) == 6  # three PDF/UA, three PDF/A
+    shutil.rmtree(archive)
+    add_release(project, "2024-06-11-second")  # a change, so that the next build runs and records itself
+    assert cli(project, "build").code == 0
+    manifest = json.loads((cache / "builds.json").read_text(encoding="utf-8"))
+    assert [Path(folder).resolve() for folder in manifest] == [(project / "public").resolve()]
+    (entry,) = manifest.values()
+    assert sorted(p.stem for p in (cache / "pdf").glob("*.pdf")) == sorted(entry["pdf_keys"])
+    assert len(entry["pdf_keys"]) == 4

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,8 +50,10 @@ config = load_config(REPO)
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(LINES, st.text(max_size=80))
-def test_any_front_matter_is_a_release_or_a_clear_error(tmp_path_factory: object, lines: list[str], body: str) -> None:
-    folder = Path(tmp_path_factory.mktemp("r")) / "2024-05-17-fuzz"  # type: ignore[attr-defined]
+def test_any_front_matter_is_a_release_or_a_clear_error(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], body: str
+) -> None:
+    folder = tmp_path_factory.mktemp("r") / "2024-05-17-fuzz"
     folder.mkdir()
     path = folder / "release.md"
     path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
@@ -100,10 +101,10 @@ PO_LINES = st.lists(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(PO_LINES)
-def test_any_po_file_is_a_catalog_or_a_clear_error(tmp_path_factory: object, lines: list[str]) -> None:
+def test_any_po_file_is_a_catalog_or_a_clear_error(tmp_path_factory: pytest.TempPathFactory, lines: list[str]) -> None:
     from pressgen.catalogs import read_catalog
 
-    path = Path(tmp_path_factory.mktemp("po")) / "x.po"  # type: ignore[attr-defined]
+    path = tmp_path_factory.mktemp("po") / "x.po"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         read_catalog(path, config.language("nl"))
