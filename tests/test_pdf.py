@@ -184,3 +184,31 @@ def test_letterhead_shows_the_configured_logo(project: Path, cli: Cli) -> None:
     assert 'src="../../static/logo.png"' in (project / "public" / "en" / SLUG / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_character_drawn_from_a_system_font_is_a_warning_and_fails_a_strict_build(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    folder = project / "releases" / "2024-06-05-check-mark"
+    folder.mkdir()
+    (folder / "release.md").write_text(
+        "---\ntitle: A check mark\ndate: 2024-06-05\n---\n\nEvery item is done ✓.\n", encoding="utf-8"
+    )
+    lenient = cli(project, "build")
+    assert lenient.code == 0, lenient.err
+    path, pdf = "releases/2024-06-05-check-mark/release.md", "2024-06-05-check-mark-en.pdf"
+    found = re.search(
+        rf"^{path}: warning: {pdf}: '✓' \(U\+2713\) not in the bundled fonts \(templates/fonts/\): "
+        r"drawn with (.+), a font of this machine, not of the project$",
+        lenient.err,
+        re.M,
+    )
+    assert found, lenient.err
+    # The font named is the one embedded beside the bundled ones (pdffonts writes spaces as '-').
+    embedded = {f["name"].split("+", 1)[1] for f in pdf_fonts(project / "public" / "en" / folder.name / pdf)}
+    assert embedded == {"Noto-Serif", "Noto-Sans", "Noto-Sans-Bold", found.group(1).replace(" ", "-")}
+    strict = cli(project, "build", "--strict")
+    assert strict.code == 1
+    assert f"{path}: error: {pdf}: '✓' (U+2713) not in the bundled fonts" in strict.err
+    assert strict.err.rstrip().endswith("a font of this machine, not of the project (--strict)")
