@@ -67,6 +67,16 @@ class Organisation:
         return self.taglines.get(lang) or self.taglines.get("*")
 
 
+class _InProject:
+    """A path inside the project, read as an attribute of its `Config`: `config.root / name`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, config: Config, owner: type[Config]) -> Path:
+        return config.root / self.name
+
+
 @dataclass(frozen=True)
 class Config:
     """The validated configuration of one pressgen project."""
@@ -83,10 +93,6 @@ class Config:
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
 
     @property
-    def path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    @property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
@@ -96,21 +102,12 @@ class Config:
                 return lang
         raise KeyError(code)
 
-    @property
-    def releases_dir(self) -> Path:
-        return self.root / "releases"
-
-    @property
-    def locales_dir(self) -> Path:
-        return self.root / "locales"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".pressgen-cache"
+    # Where a project keeps each kind of file, inside its root.
+    path = _InProject(CONFIG_NAME)
+    releases_dir = _InProject("releases")
+    locales_dir = _InProject("locales")
+    templates_dir = _InProject("templates")
+    cache_dir = _InProject(".pressgen-cache")
 
 
 def find_project(start: Path) -> Path:

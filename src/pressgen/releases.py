@@ -13,6 +13,7 @@ import yaml
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
+from pressgen.files import decode_text
 from pressgen.markup import control_characters, nesting_problems
 
 MAX_RELEASE_BYTES = 1_000_000
@@ -151,17 +152,12 @@ def read_release(path: Path, config: Config) -> Release:
         raise PressgenError("the file is UTF-16; save it as UTF-8", path, 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise PressgenError("the file starts with a byte order mark (BOM); save it as UTF-8 without BOM", path, 1)
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise PressgenError("not a text file (it contains NUL bytes); save it as UTF-8 text", path, line)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PressgenError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", path, line
-        ) from None
-    text = text.replace("\r\n", "\n")
+    text = decode_text(
+        raw,
+        path,
+        "not a text file (it contains NUL bytes); save it as UTF-8 text",
+        "not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8",
+    ).replace("\r\n", "\n")
     for offset, name in control_characters(text):
         line = text[:offset].count("\n") + 1
         raise PressgenError(f"control character {name} in the text; remove it", path, line)
