@@ -71,6 +71,7 @@ def global_options(command: F) -> F:
         "-C",
         "directory",
         type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
         expose_value=False,
         callback=_set_directory,
         help="Run in the project at DIR.",
@@ -81,7 +82,7 @@ def global_options(command: F) -> F:
     return directory(debug(command))
 
 
-pass_context = click.make_pass_decorator(Context, ensure=True)
+with_context = click.make_pass_decorator(Context, ensure=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,7 +115,7 @@ def cli() -> None:
     help="PDF standard: pdf/ua-1 (tagged, for screen readers), pdf/a-… for archives, or none.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (such as a glyph missing from the fonts) as errors.")
-@pass_context
+@with_context
 def build(
     obj: Context,
     out: Path | None,
@@ -180,7 +181,7 @@ def _show(diagnostic: Diagnostic, err: bool = True) -> None:
 @cli.command()
 @global_options
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
-@pass_context
+@with_context
 def update(obj: Context, langs: tuple[str, ...]) -> None:
     """Create and sync the catalogs with the releases and templates."""
     from pressgen.catalogs import update_catalogs
@@ -205,7 +206,7 @@ def update(obj: Context, langs: tuple[str, ...]) -> None:
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
 @click.option("--only", metavar="SLUG", help="Only this release's catalogs.")
 @click.option("--url", help="Address of a self-hosted LibreTranslate server (provider libre).")
-@pass_context
+@with_context
 def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: str | None, url: str | None) -> None:
     """Fill empty messages with machine drafts, each marked fuzzy for review.
 
@@ -246,7 +247,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
 @cli.command()
 @global_options
 @click.option("--fix", is_flag=True, help="Repair what needs no judgement (Romanian cedilla letters).")
-@pass_context
+@with_context
 def check(obj: Context, fix: bool) -> None:
     """Check catalogs and sources: links, numbers, markup, HTML, quotes, Romanian letters …
 
@@ -281,7 +282,7 @@ def check(obj: Context, fix: bool) -> None:
     show_default=True,
     help="Where to write the review pages (never inside the public output).",
 )
-@pass_context
+@with_context
 def review(obj: Context, out: Path) -> None:
     """Write side-by-side review pages for translators, with draft PDFs."""
     from pressgen.review import write_reviews
@@ -296,7 +297,7 @@ def review(obj: Context, out: Path) -> None:
 @global_options
 @click.argument("slug")
 @click.option("--title", required=True, help="The release's title, in its source language.")
-@pass_context
+@with_context
 def new(obj: Context, slug: str, title: str) -> None:
     """Scaffold releases/SLUG/release.md: a form with every front matter field, commented."""
     from pressgen.scaffold import new_release
@@ -311,7 +312,7 @@ def new(obj: Context, slug: str, title: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--drafts", is_flag=True, help="Also show unapproved translations, marked as drafts.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to build and serve.")
-@pass_context
+@with_context
 def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) -> None:
     """Preview the site on a local web server; rebuild when a source changes."""
     from pressgen.build import BuildOptions
@@ -328,7 +329,7 @@ def serve(obj: Context, port: int, host: str, drafts: bool, out: Path | None) ->
 @global_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
-@pass_context
+@with_context
 def status(obj: Context, fmt: str, now_text: str | None) -> None:
     """Show what is translated, fuzzy and missing, and what is published and why not."""
     from pressgen.releases import read_releases
