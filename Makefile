@@ -15,16 +15,20 @@ build: system-build $(STAMP)
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-test: system-test $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy
+test: system-test lint $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
+
+# Style, types (src/ and tests/), and every import declared: src/ may import only the runtime
+# dependencies; tests/ and bench/ also the test extra (their local modules are first-party).
+DEPTRY_TESTS := --optional-dependencies-dev-groups lint --ignore DEP002 \
+	$(foreach module,pressgen conftest helpers libretranslate test_site_quality measure baselines corpus,-kf $(module))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/deptry src
+	$(BIN)/deptry tests bench --exclude tests/data $(DEPTRY_TESTS)
 
 setup: $(STAMP)
 
@@ -36,7 +40,7 @@ system-test:
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $@
 
 # vnu-jar, axe-core and Lighthouse for tests/test_site_quality.py, exactly as package-lock.json pins

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from pressgen.catalogs import read_catalog, release_catalog_path, serialise, write_atomic
+from pressgen.catalogs import read_catalog, release_catalog_path
 from pressgen.config import Config, load_config
+from pressgen.po import write_po_file
 
 TOPICS = (
     "critical infrastructure",
@@ -164,7 +165,7 @@ def _fill(path: Path, catalog: Catalog, known: dict[str, str], lang: str) -> int
         message.previous_id = []
         filled += 1
     if filled:
-        write_atomic(path, serialise(catalog))
+        write_po_file(path, catalog)
     return filled
 
 

@@ -46,8 +46,12 @@ class Cli:
         self.capsys = capsys
 
     def __call__(self, project: Path, *args: str) -> Result:
+        return self.bare("-C", str(project), *args)
+
+    def bare(self, *args: str) -> Result:
+        """Run `pressgen ARGS…` exactly as given (no `-C` added)."""
         self.capsys.readouterr()
-        code = run(["-C", str(project), *args])
+        code = run(list(args))
         captured = self.capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

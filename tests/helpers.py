@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
 
 
 def pdf_text(path: Path, layout: bool = False) -> str:
@@ -32,17 +41,20 @@ def unhyphenate(text: str) -> str:
 
 
 class Links(HTMLParser):
-    """Collect the links, link elements and language attributes of an HTML page."""
+    """Collect the links, link elements and language attributes of an HTML page.
+
+    Attributes without a value (`download`) are kept with the empty string.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.anchors: list[dict[str, str | None]] = []
-        self.link_tags: list[dict[str, str | None]] = []
+        self.anchors: list[dict[str, str]] = []
+        self.link_tags: list[dict[str, str]] = []
         self.html_lang: str | None = None
-        self.images: list[dict[str, str | None]] = []
+        self.images: list[dict[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        data = dict(attrs)
+        data = {name: value or "" for name, value in attrs}
         if tag == "html":
             self.html_lang = data.get("lang")
         elif tag == "a":
@@ -71,6 +83,47 @@ def set_translation(path: Path, source_start: str, new: str) -> int:
     lines[end:stop] = [f'msgstr "{escaped}"']
     path.write_text("\n".join(lines), encoding="utf-8")
     return start + 1
+
+
+@dataclass(frozen=True)
+class PoMessage:
+    """A singular message of a catalog as Babel reads it (an independent reader of what pressgen wrote)."""
+
+    id: str
+    string: str
+    auto_comments: tuple[str, ...]
+
+
+def po_messages(path: Path) -> list[PoMessage]:
+    """Return the singular messages of a PO file (header and plural forms left out)."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return [
+        PoMessage(m.id, m.string, tuple(m.auto_comments))
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str)
+    ]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serve files without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """Serve `folder` over HTTP on 127.0.0.1 (a free port) in a background thread; yield its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def add_release(project: Path, slug: str, title: str, extra: str = "") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SLUG, Cli, publish_all, tree_digest
-from helpers import parse_links, pdf_fonts, pdf_text, unhyphenate
+from helpers import parse_links, pdf_text, unhyphenate
 
 LANGS = ("en", "nl", "ro")
 
@@ -91,14 +90,6 @@ def test_english_pdf_has_dateline_title_body_end_mark_and_footer_in_order(built:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_pdf_font_is_embedded(built: Path, lang: str) -> None:
-    fonts = pdf_fonts(pdf_path(built, lang))
-    assert fonts
-    assert all(font["emb"] == "yes" for font in fonts), fonts
-    assert all("Noto" in font["name"] for font in fonts), fonts
-
-
-@pytest.mark.parametrize("lang", LANGS)
 def test_release_page_links_its_other_languages(built: Path, lang: str) -> None:
     page = built / lang / SLUG / "index.html"
     links = parse_links(page)
@@ -125,15 +116,6 @@ def test_pages_use_interface_translations_and_locale_dates(built: Path) -> None:
     assert re.search(r'download>Descarcă PDF-ul \(<span class="size">\d+\u00a0kB</span>\)</a>', ro)
     en = (built / "en" / "index.html").read_text(encoding="utf-8")
     assert "17 May 2024" in en and f'href="{SLUG}/"' in en
-
-
-def test_release_page_has_news_article_data(built: Path) -> None:
-    html = (built / "ro" / SLUG / "index.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert data["@type"] == "NewsArticle"
-    assert data["inLanguage"] == "ro"
-    assert data["headline"].startswith("Continuarea cooperării")
-    assert '<meta property="og:locale" content="ro_RO">' in html
 
 
 def test_root_page_lets_a_visitor_choose_a_language(built: Path) -> None:
@@ -203,7 +185,7 @@ def test_image_field_is_shown_with_alt_caption_and_credit(project: Path, cli: Cl
 def test_sitemap_lists_every_page_with_alternates(built: Path) -> None:
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     root = ET.parse(built / "sitemap.xml").getroot()
-    urls = {u.find("s:loc", ns).text: u for u in root.findall("s:url", ns)}
+    urls = {u.findtext("s:loc", namespaces=ns): u for u in root.findall("s:url", ns)}
     base = "https://newsroom.example.org/cyber-defence-pledge-2024/"
     for lang in LANGS:
         entry = urls[f"{base}{lang}/{SLUG}/"]

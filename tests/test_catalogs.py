@@ -8,7 +8,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-import polib  # type: ignore[import-untyped]
+import polib
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import SLUG, Cli, publish_all
 
 
@@ -62,7 +64,45 @@ def test_embargoed_release_is_absent_until_its_time(project: Path, cli: Cli) -> 
     assert not any("zanzibarquux" in p.read_text(errors="ignore") for p in public.rglob("*") if p.is_file())
     assert not any("embargo-test" in str(p) for p in public.rglob("*"))
 
-    after = cli(project, "build", "--now", "2024-06-10T07:00Z")
-    assert after.code == 0
-    assert "Embargoed statement" in (public / "en" / "index.html").read_text(encoding="utf-8")
-    assert "embargo-test" in (public / "sitemap.xml").read_text(encoding="utf-8")
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["build", "--only", "nope"], "error: no release 'nope' in releases/"),
+        (["translate", "--provider", "libre", "--url", "http://127.0.0.1:9", "--only", "nope"], None),
+        (
+            ["build", "--only", SLUG[:-1]],
+            f"error: no release '{SLUG[:-1]}' in releases/ (did you mean '{SLUG}'?)",
+        ),
+        (
+            ["build", "--jobs", "0"],
+            "error: Invalid value for '--jobs': 0 is not in the range x>=1. (see 'pressgen build --help')",
+        ),
+        (
+            ["update", "--lang", "xx"],
+            "error: Invalid value for --lang: 'xx' is not one of ['en', 'nl', 'ro'] (see 'pressgen update --help')",
+        ),
+        (["publishh"], "error: No such command 'publishh'. Did you mean 'publish'? (see 'pressgen --help')"),
+    ],
+    ids=["build --only", "translate --only", "a slug's hint", "an option's value", "a language", "a command"],
+)
+def test_every_usage_error_is_one_line_and_exit_code_2(
+    project: Path, cli: Cli, args: list[str], line: str | None
+) -> None:
+    result = cli(project, *args)
+    assert (result.code, result.err.splitlines()) == (2, [line or "error: no release 'nope' in releases/"])
+
+
+def test_global_options_work_after_the_command_too(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project.parent)  # no pressgen.toml here: only -C finds the project
+    status = cli.bare("status", "-C", str(project))
+    assert status.code == 0, status.err
+    assert status.out.startswith("release ")
+    (project / "pressgen.toml").write_text("[site\n", encoding="utf-8")
+    quiet = cli.bare("status", "-C", str(project))
+    assert quiet.err == "project/pressgen.toml:1: error: invalid TOML: Expected ']' at the end of a table declaration\n"
+    for args in (["status", "--debug", "-C", str(project)], ["--debug", "-C", str(project), "status"]):
+        loud = cli.bare(*args)
+        assert loud.code == 1
+        assert loud.err.startswith("Traceback (most recent call last):\n"), loud.err
+        assert loud.err.endswith(quiet.err)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
+
+import pytest
 
 from conftest import SLUG, Cli, publish_all, tree_digest
 
@@ -35,14 +38,23 @@ def test_no_op_rebuild_renders_and_writes_nothing(project: Path, cli: Cli) -> No
     assert {str(p): p.stat().st_mtime_ns for p in (project / "public").rglob("*")} == before
 
 
-def test_no_op_rebuild_still_reports_lagging_translations(project: Path, cli: Cli) -> None:
+def test_no_op_rebuild_still_reports_lagging_translations_and_warnings(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)  # paths are shown relative to the current folder
+    add_release(project, "2024-06-11-second", "A character no font has: \ue000.")
+    publish_all(cli, project, now="2024-06-30T12:00:00+00:00")
     release = project / "releases" / SLUG / "release.md"
     release.write_text(release.read_text(encoding="utf-8").replace("is palpable.", "is clearly palpable."))
-    assert cli(project, "publish", SLUG, "--lang", "en", "--note", "A word added.").code == 0
+    assert (
+        cli(project, "publish", SLUG, "--lang", "en", "--note", "A word added.", "--now", "2024-07-01T00:00Z").code == 0
+    )
     first = cli(project, "build")
     again = cli(project, "build")
     assert "nothing changed" in again.out
-    assert first.err.startswith(f"lags: {SLUG} [nl]: translates the en version of 2024-05-17")
+    warning, *notes = first.err.splitlines()
+    assert warning.startswith("releases/2024-06-11-second/release.md: warning: 2024-06-11-second-en.pdf: ")
+    assert notes[0].startswith(f"lags: {SLUG} [nl]: translates the en version of 2024-05-17")
     assert again.err == first.err
 
 
@@ -153,3 +165,20 @@ def test_builds_with_other_options_keep_each_others_cache(project: Path, cli: Cl
     (project / "releases" / SLUG / "release.md").touch()  # inputs changed, PDFs did not
     assert rendered(cli(project, "build").out) == (0, 3)
     assert rendered(cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive")).out) == (0, 3)
+
+
+def test_cache_forgets_the_builds_of_deleted_folders_and_their_pdfs(project: Path, cli: Cli) -> None:
+    cache = project / ".pressgen-cache"
+    assert cli(project, "build").code == 0
+    archive = project / "archive"
+    assert cli(project, "build", "--out", str(archive), "--pdf-variant", "pdf/a-3u").code == 0
+    assert len(list((cache / "pdf").glob("*.pdf"))) == 6  # three PDF/UA, three PDF/A
+    shutil.rmtree(archive)
+    add_release(project, "2024-06-11-second")  # a change, so that the next build runs and records itself
+    publish_all(cli, project)
+    assert cli(project, "build").code == 0
+    manifest = json.loads((cache / "builds.json").read_text(encoding="utf-8"))
+    assert [Path(folder).resolve() for folder in manifest] == [(project / "public").resolve()]
+    (entry,) = manifest.values()
+    assert sorted(p.stem for p in (cache / "pdf").glob("*.pdf")) == sorted(entry["pdf_keys"])
+    assert len(entry["pdf_keys"]) == 4

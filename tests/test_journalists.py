@@ -7,25 +7,22 @@ Most tests read `journalist_site`: the bundled project plus the fixture release 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
 import pdfplumber
 import pytest
-from babel.messages.pofile import read_po
 from pdfminer.high_level import extract_text as pdfminer_text
-from playwright.sync_api import Browser, sync_playwright
+from PIL.Image import Image as PILImage
+from playwright.sync_api import Browser, Response
 from pypdf import PdfReader
 
 from conftest import JOURNALIST_SLUG, SLUG, Cli, add_journalist_release
-from helpers import parse_links, pdf_text
-from test_site_quality import CHROMIUM, CHROMIUM_ARGS, SYSTEM_HINT, VNU_JAR, QuietHandler, open_page
+from helpers import parse_links, pdf_text, po_messages, serving
+from test_site_quality import VNU_JAR, chromium_browser, open_page
 
 LANGS = ("en", "nl", "ro")
 TOOLS = ("pdftotext", "pypdf", "pdfminer")
@@ -59,11 +56,10 @@ def printed_sentences(project: Path, lang: str, slug: str) -> list[str]:
 
     A link prints its address after its text; a picture prints its caption and its credit.
     """
-    with (project / "locales" / ("nl" if lang == "en" else lang) / "releases" / f"{slug}.po").open("rb") as handle:
-        catalog = read_po(handle)
+    catalog = po_messages(project / "locales" / ("nl" if lang == "en" else lang) / "releases" / f"{slug}.po")
     sentences: list[str] = []
     for message in catalog:
-        if not message.id or any(c.startswith(NOT_PRINTED) for c in message.auto_comments):
+        if any(c.startswith(NOT_PRINTED) for c in message.auto_comments):
             continue
         text = " ".join((message.id if lang == "en" else message.string).split())
         picture = PICTURE.match(text)
@@ -167,28 +163,14 @@ def test_body_picture_has_caption_credit_and_its_original_for_download(
 
 @pytest.fixture(scope="module")
 def served(journalist_site: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(journalist_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(journalist_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package; {SYSTEM_HINT}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -201,7 +183,7 @@ def test_picture_fits_the_screen_and_the_page_stays_light(
     page = context.new_page()
     loaded: dict[str, int] = {}
 
-    def on_response(response) -> None:  # type: ignore[no-untyped-def]
+    def on_response(response: Response) -> None:
         if response.url.startswith(served) and response.status == 200:
             loaded[response.url] = len(response.body())
 
@@ -291,12 +273,19 @@ def test_web_fonts_are_latin_woff2_subsets(journalist_site: Path) -> None:
     )
 
 
+def rgba(image: PILImage, x: int, y: int) -> tuple[int, int, int, int]:
+    """Return the red, green, blue and alpha values of one pixel of an RGBA picture."""
+    pixel = image.convert("RGBA").getpixel((x, y))
+    assert isinstance(pixel, tuple) and len(pixel) == 4
+    return pixel[0], pixel[1], pixel[2], pixel[3]
+
+
 def test_favicon_comes_from_the_logo_or_a_neutral_default(project: Path, cli: Cli, built: Path) -> None:
     from PIL import Image
 
     with Image.open(built / "static" / "favicon.png") as default:
         assert default.size == (64, 64)
-        assert default.getpixel((3, 32))[:3] == (0, 58, 112)  # the accent colour of the default
+        assert rgba(default, 3, 32)[:3] == (0, 58, 112)  # the accent colour of the default
     Image.new("RGB", (120, 60), (200, 30, 30)).save(project / "templates" / "logo.png")
     config = project / "pressgen.toml"
     config.write_text(
@@ -305,8 +294,8 @@ def test_favicon_comes_from_the_logo_or_a_neutral_default(project: Path, cli: Cl
     assert cli(project, "build").code == 0
     with Image.open(project / "public" / "static" / "favicon.png") as icon:
         assert icon.size == (64, 64)
-        assert icon.getpixel((32, 32))[:3] == (200, 30, 30)  # the logo, centred
-        assert icon.getpixel((32, 2))[3] == 0  # a wide logo leaves the square's top transparent
+        assert rgba(icon, 32, 32)[:3] == (200, 30, 30)  # the logo, centred
+        assert rgba(icon, 32, 2)[3] == 0  # a wide logo leaves the square's top transparent
     page = (project / "public" / "en" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="icon" href="../static/favicon.png" type="image/png" sizes="64x64">' in page
     assert f'<meta property="og:image" content="{BASE}static/logo.png">' in page

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-from babel.messages.pofile import read_po
 
 from conftest import REPO, SLUG, Cli
+from helpers import po_messages, set_translation
 from pressgen import langchecks
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
-from test_checks import set_translation
 
 EN = Language("en", Locale.parse("en_GB"), "English")
 NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
@@ -22,8 +21,7 @@ TARGETS = {"nl": NL, "ro": RO}
 
 
 def catalog_pairs(path: Path) -> list[tuple[str, str]]:
-    with path.open("rb") as handle:
-        return [(m.id, m.string) for m in read_po(handle) if m.id and m.string]
+    return [(m.id, m.string) for m in po_messages(path) if m.string]
 
 
 def release_pairs(lang: str) -> list[tuple[str, str]]:

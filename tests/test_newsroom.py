@@ -55,7 +55,10 @@ def test_release_page_metadata(built: Path) -> None:
     names = [a.get("lang") for a in links.anchors if a.get("hreflang")]
     assert names == ["en", "ro"]
     assert ">English</a>" in html and ">Română</a>" in html and 'aria-current="page" lang="nl">Nederlands' in html
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert data["@type"] == "NewsArticle"
     assert data["inLanguage"] == "nl" and data["headline"].startswith("Voortzetting")
     assert data["datePublished"].startswith("2024-05-17T00:00:00+02:00")
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject, Destination, DictionaryObject
 
-from conftest import REPO, SLUG, Cli, publish_all
-from helpers import pdf_fonts, pdf_text, unhyphenate
+from conftest import REPO, SLUG, Cli, publish_all, tree_digest
+from helpers import pdf_fonts, pdf_text, po_messages, unhyphenate
 
 LANGS = ("en", "nl", "ro")
 TITLES = {
@@ -27,27 +27,40 @@ def pdf_path(public: Path, lang: str, slug: str = SLUG) -> Path:
     return public / lang / slug / f"{slug}-{lang}.pdf"
 
 
-def outline_titles(outline: list[object]) -> list[str]:
+def outline_titles(outline: Iterable[object]) -> list[str]:
     titles: list[str] = []
     for item in outline:
         if isinstance(item, list):
             titles += outline_titles(item)
-        else:
-            titles.append(item.title)  # type: ignore[attr-defined]
+        elif isinstance(item, Destination):
+            titles.append(str(item.title))
     return titles
+
+
+def dictionary(node: DictionaryObject, key: str) -> DictionaryObject:
+    """Return the dictionary at `key` of a PDF dictionary, following a reference."""
+    value = node[key].get_object()
+    assert isinstance(value, DictionaryObject), (key, value)
+    return value
+
+
+def is_true(value: object) -> bool:
+    return isinstance(value, BooleanObject) and value.value is True
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_is_tagged_with_language_title_and_bookmarks(built: Path, lang: str) -> None:
     reader = PdfReader(pdf_path(built, lang))
-    root = reader.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"].value is True
+    root = reader.root_object
+    assert is_true(dictionary(root, "/MarkInfo")["/Marked"])
     assert "/StructTreeRoot" in root
-    assert root["/Lang"] == lang
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
-    assert reader.metadata.title == TITLES[lang]
-    assert reader.metadata.author.startswith(("NATO", "NAVO", "Conferința"))
-    assert reader.metadata.subject  # the summary
+    assert str(root["/Lang"]) == lang
+    assert is_true(dictionary(root, "/ViewerPreferences")["/DisplayDocTitle"])
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title == TITLES[lang]
+    assert (metadata.author or "").startswith(("NATO", "NAVO", "Conferința"))
+    assert metadata.subject  # the summary
     titles = outline_titles(reader.outline)
     assert titles[0] == TITLES[lang]
     assert len(titles) == 3  # the title and the two section headings
@@ -71,10 +84,8 @@ def test_qpdf_finds_no_error(built: Path, lang: str) -> None:
 @pytest.mark.parametrize("lang", ("nl", "ro"))
 def test_every_translated_paragraph_is_in_the_pdf(built: Path, lang: str) -> None:
     text = unhyphenate(pdf_text(pdf_path(built, lang)))
-    with (REPO / "locales" / lang / "releases" / f"{SLUG}.po").open("rb") as handle:
-        catalog = read_po(handle)
-    for message in catalog:
-        if message.id and any(c.startswith("body") for c in message.auto_comments):
+    for message in po_messages(REPO / "locales" / lang / "releases" / f"{SLUG}.po"):
+        if any(c.startswith("body") for c in message.auto_comments):
             assert " ".join(message.string.split()) in text, message.string[:60]
 
 
@@ -90,14 +101,7 @@ def test_two_builds_are_byte_identical(project: Path, cli: Cli) -> None:
     second = cli(project, "build", "--out", str(project / "two"))
     assert "(3 rendered, 0 unchanged)" in second.out
 
-    def digests(folder: Path) -> dict[str, str]:
-        return {
-            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        }
-
-    one, two = digests(project / "one"), digests(project / "two")
+    one, two = tree_digest(project / "one"), tree_digest(project / "two")
     assert one == two
     assert sum(1 for name in one if name.endswith(".pdf")) == 3
 
@@ -162,7 +166,7 @@ def test_image_alt_text_reaches_the_structure_tree(project: Path, cli: Cli) -> N
             for kid in node:
                 walk(kid)
 
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    walk(dictionary(reader.root_object, "/StructTreeRoot"))
     assert "Ministers on a stage" in alts, (alts, len(raw))
 
 
@@ -182,3 +186,32 @@ def test_letterhead_shows_the_configured_logo(project: Path, cli: Cli) -> None:
     assert 'src="../../static/logo.png"' in (project / "public" / "en" / SLUG / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_character_drawn_from_a_system_font_is_a_warning_and_fails_a_strict_build(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    folder = project / "releases" / "2024-06-05-check-mark"
+    folder.mkdir()
+    (folder / "release.md").write_text(
+        "---\ntitle: A check mark\ndate: 2024-06-05\n---\n\nEvery item is done ✓.\n", encoding="utf-8"
+    )
+    publish_all(cli, project)
+    lenient = cli(project, "build")
+    assert lenient.code == 0, lenient.err
+    path, pdf = "releases/2024-06-05-check-mark/release.md", "2024-06-05-check-mark-en.pdf"
+    found = re.search(
+        rf"^{path}: warning: {pdf}: '✓' \(U\+2713\) not in the bundled fonts \(templates/fonts/\): "
+        r"drawn with (.+), a font of this machine, not of the project$",
+        lenient.err,
+        re.M,
+    )
+    assert found, lenient.err
+    # The font named is the one embedded beside the bundled ones (pdffonts writes spaces as '-').
+    embedded = {f["name"].split("+", 1)[1] for f in pdf_fonts(project / "public" / "en" / folder.name / pdf)}
+    assert embedded == {"Noto-Serif", "Noto-Sans", "Noto-Sans-Bold", found.group(1).replace(" ", "-")}
+    strict = cli(project, "build", "--strict")
+    assert strict.code == 1
+    assert f"{path}: error: {pdf}: '✓' (U+2713) not in the bundled fonts" in strict.err
+    assert strict.err.rstrip().endswith("a font of this machine, not of the project (--strict)")

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-import polib  # type: ignore[import-untyped]
+import polib
 import pytest
 from babel.messages.catalog import Message
 

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -36,6 +37,13 @@ def page(project: Path, lang: str, slug: str = SLUG, folder: str = "public") -> 
 
 def pdf(project: Path, lang: str, slug: str = SLUG, folder: str = "public") -> str:
     return " ".join(pdf_text(project / folder / lang / slug / f"{slug}-{lang}.pdf").split())
+
+
+def json_ld(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html)
+    assert found, "no JSON-LD"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
 
 
 def edit_source(project: Path) -> None:
@@ -149,7 +157,7 @@ def test_an_english_edit_leaves_the_translations_online_then_they_lag(here: Path
     status = json.loads(cli(here, "status", "--format", "json").out)
     lags = {(v["lang"], v["lags"]) for v in status["versions"]}
     assert lags == {("en", False), ("nl", True), ("ro", True)}
-    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', english).group(1))
+    ld = json_ld(english)
     assert ld["dateModified"] == "2026-11-28T10:00:00+01:00"
     assert ld["datePublished"] == "2024-05-17T00:00:00+02:00"
     entry = feedparser.parse((here / "public" / "en" / "feed.xml").read_bytes()).entries[0]
@@ -272,7 +280,7 @@ def test_an_embargo_through_the_record(here: Path, cli: Cli) -> None:
     after = cli(here, "build", "--now", "2024-06-10T07:00Z")
     assert after.code == 0
     assert "A secret statement" in page(here, "en", "2024-06-10-secret")
-    moment = json.loads(re.search(r'ld\+json">(.*?)</script>', page(here, "en", "2024-06-10-secret")).group(1))
+    moment = json_ld(page(here, "en", "2024-06-10-secret"))
     assert moment["datePublished"] == "2024-06-10T09:00:00+02:00"
 
 
@@ -298,9 +306,8 @@ def test_the_record_round_trips(here: Path) -> None:
     before = path.read_bytes()
     record = read_record(config, SLUG)
     assert record is not None
-    assert record.version("en") is not None and record.version("en").published == dt.datetime.fromisoformat(
-        "2024-05-17T00:00:00+02:00"
-    )
+    english = record.version("en")
+    assert english is not None and english.published == dt.datetime.fromisoformat("2024-05-17T00:00:00+02:00")
     write_record(config, record, "en")
     assert path.read_bytes() == before
 

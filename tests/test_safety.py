@@ -648,7 +648,7 @@ def test_review_leaves_no_lock_and_no_cache_entry_behind(project: Path, cli: Cli
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> tuple[str, int]:
+def server(tmp_path: Path) -> Iterator[tuple[str, int]]:
     import functools
     import threading
     from http.server import ThreadingHTTPServer

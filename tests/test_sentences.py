@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from babel.messages.pofile import read_po
 
 from conftest import REPO, SLUG
+from helpers import po_messages
 from pressgen.sentences import align, count_sentences, split_sentences
 
 
@@ -40,9 +40,7 @@ def test_bundled_translations_have_as_many_sentences_as_their_sources(lang: str)
         REPO / "locales" / lang / "releases" / f"{SLUG}.po",
         REPO / "locales" / lang / "LC_MESSAGES/messages.po",
     ):
-        with path.open("rb") as handle:
-            catalog = read_po(handle)
-        pairs = [(m.id, m.string) for m in catalog if m.id and m.string]
+        pairs = [(m.id, m.string) for m in po_messages(path) if m.string]
         assert [count_sentences(s, "en") for s, _ in pairs] == [count_sentences(t, lang) for _, t in pairs]
 
 

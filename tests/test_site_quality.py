@@ -8,15 +8,13 @@ installed by `make test`); Chromium and Java from the system (`scripts/system-de
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route, sync_playwright
 
 from conftest import REPO
+from helpers import serving
 
 NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -64,11 +63,17 @@ class PageReport:
     violations: list[dict[str, Any]] = field(default_factory=list)
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files without logging every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    """Launch Debian's Chromium headless through Playwright (never a browser Playwright downloads)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package; {SYSTEM_HINT}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def html_pages(public: Path) -> list[Path]:
@@ -109,29 +114,15 @@ def relative(url: str, origin: str) -> str:
 @pytest.fixture(scope="module")
 def site_url(built: Path) -> Iterator[str]:
     """The built site, served over HTTP on 127.0.0.1 on a free port in a background thread."""
-    handler = functools.partial(QuietHandler, directory=str(built))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(built) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, launched once (never a browser that Playwright downloads)."""
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package; {SYSTEM_HINT}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 def open_page(page: Page, path: str, origin: str) -> PageReport:
@@ -336,16 +327,8 @@ def lighthouse(url: str, categories: tuple[str, ...], out: Path) -> dict[str, An
 @pytest.fixture(scope="module")
 def journalist_url(journalist_site: Path) -> Iterator[str]:
     """The site with the journalist fixture release (a 4000×1000 picture in its body), served locally."""
-    handler = functools.partial(QuietHandler, directory=str(journalist_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(journalist_site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("page", ["en/2024-05-16-shared-incident-register/", "nl/", ""])

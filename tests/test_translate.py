@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from conftest import SLUG, Cli, publish_all
 from libretranslate import FakeLibreTranslate
 from pressgen.catalogs import read_catalog, update_catalogs
-from pressgen.config import load_config
+from pressgen.config import Language, load_config
 from pressgen.errors import PressgenError
 from pressgen.files import write_atomic
 from pressgen.po import serialise
@@ -234,21 +234,28 @@ def test_machine_translation_mark_survives_msgmerge(
 
 
 def test_real_provider_clients_are_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deep_translator.base import BaseTranslator
+
     from pressgen.translate import make_provider
+
+    def client(name: str, source: Language, target: Language, url: str | None = None) -> BaseTranslator:
+        provider = make_provider(name, source, target, url)
+        assert isinstance(provider, BaseTranslator)  # deep-translator's own client, configured
+        return provider
 
     config = load_config(Path(__file__).resolve().parent.parent)
     en, nl = config.language("en"), config.language("nl")
     monkeypatch.setenv("DEEPL_API_KEY", "abc:fx")
-    free = make_provider("deepl", en, nl, None)
-    assert "api-free.deepl.com" in free._base_url and (free.source, free.target) == ("en", "nl")  # type: ignore[attr-defined]
+    free = client("deepl", en, nl)
+    assert "api-free.deepl.com" in free._base_url and (free.source, free.target) == ("en", "nl")
     monkeypatch.setenv("DEEPL_API_KEY", "abc")
-    assert "api.deepl.com" in make_provider("deepl", en, nl, None)._base_url  # type: ignore[attr-defined]
-    memory = make_provider("mymemory", en, config.language("ro"), None)
-    assert (memory.source, memory.target) == ("en-GB", "ro-RO")  # type: ignore[attr-defined]
-    google = make_provider("google", config.language("ro"), nl, None)
-    assert (google.source, google.target) == ("ro", "nl")  # type: ignore[attr-defined]
-    libre = make_provider("libre", en, nl, "http://127.0.0.1:5000")
-    assert libre._base_url == "http://127.0.0.1:5000/"  # type: ignore[attr-defined]
+    assert "api.deepl.com" in client("deepl", en, nl)._base_url
+    memory = client("mymemory", en, config.language("ro"))
+    assert (memory.source, memory.target) == ("en-GB", "ro-RO")
+    google = client("google", config.language("ro"), nl)
+    assert (google.source, google.target) == ("ro", "nl")
+    libre = client("libre", en, nl, "http://127.0.0.1:5000")
+    assert libre._base_url == "http://127.0.0.1:5000/"
 
 
 def test_translation_saved_while_translate_waits_is_kept(project: Path, server: FakeLibreTranslate) -> None:

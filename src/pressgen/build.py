@@ -23,7 +23,7 @@ from pressgen import urls
 from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
 from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup
 from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
+from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError, plural
 from pressgen.feeds import SitemapPage, feed_entry, release_moment, write_feed, write_sitemap
 from pressgen.files import WRITE_FAILURES
 from pressgen.images import write_variants
@@ -31,7 +31,7 @@ from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnVi
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
 from pressgen.publishing import PublicVersion, read_published
-from pressgen.releases import Release, asset_problem, read_releases
+from pressgen.releases import Release, asset_problem, no_such_release, read_releases
 from pressgen.render import (
     Alternate,
     NewsroomContext,
@@ -88,14 +88,13 @@ class BuildReport:
     reused: int = 0  # PDFs whose inputs were unchanged, copied from the cache
     slowest: list[tuple[float, str]] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
-    messages: list[str] = field(default_factory=list)  # the last build's report lines, for a no-op
+    kept_notes: list[str] = field(default_factory=list)  # the last build's notes, for a no-op
 
-    def lines(self) -> list[str]:
-        """Return what the build has to say about lagging translations, drafts and warnings."""
+    def notes(self) -> list[str]:
+        """Return the lines on lagging translations and drafts (warnings are diagnostics of their own)."""
         if self.unchanged:
-            return list(self.messages)
-        lines = [w.format() for w in self.warnings]
-        lines += [f"lags: {line}" for line in self.lagging]
+            return list(self.kept_notes)
+        lines = [f"lags: {line}" for line in self.lagging]
         lines += [f"draft: {line}" for line in self.drafts]
         return lines
 
@@ -107,14 +106,16 @@ class BuildReport:
             "releases": self.releases,
             "drafts": len(self.drafts),
             "lagging": len(self.lagging),
-            "lines": self.lines(),
+            "warnings": [w.as_data() for w in self.warnings],
+            "notes": self.notes(),
         }
 
     @classmethod
     def from_summary(cls, out_dir: Path, summary: dict[str, Any], seconds: float) -> BuildReport:
         report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
         report.versions, report.releases = summary["versions"], summary["releases"]
-        report.messages = summary["lines"]
+        report.warnings = [Diagnostic.from_data(w) for w in summary.get("warnings", [])]
+        report.kept_notes = summary.get("notes", [])
         return report
 
 
@@ -182,7 +183,7 @@ def _gather_and_write(
     report = BuildReport(out_dir=out_dir)
     releases = read_releases(config)  # a public build checks the sources too: a record needs its release
     if options.only is not None and options.only not in {r.slug for r in releases}:
-        raise UsageError(f"no release '{options.only}' in releases/")
+        raise no_such_release(options.only, [r.slug for r in releases])
     _check_assets(releases)
     if options.preview:
         assessment = assess(config, releases, now)
@@ -382,7 +383,7 @@ def _warn_interface(
             path = interface_catalog_path(config, code)
             report.warnings.append(
                 Diagnostic(
-                    f"{missing} interface message{'s' if missing != 1 else ''} not approved: "
+                    f"{plural(missing, 'interface message')} not approved: "
                     f"{config.language(code).name} pages show them in English until they are",
                     path,
                     severity="warning",
@@ -436,7 +437,7 @@ class _Site:
             key = cache.key(html, self.assets[(document.lang, document.slug)])
             warnings = None if options.only == document.slug else cache.get(key, dest)
             if warnings is None:
-                pool.submit(len(waiting), PdfTask(html, document.release.folder, dest))
+                pool.submit(len(waiting), PdfTask(html, document.release.folder, dest, document.source))
                 waiting.append((document, key, dest))
             else:
                 report.reused += 1

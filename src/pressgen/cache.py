@@ -28,6 +28,9 @@ from pressgen.config import Config
 from pressgen.files import write_atomic
 from pressgen.output import real_dir
 
+# What a cached rendering records besides its PDF (its warnings); a new value makes every cached
+# PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2).
+RENDERING = 2
 # The names of the files the PDF cache holds: pressgen deletes nothing else there.
 _ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
 
@@ -50,6 +53,7 @@ class PdfCache:
         self.salt = "\0".join(
             (
                 __version__,
+                str(RENDERING),
                 version("weasyprint"),
                 str(variant),
                 _digest_files([*styles, *(f for f in fonts if f.is_file())], config.root),

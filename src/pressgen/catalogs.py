@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Literal
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -26,9 +27,7 @@ from jinja2 import TemplateSyntaxError
 from pressgen import __version__
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
-from pressgen.files import write_atomic as write_atomic  # re-exported until checks.py imports it from files
-from pressgen.po import FORMAT_FLAGS, Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file
-from pressgen.po import serialise as serialise  # re-exported until checks.py imports it from po
+from pressgen.po import FORMAT_FLAGS, Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file, write_po_file
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -47,7 +46,7 @@ class CatalogUpdate:
     """What `update_catalogs` did to one catalog file."""
 
     path: Path
-    action: str  # "created", "updated" or "unchanged"
+    action: Literal["created", "updated", "unchanged"]
     new: int = 0
     fuzzy: int = 0
     obsolete: int = 0
@@ -172,7 +171,7 @@ def sync_catalog(path: Path, template: Catalog, language: Language, header: str)
             language_team=f"{language.name} <LL@li.org>".replace("LL", language.code),
         )
         merged = merge(catalog, template)
-        write_atomic(path, serialise(catalog))
+        write_po_file(path, catalog)
         return CatalogUpdate(path, "created", new=merged.new)
     catalog = read_catalog(path, language)
     before = _state(catalog)
@@ -180,7 +179,7 @@ def sync_catalog(path: Path, template: Catalog, language: Language, header: str)
     if _state(catalog) == before:
         return CatalogUpdate(path, "unchanged")
     catalog.creation_date = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    write_atomic(path, serialise(catalog))
+    write_po_file(path, catalog)
     return CatalogUpdate(
         path, "updated", new=merged.new, fuzzy=merged.fuzzy, obsolete=merged.obsolete, restored=merged.restored
     )

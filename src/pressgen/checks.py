@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
-from pressgen.catalogs import catalogs_of, serialise, write_atomic
+from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
+from pressgen.errors import Diagnostic, Severity
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
+from pressgen.po import write_po_file
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -33,29 +34,11 @@ END_PUNCTUATION = ".!?:;…"
 WRONG_QUOTES = {"ro": "“«»", "nl": "„«»", "en": "„«»"}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem in one message of one catalog."""
-
-    check: str
-    severity: str  # "error" or "warning"
-    path: Path
-    line: int | None
-    message: str
-
-    def format(self, root: Path | None = None) -> str:
-        where = self.path
-        if root is not None and where.is_absolute() and where.is_relative_to(root):
-            where = where.relative_to(root)
-        line = f":{self.line}" if self.line else ""
-        return f"{where}{line}: {self.severity}: {self.check}: {self.message}"
-
-
-Check = Callable[[str, str, Language, Language], Iterable[tuple[str, str]]]
+Check = Callable[[str, str, Language, Language], Iterable[tuple[Severity, str]]]
 
 
 def _kept(name: str, pattern: re.Pattern[str], group: int = 0) -> Check:
-    def check(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+    def check(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
         expected = Counter(m.group(group) for m in pattern.finditer(source))
         found = Counter(m.group(group) for m in pattern.finditer(target))
         for item in sorted((expected - found).elements()):
@@ -72,7 +55,7 @@ def _inline_shape(text: str) -> Counter[str]:
     return Counter(t.type for t in children if t.type.endswith("_open") or t.type in ("code_inline", "image"))
 
 
-def check_markup(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_markup(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """Emphasis, links, code and images: the same inline markup, and no stray markers."""
     expected, found = _inline_shape(source), _inline_shape(target)
     if expected != found:
@@ -99,7 +82,7 @@ def check_markup(source: str, target: str, src: Language, dst: Language) -> Iter
         yield "error", "unbalanced '[' ']' in the translation"
 
 
-def check_html(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_html(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """HTML in a translation is never rendered; it is an error, whatever it is.
 
     Tags are found by an HTML tokenizer, as a browser would read them (`<svg/onload=…>` too).
@@ -110,7 +93,7 @@ def check_html(source: str, target: str, src: Language, dst: Language) -> Iterab
         yield "error", f"HTML {tags} in a translation is not allowed (it is shown as text, never run)"
 
 
-def check_links(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_links(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """The same link and image targets as the source, in the same order, as the Markdown parser reads them."""
     expected, found = links(source), links(target)
     for link in found:
@@ -130,7 +113,7 @@ def check_links(source: str, target: str, src: Language, dst: Language) -> Itera
         yield "error", "the links are in another order than in the source: each link text must keep its own target"
 
 
-def check_invisible(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_invisible(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """Bidirectional overrides and zero-width characters change what a reader sees without showing."""
     allowed = Counter(name for _, name in invisible_characters(source))
     for column, name in invisible_characters(target):
@@ -162,7 +145,7 @@ def _numbers(text: str, language: Language) -> Counter[Decimal]:
     return values
 
 
-def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch)."""
     expected, found = _numbers(source, src), _numbers(target, dst)
     missing, extra = expected - found, found - expected
@@ -177,20 +160,20 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
         yield "error", f"figures differ once read in each language's number format: {detail}"
 
 
-def check_untranslated(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_untranslated(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     words = re.findall(r"[^\W\d_]{4,}", PLACEHOLDER.sub("", source))
     if source == target and len(words) >= 2:
         yield "warning", "the translation is a copy of the source"
 
 
-def check_spaces(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_spaces(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     if source[:1].isspace() != target[:1].isspace():
         yield "warning", "leading whitespace differs from the source"
     if source[-1:].isspace() != target[-1:].isspace():
         yield "warning", "trailing whitespace differs from the source"
 
 
-def check_punctuation(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_punctuation(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     def end(text: str) -> str:
         text = text.rstrip().rstrip('”“„"’»)*_')
         return text[-1:] if text[-1:] in END_PUNCTUATION else ""
@@ -202,13 +185,13 @@ def check_punctuation(source: str, target: str, src: Language, dst: Language) ->
         )
 
 
-def check_cedilla(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_cedilla(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     if dst.locale.language == "ro" and CEDILLA_RE.search(target):
         letters = "".join(sorted(set(CEDILLA_RE.findall(target))))
         yield "error", f"Romanian is written with comma-below letters, not cedilla '{letters}' (pressgen check --fix)"
 
 
-def check_quotes(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[str, str]]:
+def check_quotes(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     wrong = [ch for ch in WRONG_QUOTES.get(dst.locale.language, "") if ch in target]
     if wrong:
         yield "warning", f"quote marks {' '.join(wrong)} are not used in {dst.name}"
@@ -242,20 +225,20 @@ def active_checks(context: CheckContext | None) -> dict[str, Check]:
 
 def check_message(
     message: Message, path: Path, src: Language, dst: Language, context: CheckContext | None = None
-) -> list[Finding]:
+) -> list[Diagnostic]:
     """Run every check on one translated message."""
     if not message.id or not message.string or not isinstance(message.id, str) or not isinstance(message.string, str):
         return []
     findings = []
     for name, check in active_checks(context).items():
         for severity, text in check(message.id, message.string, src, dst):
-            findings.append(Finding(name, severity, path, message.lineno, text))
+            findings.append(Diagnostic(text, path, message.lineno, severity, name))
     return findings
 
 
 def check_catalog(
     catalog: Catalog, path: Path, src: Language, dst: Language, context: CheckContext | None = None
-) -> list[Finding]:
+) -> list[Diagnostic]:
     """Run every check on every translated message of a catalog."""
     return [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
 
@@ -280,7 +263,7 @@ def _invisible(column: int, name: str) -> str:
     return f"invisible character {name} at column {column} (a bidirectional control or zero-width character)"
 
 
-def check_sources(releases: Iterable[Release]) -> list[Finding]:
+def check_sources(releases: Iterable[Release]) -> list[Diagnostic]:
     """Check the releases themselves: raw HTML, refused links and invisible characters."""
     findings = []
     for release in releases:
@@ -291,17 +274,17 @@ def check_sources(releases: Iterable[Release]) -> list[Finding]:
             ]
             texts += [("links", _refused(link)) for link in links(message.text) if not link.allowed]
             texts += [("invisible", _invisible(column, name)) for column, name in invisible_characters(message.text)]
-            findings += [Finding(check, "warning", release.path, message.line, text) for check, text in texts]
+            findings += [Diagnostic(text, release.path, message.line, "warning", check) for check, text in texts]
     return findings
 
 
-def fix_catalogs(config: Config, releases: Iterable[Release]) -> list[tuple[Path, int]]:
+def fix_catalogs(config: Config) -> list[tuple[Path, int]]:
     """Apply `fix_catalog` to every catalog of the project, writing those that changed."""
     fixed = []
     for language in config.languages:
         for path, catalog in catalogs_of(config, language):
             count = fix_catalog(catalog, language)
             if count:
-                write_atomic(path, serialise(catalog))
+                write_po_file(path, catalog)
                 fixed.append((path, count))
     return fixed

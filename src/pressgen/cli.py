@@ -10,20 +10,21 @@ import sys
 import threading
 import traceback
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from pressgen import __version__
 from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
-from pressgen.errors import Interrupted, PressgenError
+from pressgen.errors import Diagnostic, Interrupted, PressgenError, plural
 
 
 class Context:
     """What every command needs: where the project is, and how to report."""
 
-    def __init__(self, directory: Path | None, debug: bool):
+    def __init__(self, directory: Path | None = None, debug: bool = False):
         self.directory = directory
         self.debug = debug
         self._config: Config | None = None
@@ -48,20 +49,54 @@ def _parse_now(value: str | None) -> dt.datetime | None:
     return moment
 
 
+def _set_directory(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).directory = value
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Context).debug = True
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def global_options(command: F) -> F:
+    """Accept `-C DIR` and `--debug` before the command and after it, as Click shares options.
+
+    They set the shared `Context` instead of reaching the command as arguments.
+    """
+    directory = click.option(
+        "-C",
+        "directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        expose_value=False,
+        callback=_set_directory,
+        help="Run in the project at DIR.",
+    )
+    debug = click.option(
+        "--debug", is_flag=True, expose_value=False, callback=_set_debug, help="Show tracebacks for errors."
+    )
+    return directory(debug(command))
+
+
+with_context = click.make_pass_decorator(Context, ensure=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressgen")
-@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), help="Run in the project at DIR.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def cli(ctx: click.Context, directory: Path | None, debug: bool) -> None:
+@global_options
+def cli() -> None:
     """Publish press releases in several languages as web pages and PDFs.
 
     A project is the folder holding pressgen.toml, found from the current directory upwards.
     """
-    ctx.obj = Context(directory, debug)
 
 
 @cli.command()
+@global_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -84,7 +119,7 @@ def cli(ctx: click.Context, directory: Path | None, debug: bool) -> None:
     help="PDF standard: pdf/ua-1 (tagged, for screen readers), pdf/a-… for archives, or none.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (such as a glyph missing from the fonts) as errors.")
-@click.pass_obj
+@with_context
 def build(
     obj: Context,
     out: Path | None,
@@ -116,8 +151,10 @@ def build(
     )
     report = run_build(obj.config, options, progress=_progress)
     _end_progress()
-    for line in report.lines():
-        click.echo(_relative(line), err=True)
+    for warning in report.warnings:
+        _show(warning)
+    for note in report.notes():
+        click.echo(_terminal_safe(note), err=True)
     where = _display(report.out_dir)
     if report.unchanged:
         click.echo(f"nothing changed since the last build: {where}/ is up to date ({report.seconds:.2f} s)")
@@ -129,7 +166,7 @@ def build(
             err=True,
         )
     what = "preview" if drafts else "pack" if embargoed else "site"
-    versions = f"{_count(report.versions, 'language version')} of {_count(report.releases, 'release')}"
+    versions = f"{plural(report.versions, 'language version')} of {plural(report.releases, 'release')}"
     extra = "".join(
         f", {count} {label}"
         for count, label in ((len(report.drafts), "drafts"), (len(report.lagging), "lagging"))
@@ -142,12 +179,13 @@ def build(
 
 
 @cli.command()
+@global_options
 @click.argument("slugs", metavar="SLUG…", nargs=-1, required=True)
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language version (repeatable).")
 @click.option("--note", metavar="TEXT", help='The change note readers see: "Updated DATE: TEXT".')
 @click.option("--minor", is_flag=True, help="A correction readers need not be told about (a typo): no note.")
 @click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
-@click.pass_obj
+@with_context
 def publish(
     obj: Context, slugs: tuple[str, ...], langs: tuple[str, ...], note: str | None, minor: bool, now_text: str | None
 ) -> None:
@@ -171,10 +209,11 @@ def publish(
 
 
 @cli.command()
+@global_options
 @click.argument("slug")
 @click.option("--reason", required=True, metavar="TEXT", help="Why: shown on every page of the release.")
 @click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
-@click.pass_obj
+@with_context
 def withdraw(obj: Context, slug: str, reason: str, now_text: str | None) -> None:
     """Withdraw a published release: its pages stay, marked withdrawn and noindex; it leaves lists and feeds."""
     from pressgen.publishing import withdraw as run_withdraw
@@ -184,27 +223,24 @@ def withdraw(obj: Context, slug: str, reason: str, now_text: str | None) -> None
     click.echo(f"withdrew {slug} on {record.withdrawn.at.date().isoformat()}: run 'pressgen build' to publish that")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
-
-
 def _display(path: Path) -> str:
     """Show a path relative to the current folder when it is inside it."""
     return os.path.relpath(path, Path.cwd()) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-def _relative(line: str) -> str:
-    """Show an absolute path at the start of a report line relative to the current folder."""
-    head, sep, rest = line.partition(": ")
-    path = head.rsplit(":", 1)[0] if head[-1:].isdigit() else head
-    if sep and os.path.isabs(path) and Path(path).is_relative_to(Path.cwd()):
-        return os.path.relpath(path, Path.cwd()) + head[len(path) :] + sep + rest
-    return line
+def _show(diagnostic: Diagnostic, err: bool = True) -> None:
+    """Print a diagnostic as `path:line: severity: message`: the one place where diagnostics become text.
+
+    Paths inside the current folder are shown relative to it, and control characters (terminal
+    escape sequences from a catalog or a file name) as escapes.
+    """
+    click.echo(_terminal_safe(diagnostic.format(Path.cwd())), err=err)
 
 
 @cli.command()
+@global_options
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
-@click.pass_obj
+@with_context
 def update(obj: Context, langs: tuple[str, ...]) -> None:
     """Create and sync the catalogs with the releases and templates."""
     from pressgen.catalogs import update_catalogs
@@ -224,11 +260,12 @@ def update(obj: Context, langs: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@global_options
 @click.option("--provider", help="google, deepl, microsoft, libre or mymemory (default: from pressgen.toml).")
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
 @click.option("--only", metavar="SLUG", help="Only this release's catalogs.")
 @click.option("--url", help="Address of a self-hosted LibreTranslate server (provider libre).")
-@click.pass_obj
+@with_context
 def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: str | None, url: str | None) -> None:
     """Fill empty messages with machine drafts, each marked fuzzy for review.
 
@@ -255,7 +292,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
     )
     _end_progress()
     for diagnostic in report.warnings:
-        click.echo(_terminal_safe(diagnostic.format(Path.cwd())), err=True)
+        _show(diagnostic)
     for path in report.catalogs_written:
         click.echo(f"updated {path.relative_to(config.root)}")
     for text in report.markup_lost:
@@ -267,8 +304,9 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
 
 
 @cli.command()
+@global_options
 @click.option("--fix", is_flag=True, help="Repair what needs no judgement (Romanian cedilla letters).")
-@click.pass_obj
+@with_context
 def check(obj: Context, fix: bool) -> None:
     """Check catalogs and sources: links, numbers, markup, HTML, quotes, Romanian letters …
 
@@ -281,20 +319,21 @@ def check(obj: Context, fix: bool) -> None:
     config = obj.config
     releases = read_releases(config)
     if fix:
-        for path, count in fix_catalogs(config, releases):
-            click.echo(f"fixed {count} message{'s' if count != 1 else ''} in {path.relative_to(config.root)}")
+        for path, count in fix_catalogs(config):
+            click.echo(f"fixed {plural(count, 'message')} in {path.relative_to(config.root)}")
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     findings = check_sources(releases) + assessment.findings()
     for finding in findings:
-        click.echo(finding.format(Path.cwd()), err=True)
+        _show(finding)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
-    click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
     if errors:
         raise click.exceptions.Exit(1)
 
 
 @cli.command()
+@global_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -302,7 +341,7 @@ def check(obj: Context, fix: bool) -> None:
     show_default=True,
     help="Where to write the review pages (never inside the public output).",
 )
-@click.pass_obj
+@with_context
 def review(obj: Context, out: Path) -> None:
     """Write side-by-side review pages for translators, with draft PDFs."""
     from pressgen.review import write_reviews
@@ -314,9 +353,10 @@ def review(obj: Context, out: Path) -> None:
 
 
 @cli.command()
+@global_options
 @click.argument("slug")
 @click.option("--title", required=True, help="The release's title, in its source language.")
-@click.pass_obj
+@with_context
 def new(obj: Context, slug: str, title: str) -> None:
     """Scaffold releases/SLUG/release.md: a form with every front matter field, commented."""
     from pressgen.scaffold import new_release
@@ -326,13 +366,14 @@ def new(obj: Context, slug: str, title: str) -> None:
 
 
 @cli.command()
+@global_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--public", "public", is_flag=True, help="Serve the public site (the publication record), not the preview."
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to build and serve.")
-@click.pass_obj
+@with_context
 def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) -> None:
     """Preview the current sources on a local web server, rebuilt when a source changes.
 
@@ -343,7 +384,7 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
     from pressgen.serve import Preview
 
     options = BuildOptions(out=out, preview=not public)
-    preview = Preview(obj.config, options, host, port, lambda line: click.echo(line))
+    preview = Preview(obj.config, options, host, port, click.echo, _show)
     try:
         preview.run()
     except Interrupted:
@@ -351,9 +392,10 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
 
 
 @cli.command()
+@global_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
-@click.pass_obj
+@with_context
 def status(obj: Context, fmt: str, now_text: str | None) -> None:
     """Show what is translated and approved, what is public, what lags behind, and what changes next."""
     from pressgen.publishing import status_rows
@@ -431,36 +473,40 @@ def _table(data: dict[str, Any]) -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code: the one place where errors become messages."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
+    state = Context()  # filled in by the global options, wherever they stand
     handlers = _catch_signals()
     try:
         # Without standalone mode, click returns the code of an explicit exit instead of raising.
-        code = cli.main(args=args, prog_name="pressgen", standalone_mode=False)
+        code = cli.main(args=args, prog_name="pressgen", standalone_mode=False, obj=state)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
+    except click.UsageError as exc:  # wrong usage: one line, exit code 2
+        help_hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(_terminal_safe(f"error: {exc.format_message()}{help_hint}"), err=True)
+        return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        click.echo(_terminal_safe(f"error: {exc.format_message()}"), err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except PressgenError as exc:
-        if debug:
+        if state.debug:
             traceback.print_exc()
         for diagnostic in exc.diagnostics:
-            click.echo(_terminal_safe(diagnostic.format(Path.cwd())), err=True)
+            _show(diagnostic)
         return exc.exit_code
     except Interrupted as exc:
         click.echo("interrupted: nothing was changed" if exc.args[0] == signal.SIGINT else "stopped", err=True)
         return 128 + int(exc.args[0])
     except OSError as exc:  # the machine's, not pressgen's: a full disk, a read-only folder
-        if debug:
+        if state.debug:
             traceback.print_exc()
-        where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(_terminal_safe(f"{where}error: {exc.strerror or exc}"), err=True)
+        where = os.fsdecode(exc.filename) if isinstance(exc.filename, str | bytes) else None
+        _show(Diagnostic(exc.strerror or str(exc), where))
         return 1
     except Exception as exc:  # a bug in pressgen, not in the user's input
-        if debug:
+        if state.debug:
             traceback.print_exc()
         click.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         return 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from pressgen.errors import Diagnostic, PressgenError
+from pressgen.errors import PressgenError, Problems, did_you_mean
 
 CONFIG_NAME = "pressgen.toml"
 # The PDF standards WeasyPrint produces; pdf/ua-1 (tagged, for screen readers) is the default.
@@ -68,6 +67,16 @@ class Organisation:
         return self.taglines.get(lang) or self.taglines.get("*")
 
 
+class _InProject:
+    """A path inside the project, read as an attribute of its `Config`: `config.root / name`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, config: Config, owner: type[Config]) -> Path:
+        return config.root / self.name
+
+
 @dataclass(frozen=True)
 class Config:
     """The validated configuration of one pressgen project."""
@@ -85,10 +94,6 @@ class Config:
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
 
     @property
-    def path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    @property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
@@ -98,21 +103,12 @@ class Config:
                 return lang
         raise KeyError(code)
 
-    @property
-    def releases_dir(self) -> Path:
-        return self.root / "releases"
-
-    @property
-    def locales_dir(self) -> Path:
-        return self.root / "locales"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".pressgen-cache"
+    # Where a project keeps each kind of file, inside its root.
+    path = _InProject(CONFIG_NAME)
+    releases_dir = _InProject("releases")
+    locales_dir = _InProject("locales")
+    templates_dir = _InProject("templates")
+    cache_dir = _InProject(".pressgen-cache")
 
 
 def find_project(start: Path) -> Path:
@@ -129,18 +125,16 @@ class _Validator:
 
     def __init__(self, path: Path):
         self.path = path
-        self.problems: list[Diagnostic] = []
+        self.problems = Problems()
 
     def error(self, key: str, message: str) -> None:
-        self.problems.append(Diagnostic(f"{key}: {message}" if key else message, self.path))
+        self.problems.error(f"{key}: {message}" if key else message, self.path)
 
     def known_keys(self, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in table:
             if key in allowed:
                 continue
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.error(f"{where}{key}", f"unknown key{suggestion}")
+            self.error(f"{where}{key}", f"unknown key{did_you_mean(key, allowed)}")
 
     def string(self, table: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
         value = table.get(key)
@@ -235,8 +229,7 @@ def load_config(root: Path) -> Config:
         check.error("translation.timeout", "must be a number of seconds between 0 and 600")
         timeout = 30.0
 
-    if check.problems:
-        raise PressgenError.collect(check.problems)
+    check.problems.raise_if_any()
     return Config(
         root=root,
         organisation=organisation,

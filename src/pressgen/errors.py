@@ -1,23 +1,33 @@
-"""Errors that pressgen reports to its users, and where they happened."""
+"""Errors that pressgen reports to its users, where they happened, and how they are worded."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
+
+# An error stops a build (or keeps a language version out); a warning is for the reader, and
+# `--strict` turns it into an error.
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem in the user's input, with the file and 1-based line it concerns."""
+    """One problem in the user's input, with the file and 1-based line it concerns.
+
+    `check` names the translation check that found it (`pressgen check`), if one did.
+    """
 
     message: str
     path: Path | str | None = None
     line: int | None = None
-    severity: str = "error"
+    severity: Severity = "error"
+    check: str | None = None
 
     def format(self, root: Path | None = None) -> str:
-        """Return the compiler-style line `path:line: severity: message`."""
+        """Return the compiler-style line `path:line: severity: [check: ]message`, paths under `root` relative."""
         where = ""
         if self.path is not None:
             path = Path(self.path)
@@ -27,7 +37,24 @@ class Diagnostic:
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
-        return f"{where}{self.severity}: {self.message}"
+        check = f"{self.check}: " if self.check else ""
+        return f"{where}{self.severity}: {check}{self.message}"
+
+    def as_data(self) -> dict[str, Any]:
+        """Return the diagnostic as JSON-ready data (for the build manifest)."""
+        return {
+            "message": self.message,
+            "path": None if self.path is None else str(self.path),
+            "line": self.line,
+            "severity": self.severity,
+            "check": self.check,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Diagnostic:
+        """Return the diagnostic that `as_data` gave `data` for."""
+        severity: Severity = "warning" if data.get("severity") == "warning" else "error"
+        return cls(str(data["message"]), data.get("path"), data.get("line"), severity, data.get("check"))
 
 
 class PressgenError(Exception):
@@ -84,3 +111,14 @@ class Problems:
 
 def _rebuild(cls: type[PressgenError], diagnostics: list[Diagnostic]) -> PressgenError:
     return cls.collect(diagnostics)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return " (did you mean 'x'?)" for the choice closest to a misspelt `word`, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 message", "2 messages": a count with its noun (English, regular plurals)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -60,6 +60,23 @@ def read_regular(path: Path, what: str, limit: int) -> Read:
     raise PressgenError(f"{what} changed while it was read (is an editor saving it?); try again", path)
 
 
+def decode_text(data: bytes, path: Path, nul: str, not_utf8: str) -> str:
+    """Decode a project file as UTF-8; a NUL byte or a byte that is not UTF-8 is an error at its line.
+
+    `not_utf8` may name the offending byte as `{byte:02x}`.
+    """
+    if b"\0" in data:
+        raise PressgenError(nul, path, _line_of(data, data.index(b"\0")))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PressgenError(not_utf8.format(byte=data[exc.start]), path, _line_of(data, exc.start)) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
 

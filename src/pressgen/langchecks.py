@@ -26,12 +26,13 @@ from babel import Locale
 
 from pressgen.config import Language
 from pressgen.dates import describe, expected, find_dates, months_mentioned
+from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
-Finding = tuple[str, str]
+Finding = tuple[Severity, str]
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
 LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Finding]]
 
@@ -62,7 +63,7 @@ LONGER_SCALE = 1.8
 MIN_LANGUAGE_WORDS = 5  # words from which the statistical language identifier is trusted
 LANGUAGE_CONFIDENCE = 0.9
 
-SEVERITY = {
+SEVERITY: dict[str, Severity] = {
     "doubled-word": "error",
     "space-before-punctuation": "error",
     "double-space": "warning",  # the page and the PDF show one space
@@ -339,7 +340,7 @@ def check_sentences(source: str, target: str, src: Language, dst: Language, cont
     if len(original) < SHORT_MESSAGE and n_source < 2:
         return  # a label: its translation may well be twice as long, or half
     scale = len(translation) / (len(original) * ratio)
-    counts = f"{n_target} sentence{'s' if n_target != 1 else ''} where the source has {n_source}"
+    counts = f"{plural(n_target, 'sentence')} where the source has {n_source}"
     if n_source != n_target:
         moves = align([len(s) for s in source_sentences], [len(t) for t in target_sentences], ratio)
         i = j = 0

@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML
+from fontTools.ttLib import TTFont
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -61,6 +62,47 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
+def bundled_families(fonts_dir: Path) -> frozenset[str]:
+    """Return the family names of the fonts shipped in `fonts_dir` (templates/fonts/)."""
+    families = set()
+    for path in sorted(fonts_dir.glob("*")) if fonts_dir.is_dir() else []:
+        if path.suffix.lower() in (".ttf", ".otf"):
+            with TTFont(path, lazy=True) as font:
+                families.add(font["name"].getBestFamilyName())
+    return frozenset(families)
+
+
+class _FallbackFonts:
+    """After a document is drawn, find the characters drawn with a font that is not bundled.
+
+    pdf.css names only the bundled fonts, but a character none of them has is drawn with
+    whatever font of the machine has it (fontconfig's fallback): the PDF then depends on the
+    machine that built it, and may show a glyph in another style. Characters no font has at all
+    are WeasyPrint's own `.notdef` warning.
+    """
+
+    def __init__(self, bundled: frozenset[str]):
+        self.bundled = bundled
+        self.warnings: list[str] = []
+
+    def __call__(self, document: Document, pdf: object) -> None:
+        drawn: dict[str, set[str]] = {}
+        for font in document.fonts.values():
+            if font.family not in self.bundled:
+                # Glyph 0 is .notdef: the character is in no font (WeasyPrint warns about it).
+                drawn.setdefault(font.family, set()).update(
+                    text for glyph, text in font.to_unicode.items() if glyph and text.strip()
+                )
+        for family, texts in sorted(drawn.items()):
+            characters = sorted({ch for text in texts for ch in text})
+            if characters:
+                shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in characters)
+                self.warnings.append(
+                    f"{shown} not in the bundled fonts (templates/fonts/): drawn with {family}, "
+                    "a font of this machine, not of the project"
+                )
+
+
 class PdfWriter:
     """Render PDFs with one font configuration and one parsed stylesheet for all documents."""
 
@@ -68,6 +110,7 @@ class PdfWriter:
         self.templates_dir = templates_dir
         self.variant = variant
         self.font_config = FontConfiguration()
+        self.bundled = bundled_families(templates_dir / "fonts")
         stylesheet = templates_dir / "pdf.css"
         self.stylesheets = []
         if stylesheet.is_file():
@@ -78,9 +121,11 @@ class PdfWriter:
     def write(self, html: str, release_dir: Path, dest: Path) -> list[str]:
         """Write the PDF of `html` (whose relative URLs point into `release_dir`) to `dest`.
 
-        Returns WeasyPrint's warnings for this document.
+        Returns WeasyPrint's warnings for this document, and the characters drawn with fonts
+        that are not bundled.
         """
         fetcher = SandboxFetcher([release_dir, self.templates_dir])
+        fallback = _FallbackFonts(self.bundled)
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
@@ -94,9 +139,10 @@ class PdfWriter:
                 pdf_variant=self.variant,
                 pdf_tags=True,
                 custom_metadata=True,
+                finisher=fallback,
             )
         except SandboxViolation as exc:
             raise PressgenError(str(exc), release_dir / "release.md") from None
         finally:
             logger.removeHandler(collect)
-        return collect.messages
+        return collect.messages + fallback.warnings

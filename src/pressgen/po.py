@@ -37,7 +37,7 @@ from babel.core import Locale
 from babel.messages.catalog import Catalog, Message
 
 from pressgen.errors import PressgenError
-from pressgen.files import read_regular, write_atomic
+from pressgen.files import decode_text, read_regular, write_atomic
 
 MAX_BYTES = 16_000_000  # a release is at most 1 MB of text; its catalog holds it twice, with comments
 WIDTH = 79  # GNU gettext's page width
@@ -134,14 +134,7 @@ class PoCatalog(Catalog):
 def read_po_file(path: Path, locale: Locale | str | None = None) -> PoCatalog:
     """Read a PO file strictly; every problem is a `PressgenError` with the path and line."""
     data, status = read_regular(path, "catalog", MAX_BYTES)
-    if b"\0" in data:
-        line = data[: data.index(b"\0")].count(b"\n") + 1
-        raise PressgenError("invalid PO syntax: control character U+0000 (NUL)", path, line)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PressgenError("catalog is not valid UTF-8", path, line) from None
+    text = decode_text(data, path, "invalid PO syntax: control character U+0000 (NUL)", "catalog is not valid UTF-8")
     catalog = parse_po(text, path, locale)
     catalog.read_status = status
     return catalog

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ class PdfTask:
     html: str
     release_dir: Path
     dest: Path
+    source: Path  # the release.md the press office edits: errors about the document name it
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def _render(index: int, task: PdfTask) -> PdfResult:
     started = time.perf_counter()
     try:
         warnings = _worker.write(task.html, task.release_dir, task.dest)
+    except PressgenError as exc:
+        raise PressgenError.collect(replace(d, path=task.source) for d in exc.diagnostics) from None
     except (RecursionError, MemoryError, ValueError, OSError) as exc:
         if isinstance(exc, OSError) and exc.errno in WRITE_FAILURES:
             raise  # the machine's: the build reports it for the whole output
@@ -108,7 +111,7 @@ def _render(index: int, task: PdfTask) -> PdfResult:
         # the user's error, about this document.
         raise PressgenError(
             f"{task.dest.name}: WeasyPrint could not render it ({type(exc).__name__}: {exc})",
-            task.release_dir / "release.md",
+            task.source,
         ) from None
     return PdfResult(index, warnings, time.perf_counter() - started)
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from pressgen.config import Config
-from pressgen.errors import PressgenError, Problems
+from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
+from pressgen.files import decode_text
 from pressgen.markup import control_characters, nesting_problems
 from pressgen.record import read_record
 
@@ -126,9 +127,10 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
     releases: list[Release] = []
     folders = sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
     if only is not None:
-        folders = [p for p in folders if p.name == only]
-        if not folders:
-            raise PressgenError(f"no release '{only}' in releases/", config.releases_dir)
+        chosen = [p for p in folders if p.name == only]
+        if not chosen:
+            raise no_such_release(only, [p.name for p in folders])
+        folders = chosen
     project = config.root.resolve()
     for folder in folders:
         path = folder / "release.md"
@@ -175,22 +177,17 @@ def read_release(path: Path, config: Config, slug: str | None = None) -> Release
         raise PressgenError("the file is UTF-16; save it as UTF-8", path, 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise PressgenError("the file starts with a byte order mark (BOM); save it as UTF-8 without BOM", path, 1)
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise PressgenError("not a text file (it contains NUL bytes); save it as UTF-8 text", path, line)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PressgenError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", path, line
-        ) from None
-    text = text.replace("\r\n", "\n")
+    text = decode_text(
+        raw,
+        path,
+        "not a text file (it contains NUL bytes); save it as UTF-8 text",
+        "not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8",
+    ).replace("\r\n", "\n")
     for offset, name in control_characters(text):
         line = text[:offset].count("\n") + 1
         raise PressgenError(f"control character {name} in the text; remove it", path, line)
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if lines[0].strip() != "---":
         raise PressgenError("missing front matter: the file must start with a '---' line", path, 1)
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
@@ -199,6 +196,11 @@ def read_release(path: Path, config: Config, slug: str | None = None) -> Release
     front = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
     return _validate(path, slug, front, body, body_line=end + 2, config=config)
+
+
+def no_such_release(slug: str, slugs: Iterable[str]) -> UsageError:
+    """Return the usage error of `--only SLUG` naming no release, with the closest slug as a hint."""
+    return UsageError(f"no release '{slug}' in releases/{did_you_mean(slug, slugs)}")
 
 
 def slug_problem(slug: str) -> str | None:
@@ -251,9 +253,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         key = key_node.value
         line = _line(key_node)
         if key not in FIELDS:
-            hint = difflib.get_close_matches(str(key), FIELDS, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.error(f"unknown front matter key '{key}'{suggestion}", path, line)
+            problems.error(f"unknown front matter key '{key}'{did_you_mean(str(key), FIELDS)}", path, line)
         elif key in fields:
             problems.error(f"duplicate front matter key '{key}'", path, line)
         else:
@@ -363,9 +363,7 @@ def _mapping(
     for key_node, value_node in node.value:
         key, line = str(key_node.value), _line(key_node)
         if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.error(f"unknown key '{key}' in {what}{suggestion}", path, line)
+            problems.error(f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}", path, line)
             continue
         value = _scalar_text(value_node, f"{what}.{key}", path, line, problems)
         if value is not None:

@@ -16,7 +16,6 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
-    UndefinedError,
 )
 from markupsafe import Markup, escape
 
@@ -52,7 +51,7 @@ class NewsroomEntry:
 
     version: LocalisedRelease
     href: str
-    pdf: PdfLink | None
+    pdf: PdfLink
 
 
 class SiteContext(TypedDict):
@@ -78,7 +77,7 @@ class PageContext(TypedDict):
 
 class ReleasePageContext(PageContext):
     release: LocalisedRelease
-    pdf: PdfLink | None
+    pdf: PdfLink
     json_ld: dict[str, Any]
 
 
@@ -219,7 +218,7 @@ class Renderer:
             raise PressgenError(f"template syntax error: {exc.message}", path, exc.lineno) from None
         except TemplateNotFound as exc:
             raise PressgenError(f"template '{exc.name}' not found", self.config.templates_dir) from None
-        except (UndefinedError, TemplateError) as exc:
+        except TemplateError as exc:
             path, line = _template_position(exc, self.config.templates_dir / name)
             raise PressgenError(f"template error: {exc}", path, line) from None
 

@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -16,13 +16,15 @@ from markupsafe import Markup
 from pressgen import urls
 from pressgen.build import BuildOptions, build
 from pressgen.catalogs import release_catalog_path, release_template
-from pressgen.checks import Finding
 from pressgen.config import Config
+from pressgen.errors import Diagnostic
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
 from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
 from pressgen.urls import Place
+
+MessageState = Literal["translated", "fuzzy", "missing"]
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,10 @@ class Row:
     comment: str
     source: str
     target: str | None
-    state: str  # translated, fuzzy or missing
+    state: MessageState
     machine: str | None
     previous_diff: Markup | None
-    findings: list[Finding]
+    findings: list[Diagnostic]
 
 
 def word_diff(old: str, new: str) -> Markup:
@@ -56,7 +58,7 @@ def word_diff(old: str, new: str) -> Markup:
 
 def _rows(version: Version) -> list[Row]:
     template = release_template(version.release)
-    by_line: dict[int | None, list[Finding]] = {}
+    by_line: dict[int | None, list[Diagnostic]] = {}
     for finding in version.findings:
         by_line.setdefault(finding.line, []).append(finding)
     rows = []
@@ -65,10 +67,12 @@ def _rows(version: Version) -> list[Row]:
             continue
         found = version.catalog.get(message.id) if version.catalog is not None else None
         target = str(found.string) if found is not None and found.string else None
-        state = "missing" if target is None else ("fuzzy" if found is not None and found.fuzzy else "translated")
+        state: MessageState = (
+            "missing" if target is None else ("fuzzy" if found is not None and found.fuzzy else "translated")
+        )
         machine = None
         previous = None
-        findings: list[Finding] = []
+        findings: list[Diagnostic] = []
         if found is not None:
             marks = [c for c in found.user_comments if c.startswith((MT_COMMENT, MEMORY_COMMENT))]
             machine = marks[0].split(":")[0] if marks else None

@@ -9,13 +9,12 @@ import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from pressgen.build import BuildOptions, BuildReport, build, output_dir
 from pressgen.cache import inputs_fingerprint
 from pressgen.config import Config, load_config
-from pressgen.errors import PressgenError
+from pressgen.errors import Diagnostic, PressgenError
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
@@ -69,11 +68,13 @@ class Preview:
         host: str,
         port: int,
         say: Callable[[str], None],
+        show: Callable[[Diagnostic], None],
         interval: float = 0.5,
     ):
         self.config = config
         self.options = options
         self.say = say
+        self.show = show
         self.interval = interval
         self.out_dir = output_dir(config, options)
         self.stop = threading.Event()
@@ -93,10 +94,12 @@ class Preview:
             report = build(self.config, self.options)
         except PressgenError as exc:
             for diagnostic in exc.diagnostics:
-                self.say(diagnostic.format(Path.cwd()))
+                self.show(diagnostic)
             self.say("build failed: still serving the previous output")
             return None
         self.builds += 1
+        for warning in report.warnings:
+            self.show(warning)
         if not report.unchanged:
             self.say(f"rebuilt: {report.pdfs} PDFs ({report.rendered} rendered) in {report.seconds:.1f} s")
         return report

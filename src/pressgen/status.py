@@ -25,9 +25,9 @@ from pressgen.catalogs import (
     release_catalog_path,
     release_template,
 )
-from pressgen.checks import Finding, check_catalog
+from pressgen.checks import check_catalog
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems, plural
 from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
@@ -39,14 +39,6 @@ class Counts:
     translated: int = 0
     fuzzy: int = 0
     missing: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.missing
-
-    @property
-    def complete(self) -> bool:
-        return self.fuzzy == 0 and self.missing == 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ class Version:
     is_source: bool
     reasons: tuple[str, ...] = field(default=())
     embargoed: bool = False
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Diagnostic, ...] = ()
     catalog_path: Path | None = None
 
     @property
@@ -89,17 +81,17 @@ def count_messages(template: Catalog, catalog: Catalog | None) -> Counts:
     return Counts(translated, fuzzy, missing)
 
 
-def _errors(findings: list[Finding], what: str) -> list[str]:
+def _errors(findings: list[Diagnostic], what: str) -> list[str]:
     errors = sum(1 for f in findings if f.severity == "error")
-    return [f"{what}{errors} check error{'s' if errors != 1 else ''} (run 'pressgen check')"] if errors else []
+    return [f"{what}{plural(errors, 'check error')} (run 'pressgen check')"] if errors else []
 
 
 def _describe(counts: Counts, what: str) -> list[str]:
     reasons = []
     if counts.missing:
-        reasons.append(f"{what}{counts.missing} untranslated message{'s' if counts.missing != 1 else ''}")
+        reasons.append(f"{what}{plural(counts.missing, 'untranslated message')}")
     if counts.fuzzy:
-        reasons.append(f"{what}{counts.fuzzy} fuzzy message{'s' if counts.fuzzy != 1 else ''}")
+        reasons.append(f"{what}{plural(counts.fuzzy, 'fuzzy message')}")
     return reasons
 
 
@@ -110,9 +102,9 @@ class Assessment:
     versions: list[Version]
     interface: dict[str, Catalog | None]
     interface_counts: dict[str, Counts]
-    interface_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    interface_findings: dict[str, list[Diagnostic]] = field(default_factory=dict)
 
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[Diagnostic]:
         """Return every check finding, interface catalogs first."""
         found = [f for findings in self.interface_findings.values() for f in findings]
         return found + [f for v in self.versions for f in v.findings]
@@ -164,7 +156,7 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
     problems = Problems()
     interface = read_interfaces(config)
     interface_counts: dict[str, Counts] = {}
-    interface_findings: dict[str, list[Finding]] = {}
+    interface_findings: dict[str, list[Diagnostic]] = {}
     pot = interface_template(config)
     templates_language = config.language(INTERFACE_SOURCE_LANG) if INTERFACE_SOURCE_LANG in config.codes else None
     for language in config.languages:
@@ -198,7 +190,7 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                 except PressgenError as exc:
                     problems.extend(exc)
             counts = count_messages(template, catalog)
-            findings: list[Finding] = []
+            findings: list[Diagnostic] = []
             if catalog is not None:
                 reasons += _describe(counts, "")
                 src = config.language(release.lang)
@@ -227,7 +219,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
         else:
             found += _unapproved(template, version.catalog, version.catalog_path)
-    found += [Diagnostic(f"{f.check}: {f.message}", f.path, f.line) for f in version.findings if f.severity == "error"]
+    found += [f for f in version.findings if f.severity == "error"]
     if not version.is_source and version.lang != INTERFACE_SOURCE_LANG:
         path = interface_catalog_path(config, version.lang)
         catalog = assessment.interface.get(version.lang)
@@ -235,11 +227,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found.append(Diagnostic("no interface catalog (run 'pressgen update')", path))
         else:
             found += _unapproved(interface_template(config), catalog, path, "interface: ")
-            found += [
-                Diagnostic(f"interface: {f.check}: {f.message}", f.path, f.line)
-                for f in assessment.interface_findings.get(version.lang, [])
-                if f.severity == "error"
-            ]
+            found += [f for f in assessment.interface_findings.get(version.lang, []) if f.severity == "error"]
     return found
 
 

@@ -45,7 +45,7 @@ from pressgen.catalogs import (
     release_catalog_path,
 )
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, Interrupted, PressgenError, UsageError
+from pressgen.errors import Diagnostic, Interrupted, PressgenError, UsageError, plural
 from pressgen.files import FileChanged, write_atomic
 from pressgen.markup import PROTECTED
 from pressgen.po import Key, PoCatalog, key_of, serialise
@@ -307,7 +307,7 @@ def _save(job: Job, report: TranslateReport) -> None:
             report.catalogs_written.append(job.path)
         report.kept += kept
         if not _same_file(job.catalog, current):
-            kept_note = f" ({kept} message{'s' if kept != 1 else ''} translated meanwhile kept)" if kept else ""
+            kept_note = f" ({plural(kept, 'message')} translated meanwhile kept)" if kept else ""
             report.warnings.append(
                 Diagnostic(
                     f"merged with changes saved meanwhile in {job.path.name}{kept_note}", job.path, severity="warning"
@@ -404,7 +404,7 @@ def _with_retries(client: Provider, text: str, provider: str, attempts: int, bac
             transient = not isinstance(exc, dt_errors.ServerException) or str(exc) in TRANSIENT
             if not transient or attempt == attempts:
                 raise PressgenError(
-                    f"provider '{provider}' failed after {attempt} attempt{'s' if attempt > 1 else ''}: "
+                    f"provider '{provider}' failed after {plural(attempt, 'attempt')}: "
                     f"{_describe(exc)}; every draft received so far is saved"
                 ) from None
             time.sleep(delay)
