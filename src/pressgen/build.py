@@ -31,7 +31,7 @@ from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnVi
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.pool import PdfPool, PdfTask, font_subsetter
 from pressgen.publishing import PublicVersion, read_published
-from pressgen.releases import Release, asset_problem, no_such_release, read_releases
+from pressgen.releases import Release, VersionOf, asset_problem, no_such_release, read_releases
 from pressgen.render import (
     Alternate,
     NewsroomContext,
@@ -120,7 +120,7 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
-class Document:
+class Document(VersionOf):
     """One language version to write: its texts (as recorded, or as they are now) and where it goes."""
 
     release: Release
@@ -128,14 +128,6 @@ class Document:
     localised: LocalisedRelease
     source: Path  # the release.md the press office edits (warnings name it, also for a published copy)
     listed: bool = True  # in the newsroom, feed and sitemap (a withdrawn release is not)
-
-    @property
-    def slug(self) -> str:
-        return self.release.slug
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
 
     @property
     def page(self) -> Place:

@@ -14,7 +14,7 @@ from pressgen.catalogs import lookup
 from pressgen.config import Config, Language
 from pressgen.images import ImageFile, image_file
 from pressgen.markup import QUOTES
-from pressgen.releases import Release
+from pressgen.releases import Release, VersionOf
 from pressgen.segment import Figure, body_assets, render_body, render_inline, render_markdown
 
 
@@ -66,7 +66,7 @@ class WithdrawnView:
 
 
 @dataclass(frozen=True)
-class LocalisedRelease:
+class LocalisedRelease(VersionOf):
     """Everything a template shows of one release in one language."""
 
     release: Release
@@ -89,14 +89,6 @@ class LocalisedRelease:
     updates: tuple[UpdateView, ...] = ()
     lag: LagView | None = None
     withdrawn: WithdrawnView | None = None
-
-    @property
-    def slug(self) -> str:
-        return self.release.slug
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
 
     @property
     def images(self) -> list[ImageView]:

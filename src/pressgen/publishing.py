@@ -41,7 +41,7 @@ from pressgen.record import (
     recorded_slugs,
     write_record,
 )
-from pressgen.releases import ChangeNote, Release, read_release, read_releases
+from pressgen.releases import ChangeNote, Release, VersionOf, read_release, read_releases
 from pressgen.segment import release_assets
 from pressgen.status import Assessment, Version, assess, blockers
 
@@ -322,7 +322,7 @@ def withdraw(config: Config, slug: str, reason: str, now: dt.datetime | None = N
 
 
 @dataclass(frozen=True)
-class PublicVersion:
+class PublicVersion(VersionOf):
     """A recorded language version, read back from the record: what the public site shows."""
 
     record: ReleaseRecord
@@ -331,14 +331,6 @@ class PublicVersion:
     release: Release  # the texts as published (the snapshot)
     language: Language
     catalog: Catalog | None  # the approved translations as published; None for the source
-
-    @property
-    def slug(self) -> str:
-        return self.record.slug
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
 
     @property
     def lags(self) -> bool:
