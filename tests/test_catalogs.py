@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import stat
 import subprocess
 from pathlib import Path
@@ -175,6 +176,29 @@ def test_percent_in_a_release_is_no_python_format(project: Path, cli: Cli) -> No
     write_atomic(path, serialise(catalog))
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_update_moves_bare_numbers_out_of_a_catalog(project: Path, cli: Cli) -> None:
+    # Table cells such as "750" were messages before pressgen knew better: update retires them.
+    edit_release(
+        project,
+        "security of its member states.\n",
+        "security of its member states.\n\n| 2023 | 2024 |\n| --- | --- |\n| 750 | — |\n",
+    )
+    path = nl_catalog(project)
+    cells = "".join(
+        f'\n#. body: table cell\n#: releases/{SLUG}/release.md:40\nmsgid "{cell}"\nmsgstr "{cell}"\n'
+        for cell in ("750", "2024", "—")
+    )
+    path.write_text(path.read_text(encoding="utf-8") + cells, encoding="utf-8")
+    result = cli(project, "update")
+    assert result.code == 0
+    assert f"updated locales/nl/releases/{SLUG}.po (0 new, 0 fuzzy, 3 obsolete)" in result.out
+    text = path.read_text(encoding="utf-8")
+    for cell in ("750", "2024", "—"):
+        assert f'\n#~ msgid "{cell}"\n#~ msgstr "{cell}"\n' in text
+    status = cli(project, "status", "--format", "json")
+    assert all(row["published"] for row in json.loads(status.out)["versions"])
 
 
 def test_returning_message_gets_its_obsolete_translation_back(project: Path, cli: Cli) -> None:

@@ -15,7 +15,7 @@ from pressgen.config import Config, Language
 from pressgen.images import ImageFile, image_file
 from pressgen.markup import QUOTES
 from pressgen.releases import Release
-from pressgen.segment import Figure, body_assets, render_body, render_inline, render_markdown
+from pressgen.segment import Figure, body_assets, is_message, render_body, render_inline, render_markdown
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def localise_release(
     is_source = code == release.lang
 
     def translate(text: str) -> str:
-        if is_source:
+        if is_source or not is_message(text):
             return text
         found = lookup(catalog, text, use_fuzzy=draft)
         if found is None:

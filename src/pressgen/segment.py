@@ -11,6 +11,10 @@ words and the inline markup of a block, never the structure of the document.
 Front matter fields that people read (title, subtitle, summary, location, image alt, caption
 and credit, contact roles, notes) are messages too; names, e-mail addresses, phone numbers,
 URLs and dates are not.
+
+A text without a single letter ("750", "2024", "—", "+31 70 123 4567") is not a message: there
+is nothing in it to translate, so no translator is asked to copy it, and every language version
+shows it as the source has it.
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ class SourceMessage:
     comment: str
 
 
+def is_message(text: str) -> bool:
+    """Tell whether a text is for translators: whether it has a letter, in any script."""
+    return any(ch.isalpha() for ch in text)
+
+
 def message_text(content: str) -> str:
     """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`.
 
@@ -101,6 +110,7 @@ def markdown_messages(source: str, first_line: int, where: str) -> list[SourceMe
             f"{where}: {FIGURE_COMMENT if kind == 'paragraph' and figure_of(token) else kind}",
         )
         for token, kind, line in _blocks(tokens)
+        if is_message(message_text(token.content))
     ]
 
 
@@ -110,7 +120,7 @@ def extract_messages(release: Release) -> list[SourceMessage]:
     messages: list[SourceMessage] = []
 
     def field(text: str | None, key: str, comment: str, line: int | None = None) -> None:
-        if text:
+        if text and is_message(text):
             messages.append(SourceMessage(" ".join(text.split()), line or lines.get(key, 1), comment))
 
     field(release.title, "title", "title")
@@ -200,7 +210,10 @@ def _translated(source: str, lang: str, translate: Callable[[str], str]) -> tupl
     used_ids: set[str] = set()
     images = {str(c.attrGet("src")) for t, _, _ in _blocks(tokens) for c in t.children or [] if c.type == "image"}
     for token, _, _ in _blocks(tokens):
-        translated = translate(message_text(token.content))
+        text = message_text(token.content)
+        if not is_message(text):
+            continue  # a figure, a date, a dash: shown as the source has it, in every language
+        translated = translate(text)
         token.content = translated
         children = md.parseInline(translated, env)[0].children or []
         if inline_depth(children) > MAX_INLINE_DEPTH:
