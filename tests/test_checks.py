@@ -36,7 +36,10 @@ def test_check_finds_each_problem_with_its_line(project: Path, cli: Cli, monkeyp
     line_number = set_translation(nl, "A United Front", "Eensgezind tegen 2023 cyberdreigingen")
     result = cli(project, "check")
     assert result.code == 1
-    errors = result.err.splitlines()
+    # On standard output, so that `pressgen check | less` pages them, the count last.
+    assert result.err == ""
+    errors = result.out.splitlines()
+    assert errors[-1].endswith(" warnings") or errors[-1].endswith(" warning")
     ro_path, nl_path = f"locales/ro/releases/{SLUG}.po", f"locales/nl/releases/{SLUG}.po"
     html_error = (
         "error: html: HTML '<script>', '</script>' in a translation is not allowed (it is shown as text, never run)"

@@ -10,7 +10,8 @@ from babel import Locale
 from babel.messages.pofile import read_po
 
 from conftest import REPO, SLUG, Cli
-from pressgen import langchecks
+from helpers import pdf_text
+from pressgen import langchecks, spelling
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
 from test_checks import set_translation
@@ -309,3 +310,81 @@ def test_check_reports_language_checks_with_the_message_line(
     assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
     build = cli(project, "build")
     assert f"left out: {SLUG} [nl]: 2 check errors (run 'pressgen check')" in build.err
+
+
+def test_check_says_once_that_a_dictionary_is_missing(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A machine with the English and Romanian dictionaries, but not hunspell-nl.
+    dictionaries = tmp_path / "hunspell"
+    dictionaries.mkdir()
+    for locale in ("en_GB", "ro_RO"):
+        found = spelling.find_dictionary(locale)
+        assert found is not None
+        for suffix in (".dic", ".aff"):
+            (dictionaries / f"{locale}{suffix}").symlink_to(found.with_suffix(suffix))
+    monkeypatch.setenv("DICPATH", str(dictionaries))
+    monkeypatch.setattr(spelling, "DICTIONARY_DIRS", ())
+    result = cli(project, "check")
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "warning: no hunspell dictionary for nl_NL: install the Debian package hunspell-nl; "
+        "until then, words in nl_NL are not spell-checked",
+        "0 errors, 1 warning",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "package"),
+    [
+        ("nl_NL", "hunspell-nl"),
+        ("en_GB", "hunspell-en-gb"),
+        ("en", "hunspell-en-us"),
+        ("de_CH", "hunspell-de-ch"),
+        ("pt_BR", "hunspell-pt-br"),
+        ("fr_BE", "hunspell-fr"),
+    ],
+)
+def test_the_debian_package_of_a_dictionary(locale: str, package: str) -> None:
+    assert spelling.debian_package(locale) == package
+
+
+def test_quote_marks_from_pressgen_toml_are_checked_and_rendered(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressgen.catalogs import read_catalog
+    from pressgen.config import load_config
+    from pressgen.files import write_atomic
+    from pressgen.po import serialise
+
+    monkeypatch.chdir(project)
+    toml = project / "pressgen.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('quotes = "“”‘’"', 'quotes = "„”‚’"'),
+        encoding="utf-8",
+    )
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    catalog = read_catalog(nl, load_config(project).language("nl"))
+    quoted = [m for m in catalog if isinstance(m.string, str) and "“" in m.string]
+    assert len(quoted) == 2
+    # The bundled Dutch quotes “…”, the default style; this project writes „…”.
+    result = cli(project, "check")
+    assert result.code == 0
+    assert [line for line in result.out.splitlines() if ": quotes: " in line] == [
+        f"locales/nl/releases/{SLUG}.po:{m.lineno}: warning: quotes: quote marks “ are not used in Nederlands: "
+        "write „…”"
+        for m in quoted
+    ]
+    for message in quoted:
+        message.string = str(message.string).replace("“", "„")
+    write_atomic(nl, serialise(catalog))
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+    # Straight quotes in a translation are rendered with the project's marks, on the page and in the PDF.
+    set_translation(nl, "A United Front", 'Eensgezind tegen "cyberdreigingen"')
+    assert cli(project, "build").code == 0
+    page = (project / "public" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "Eensgezind tegen „cyberdreigingen”</h2>" in page
+    assert "„In een tijd waarin" in page
+    pdf = pdf_text(project / "public" / "nl" / SLUG / f"{SLUG}-nl.pdf")
+    assert "Eensgezind tegen „cyberdreigingen”" in pdf

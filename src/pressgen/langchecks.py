@@ -27,7 +27,7 @@ from babel import Locale
 from pressgen.config import Language
 from pressgen.dates import describe, expected, find_dates, months_mentioned
 from pressgen.glossary import Glossary, find, load_glossary
-from pressgen.markup import PROTECTED, QUOTES
+from pressgen.markup import PROTECTED, QUOTES, quote_marks
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -204,14 +204,16 @@ def check_end_punctuation(
 def quote_style(dst: Language, configured: str | None = None) -> str | None:
     """Return a language's four quote marks (double open and close, single open and close).
 
-    The configured ones (`quotes` in the language's table of pressgen.toml) win; otherwise
-    those the Markdown renderer puts in (`segment.QUOTES`): “…” for Dutch, the house style, as
-    the Dutch government writes; „…” for Romanian.
+    The configured ones (`quotes` in the language's table of pressgen.toml, which rendering
+    uses too) win; otherwise those the Markdown renderer puts in (`markup.QUOTES`): “…” for
+    Dutch, the house style, as the Dutch government writes; „…” for Romanian. A language
+    `markup.QUOTES` does not list has no style to check.
     """
     if configured:
         return configured
-    marks = QUOTES.get(dst.locale.language)
-    return "".join(m.strip() for m in marks) if marks else None
+    if dst.locale.language not in QUOTES:
+        return None
+    return "".join(m.strip() for m in quote_marks(dst.locale.language))
 
 
 def _quotations(text: str, opening: str = "") -> int:
@@ -628,11 +630,18 @@ def _bound(
 
 
 @lru_cache(maxsize=16)
-def _speller(locale: str, personal: Path | None, personal_mtime: int) -> Speller | None:
+def _speller(dictionary: Path, personal: Path | None, personal_mtime: int) -> Speller:
     # One hunspell process per dictionary and word list for the whole run; a changed word list
     # (its modification time) gets a new one.
-    dictionary = find_dictionary(locale)
-    return Speller(dictionary, personal) if dictionary else None
+    return Speller(dictionary, personal)
+
+
+def missing_dictionaries(languages: Iterable[Language]) -> list[str]:
+    """Say, for each language without a hunspell dictionary, that its spelling goes unchecked, and how to fix it."""
+    missing = sorted({language.locale_id for language in languages if find_dictionary(language.locale_id) is None})
+    return [
+        f"{missing_dictionary_hint(locale)}; until then, words in {locale} are not spell-checked" for locale in missing
+    ]
 
 
 def load_context(
@@ -655,15 +664,15 @@ def load_context(
     notes: list[str] = []
     spellers: dict[str, Speller] = {}
     for language in {src, dst, *languages}:
+        dictionary = find_dictionary(language.locale_id)
+        if dictionary is None:
+            notes.append(missing_dictionary_hint(language.locale_id))
+            continue
         personal = locales_dir / language.code / WORD_LIST_NAME
         if personal.is_file():
-            speller = _speller(language.locale_id, personal, personal.stat().st_mtime_ns)
+            spellers[language.locale.language] = _speller(dictionary, personal, personal.stat().st_mtime_ns)
         else:
-            speller = _speller(language.locale_id, None, 0)
-        if speller is None:
-            notes.append(missing_dictionary_hint(language.locale_id))
-        else:
-            spellers[language.locale.language] = speller
+            spellers[language.locale.language] = _speller(dictionary, None, 0)
     glossary = load_glossary(locales_dir, src.code, dst.code)
     return CheckContext(
         languages=tuple(sorted({lang.locale.language for lang in (src, dst, *languages)})),

@@ -149,20 +149,25 @@ def body_assets(release: Release) -> list[tuple[str, int]]:
     return found
 
 
-def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> str:
-    """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation."""
-    md, tokens, env = _translated(source, lang, translate)
+def render_markdown(source: str, lang: str, translate: Callable[[str], str], quotes: str | None = None) -> str:
+    """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation.
+
+    `quotes` are the language's configured quote marks (`config.Language.quotes`), if any.
+    """
+    md, tokens, env = _translated(source, lang, translate, quotes)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
 
 
-def render_body(source: str, lang: str, translate: Callable[[str], str]) -> list[str | Figure]:
+def render_body(
+    source: str, lang: str, translate: Callable[[str], str], quotes: str | None = None
+) -> list[str | Figure]:
     """Render Markdown like `render_markdown`, with each top-level picture paragraph as a `Figure`.
 
     The templates show figures (with the localised credit label); the HTML between them is
     returned as it is.
     """
-    md, tokens, env = _translated(source, lang, translate)
+    md, tokens, env = _translated(source, lang, translate, quotes)
     parts: list[str | Figure] = []
     start = 0
     for index, token in enumerate(tokens):
@@ -202,9 +207,11 @@ def figure_of(inline: Token) -> Figure | None:
     return Figure(str(image.attrGet("src") or ""), _plain_text(image), title or None, credit or None)
 
 
-def _translated(source: str, lang: str, translate: Callable[[str], str]) -> tuple[MarkdownIt, list[Token], Any]:
+def _translated(
+    source: str, lang: str, translate: Callable[[str], str], quotes: str | None
+) -> tuple[MarkdownIt, list[Token], Any]:
     """Parse `source` in `lang` and put each block's translation in place of its text."""
-    md = markdown(lang)
+    md = markdown(lang, quotes)
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
     used_ids: set[str] = set()
@@ -233,9 +240,9 @@ def _known_image(token: Token, images: set[str]) -> Token:
     return Token("text", "", 0, content=token.content)
 
 
-def render_inline(text: str, lang: str) -> str:
+def render_inline(text: str, lang: str, quotes: str | None = None) -> str:
     """Render one line of inline Markdown (a caption, a summary) as HTML in `lang`."""
-    html: str = markdown(lang).renderInline(text)
+    html: str = markdown(lang, quotes).renderInline(text)
     return html
 
 
