@@ -93,7 +93,29 @@ def test_dropped_link_and_broken_markup_are_errors() -> None:
     [
         ("It cost 1,234.5 euros.", "Het kostte 1.234,5 euro.", NL, []),
         ("It cost 1,234.5 euros.", "A costat 1.234,5 euro.", RO, []),
-        ("It cost 1,243 euros.", "Het kostte 1.234 euro.", NL, ["the source has 1243; the translation has 1234"]),
+        (
+            "It cost 1,243 euros.",
+            "Het kostte 1.234 euro.",
+            NL,
+            ["the source has 1,243 (1243, written 1.243 in Dutch); the translation has 1.234 (read as 1234 in Dutch)"],
+        ),
+        # A figure copied as the source writes it means another number to a Dutch reader.
+        (
+            "Some 2,500 experts.",
+            "Zo'n 2,500 experts.",
+            NL,
+            ["the source has 2,500 (2500, written 2.500 in Dutch); the translation has 2,500 (read as 2.5 in Dutch)"],
+        ),
+        (
+            "Up 3.50 %.",
+            "Plus 3.50%.",
+            RO,
+            [
+                "the source has 3.50 (3.5, written 3,50 in Romanian); the translation has 3.50 (not a number as Romanian "
+                "writes one)"
+            ],
+        ),
+        ("In 2024.", "In 2023.", NL, ["the source has 2024; the translation has 2023"]),
         ("On 16–17 May 2024.", "Op 16–17 mei 2024.", NL, []),
     ],
 )
