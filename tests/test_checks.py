@@ -111,8 +111,8 @@ def test_dropped_link_and_broken_markup_are_errors() -> None:
             "Plus 3.50%.",
             RO,
             [
-                "the source has 3.50 (3.5, written 3,50 in Romanian); the translation has 3.50 (not a number as Romanian "
-                "writes one)"
+                "the source has 3.50 (3.5, written 3,50 in Romanian); "
+                "the translation has 3.50 (not a number as Romanian writes one)"
             ],
         ),
         ("In 2024.", "In 2023.", NL, ["the source has 2024; the translation has 2023"]),
