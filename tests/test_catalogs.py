@@ -201,6 +201,31 @@ def test_update_moves_bare_numbers_out_of_a_catalog(project: Path, cli: Cli) -> 
     assert all(row["published"] for row in json.loads(status.out)["versions"])
 
 
+def test_update_removes_format_flags_that_no_text_needs(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flags a tool guessed (xgettext's c-format on "3.5 %") make msgfmt and Poedit check a text
+    # that is none: check says so, update takes them away.
+    monkeypatch.chdir(project)
+    path = nl_catalog(project)
+    text = path.read_text(encoding="utf-8")
+    heading = 'msgid "A United Front Against Cyber Threats"'
+    path.write_text(text.replace(heading, "#, c-format\n" + heading), encoding="utf-8")
+    line = text.split("\n").index(heading) + 2
+    result = cli(project, "check")
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        f"locales/nl/releases/{SLUG}.po:{line}: error: msgfmt: 'c-format': pressgen does not check C format "
+        "strings, and no pressgen text is one; 'pressgen update' removes the flag"
+    )
+    assert cli(project, "update").code == 0
+    changed = [
+        (a, b) for a, b in zip(text.split("\n"), path.read_text(encoding="utf-8").split("\n"), strict=True) if a != b
+    ]
+    assert [a.split(":")[0] for a, _ in changed] == ['"POT-Creation-Date']  # and the flag is gone
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+
 def test_returning_message_gets_its_obsolete_translation_back(project: Path, cli: Cli) -> None:
     release = project / "releases" / SLUG / "release.md"
     original = release.read_text(encoding="utf-8")

@@ -27,7 +27,8 @@ from pressgen import __version__
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
 from pressgen.files import write_atomic as write_atomic  # re-exported until checks.py imports it from files
-from pressgen.po import FORMAT_FLAGS, Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file
+from pressgen.msgfmt import is_format_flag
+from pressgen.po import Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file
 from pressgen.po import serialise as serialise  # re-exported until checks.py imports it from po
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
@@ -284,7 +285,8 @@ def _merged(wanted: Message, old: Message, exact: bool) -> Message:
         lineno=old.lineno if exact else None,
         context=wanted.context,
     )
-    message.flags = (set(old.flags) - FORMAT_FLAGS) | (set(wanted.flags) & FORMAT_FLAGS)
+    # Only the template says what format a text is in: a flag a tool or a person added goes.
+    message.flags = {f for f in old.flags if not is_format_flag(f)} | {f for f in wanted.flags if is_format_flag(f)}
     if fuzzy:
         message.flags.add("fuzzy")
     return message

@@ -23,6 +23,8 @@ from pressgen.catalogs import catalogs_of, serialise, write_atomic
 from pressgen.config import Config, Language
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
+from pressgen.msgfmt import catalog_problems
+from pressgen.po import PoCatalog
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -315,8 +317,11 @@ def check_message(
 def check_catalog(
     catalog: Catalog, path: Path, src: Language, dst: Language, context: CheckContext | None = None
 ) -> list[Finding]:
-    """Run every check on every translated message of a catalog."""
-    return [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
+    """Run every check on every translated message of a catalog, and GNU msgfmt --check's rules."""
+    findings = []
+    if isinstance(catalog, PoCatalog):
+        findings = [Finding("msgfmt", "error", path, p.line, p.message) for p in catalog_problems(catalog)]
+    return findings + [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:
