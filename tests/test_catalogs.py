@@ -226,6 +226,22 @@ def test_update_removes_format_flags_that_no_text_needs(
     assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
 
 
+@pytest.mark.parametrize("header", ["none", "empty"])
+def test_update_gives_a_catalog_without_header_one(project: Path, cli: Cli, header: str) -> None:
+    path = nl_catalog(project)
+    text = path.read_text(encoding="utf-8")
+    body = text[text.index("#. title") :]
+    path.write_text(body if header == "none" else 'msgid ""\nmsgstr ""\n\n' + body, encoding="utf-8")
+    assert "no header entry" in cli(project, "check").out
+    assert cli(project, "update").code == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(body)
+    assert '"Language: nl_NL\\n"' in text and '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+
 def test_returning_message_gets_its_obsolete_translation_back(project: Path, cli: Cli) -> None:
     release = project / "releases" / SLUG / "release.md"
     original = release.read_text(encoding="utf-8")

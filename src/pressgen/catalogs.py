@@ -181,8 +181,13 @@ def sync_catalog(path: Path, template: Catalog, language: Language, header: str)
     catalog = read_catalog(path, language)
     before = _state(catalog)
     merged = merge(catalog, template)
-    if _state(catalog) == before:
+    if _state(catalog) == before and catalog.header_msgstr:
         return CatalogUpdate(path, "unchanged")
+    if not catalog.header_msgstr:
+        # GNU msgfmt refuses a catalog without a header entry: give it the one `update` creates.
+        catalog.header_text, catalog.header_comment = "", header
+        catalog.project, catalog.version = template.project, template.version
+        catalog.language_team = f"{language.name} <{language.code}@li.org>"
     catalog.creation_date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     write_atomic(path, serialise(catalog))
     return CatalogUpdate(
