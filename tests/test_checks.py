@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from babel import Locale
 
-from conftest import SLUG, Cli
+from conftest import REPO, SLUG, Cli
 from helpers import set_translation
-from pressgen.checks import CHECKS
+from pressgen.checks import CHECKS, active_checks
 from pressgen.config import Language
+from pressgen.langchecks import CheckContext
 
 EN = Language("en", Locale.parse("en_GB"), "English")
 NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
@@ -138,3 +140,10 @@ def test_copies_spaces_and_end_punctuation_are_warnings() -> None:
     assert list(CHECKS["punctuation"]("Done.", "Klaar", EN, NL)) == [
         ("warning", "ends with 'no punctuation' where the source ends with '.'")
     ]
+
+
+def test_every_check_is_documented_for_translators() -> None:
+    guide = (REPO / "docs" / "translators.md").read_text(encoding="utf-8")
+    table = [line for line in guide.splitlines() if line.startswith("| `")]
+    documented = {name for line in table for name in re.findall(r"`([\w-]+)`", line.split(" | ")[0])}
+    assert set(active_checks(CheckContext())) | {"msgfmt"} == documented
