@@ -168,14 +168,27 @@ def test_percent_in_a_release_is_no_python_format(project: Path, cli: Cli) -> No
     text = path.read_text(encoding="utf-8")
     assert "python-format" not in text
     assert "#| msgid" in text and "3.5 % in" in text
-    # The translator writes a correct Dutch "3,5%": GNU msgfmt --check must accept it.
-    catalog = read_catalog(path, load_config(project).language("nl"))
-    (fuzzy,) = [m for m in catalog if m.fuzzy]
-    fuzzy.string = str(fuzzy.string).replace("voelbaar.", "voelbaar, met een stijging van 3,5% in uitgaven.")
-    fuzzy.flags.discard("fuzzy")
-    write_atomic(path, serialise(catalog))
-    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    catalogs = sorted((project / "locales").rglob("*.po"))
+    for catalog_path in catalogs:
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path)], capture_output=True)
+        assert result.returncode == 0, result.stderr
+    # The translators write a correct "3,5%": GNU msgfmt --check and pressgen check accept it.
+    for lang, old, new in (
+        ("nl", "voelbaar.", "voelbaar, met een stijging van 3,5% in uitgaven."),
+        ("ro", "este palpabil.", "este palpabil, cu o creștere de 3,5% a cheltuielilor."),
+    ):
+        lang_path = project / "locales" / lang / "releases" / f"{SLUG}.po"
+        catalog = read_catalog(lang_path, load_config(project).language(lang))
+        (fuzzy,) = [m for m in catalog if m.fuzzy]
+        assert old in str(fuzzy.string)
+        fuzzy.string = str(fuzzy.string).replace(old, new)
+        fuzzy.flags.discard("fuzzy")
+        write_atomic(lang_path, serialise(catalog))
+    for catalog_path in catalogs:
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path)], capture_output=True)
+        assert result.returncode == 0, result.stderr
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+    assert cli(project, "status").out.count(" yes") == 3  # en, nl and ro published
 
 
 def test_update_moves_bare_numbers_out_of_a_catalog(project: Path, cli: Cli) -> None:
