@@ -388,3 +388,31 @@ def test_quote_marks_from_pressgen_toml_are_checked_and_rendered(
     assert "„In een tijd waarin" in page
     pdf = pdf_text(project / "public" / "nl" / SLUG / f"{SLUG}-nl.pdf")
     assert "Eensgezind tegen „cyberdreigingen”" in pdf
+
+
+def test_a_name_of_the_glossary_written_with_a_slip_is_an_error(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    # "NAVO" is in the message elsewhere, so only the whole term tells the slip.
+    assert target.count("NAVO") > 1
+    assert run("glossary", source, target.replace("NAVO Cyber", "AVO Cyber", 1), "nl", contexts["nl"]) == [
+        (
+            "error",
+            "'AVO' is misspelt: 'NATO Cyber Defence Pledge Conference' is translated as "
+            "'NAVO Cyber Defence Pledge Conference' (glossary)",
+        )
+    ]
+    assert run("glossary", source, target.replace("Den Haag", "Den Haga", 1), "nl", contexts["nl"]) == [
+        ("error", "'Haga' is misspelt: 'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    # Another word, rightly spelt, is terminology for the reviewer.
+    assert run("glossary", source, target.replace("Den Haag", "'s-Gravenhage", 1), "nl", contexts["nl"]) == [
+        ("warning", "'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+
+
+@pytest.mark.parametrize("lang", ["nl", "ro"])
+def test_a_name_with_a_letter_too_many_is_misspelt(lang: str, contexts: dict[str, CheckContext]) -> None:
+    source, target = next((s, t) for s, t in release_pairs(lang) if "Luminița" in t)
+    found = run("spelling", source, target.replace("Luminița", "Luminițaa", 1), lang, contexts[lang])
+    assert [severity for severity, _ in found] == ["error"]
+    assert found[0][1].startswith("'Luminițaa' is misspelt: did you mean 'Lumini")

@@ -83,6 +83,7 @@ SEVERITY = {
     # A term translated otherwise is terminology, for the reviewer; a forbidden one ("Holland") is wrong.
     "glossary": "warning",
     "forbidden-term": "error",
+    "misspelt-term": "error",
     "end-punctuation": "error",
 }
 
@@ -431,10 +432,39 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
             if not any(span[0] < end and start < span[1] for (start, end), _ in banned)
         ]
         if term.targets and not accepted:
+            slip = _misspelt_term(text, term.targets)
+            if slip is not None:
+                written, meant = slip
+                yield _finding(
+                    "misspelt-term",
+                    f"'{written}' is misspelt: '{term.sources[0]}' is translated as '{meant}' (glossary)",
+                )
+                continue
             options = " or ".join(f"'{t}'" for t in term.targets[:3])
             yield _finding("glossary", f"'{term.sources[0]}' is translated as {options} (glossary)")
         for forbidden in dict.fromkeys(f for _, f in banned):
             yield _finding("forbidden-term", f"'{forbidden}' is not used for '{term.sources[0]}' (glossary)")
+
+
+def _misspelt_term(text: str, targets: Sequence[str]) -> tuple[str, str] | None:
+    """Find a glossary translation written with one slip in one of its names ("AVO Cyber …" for "NAVO Cyber …").
+
+    The words of the term must all be there, in order, one of them a capitalised word (a name,
+    an acronym) one letter off. A lower-case word written otherwise is more often rephrased or
+    inflected than misspelt, and the dictionary judges it anyway.
+    """
+    words = LETTERS.findall(text)
+    for target in targets:
+        wanted = LETTERS.findall(target)
+        for start in range(len(words) - len(wanted) + 1):
+            window = words[start : start + len(wanted)]
+            slips = [(w, t) for w, t in zip(window, wanted, strict=True) if fold(w) != fold(t)]
+            if len(slips) != 1:
+                continue
+            written, meant = slips[0]
+            if len(meant) >= 3 and meant[0].isupper() and written[:1].isupper() and distance(written, meant) <= 1:
+                return written, target
+    return None
 
 
 # --- untranslated text and wrong language -------------------------------------------------------
@@ -558,8 +588,10 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
         if fold(candidate) == fold(word):
             return candidate
     for candidate in candidates:
-        if distance(candidate, word) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
-            return candidate  # the second: hunspell proposes to split a word, "co organizează"
+        # One slip, diacritics aside ("Luminițaa" for "Luminița"); or hunspell proposes to split a
+        # word ("co organizează").
+        if distance(fold(candidate), fold(word)) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
+            return candidate
     return None
 
 
