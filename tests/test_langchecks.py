@@ -282,7 +282,11 @@ def test_untranslated_text_is_an_error_unless_it_is_a_name_a_number_or_a_term(
 def test_the_glossary_is_enforced(contexts: dict[str, CheckContext]) -> None:
     nl, ro = contexts["nl"], contexts["ro"]
     assert run("glossary", "The Hague", "Den Haag", "nl", nl) == []
+    # A slip in a name of the glossary is a misspelling a reader sees; another word is terminology.
     assert run("glossary", "The Hague", "Den Haga", "nl", nl) == [
+        ("error", "'Haga' is misspelt: 'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    assert run("glossary", "The Hague", "'s-Gravenhage", "nl", nl) == [
         ("warning", "'The Hague' is translated as 'Den Haag' (glossary)")
     ]
     source, target = message("ro", "The Netherlands and Romania co-host")
@@ -408,6 +412,14 @@ def test_a_name_of_the_glossary_written_with_a_slip_is_an_error(contexts: dict[s
     assert run("glossary", source, target.replace("Den Haag", "'s-Gravenhage", 1), "nl", contexts["nl"]) == [
         ("warning", "'The Hague' is translated as 'Den Haag' (glossary)")
     ]
+    # The English spelling of a name the glossary writes with diacritics; an ending is no slip.
+    source, target = message("ro", "The Netherlands and Romania co-host")
+    assert "România" in target
+    assert run("glossary", source, target.replace("România", "Romania", 1), "ro", contexts["ro"]) == [
+        ("error", "'Romania' is misspelt: 'Romania' is translated as 'România' (glossary)")
+    ]
+    source, target = message("ro", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    assert "Nord-Atlantice" in target and run("glossary", source, target, "ro", contexts["ro"]) == []
 
 
 @pytest.mark.parametrize("lang", ["nl", "ro"])

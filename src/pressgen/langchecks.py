@@ -422,6 +422,7 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
     if context.glossary is None:
         return
     text = prose(target)
+    slipped: set[str] = set()  # a word misspelt is reported once, under the first term it belongs to
     for term in context.glossary.in_source(prose(source)):
         banned = [(span, forbidden) for forbidden in term.forbidden for span in find(text, forbidden)]
         # A forbidden word is no inflection of an accepted one ("Olanda" is not "olandez").
@@ -431,15 +432,16 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
             for span in find(text, t)
             if not any(span[0] < end and start < span[1] for (start, end), _ in banned)
         ]
-        if term.targets and not accepted:
-            slip = _misspelt_term(text, term.targets)
-            if slip is not None:
-                written, meant = slip
+        slip = _misspelt_term(text, term.targets)
+        if slip is not None:
+            written, meant = slip
+            if written not in slipped:
+                slipped.add(written)
                 yield _finding(
                     "misspelt-term",
                     f"'{written}' is misspelt: '{term.sources[0]}' is translated as '{meant}' (glossary)",
                 )
-                continue
+        elif term.targets and not accepted:
             options = " or ".join(f"'{t}'" for t in term.targets[:3])
             yield _finding("glossary", f"'{term.sources[0]}' is translated as {options} (glossary)")
         for forbidden in dict.fromkeys(f for _, f in banned):
@@ -447,24 +449,39 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
 
 
 def _misspelt_term(text: str, targets: Sequence[str]) -> tuple[str, str] | None:
-    """Find a glossary translation written with one slip in one of its names ("AVO Cyber …" for "NAVO Cyber …").
+    """Find a glossary translation with one of its names written with a slip ("AVO", "Romania").
 
-    The words of the term must all be there, in order, one of them a capitalised word (a name,
-    an acronym) one letter off. A lower-case word written otherwise is more often rephrased or
-    inflected than misspelt, and the dictionary judges it anyway.
+    Wherever the term's words stand in order but one, and that one is a capitalised word (a
+    name, an acronym) one letter off, or with other diacritics, it is misspelt: even when the
+    term is written right elsewhere in the message. An ending is no slip ("Nederlandse",
+    "Alianței Nord-Atlantice"), nor a capital at the start of a sentence; a lower-case word
+    written otherwise is more often rephrased than misspelt, and the dictionary judges it anyway.
     """
     words = LETTERS.findall(text)
     for target in targets:
         wanted = LETTERS.findall(target)
         for start in range(len(words) - len(wanted) + 1):
             window = words[start : start + len(wanted)]
-            slips = [(w, t) for w, t in zip(window, wanted, strict=True) if fold(w) != fold(t)]
+            slips = [(w, t) for w, t in zip(window, wanted, strict=True) if not find(w, t)]
             if len(slips) != 1:
                 continue
             written, meant = slips[0]
-            if len(meant) >= 3 and meant[0].isupper() and written[:1].isupper() and distance(written, meant) <= 1:
+            if len(meant) < 3 or not meant[0].isupper() or not written[:1].isupper():
+                continue
+            slipped = distance(written, meant) <= 1 or fold(written) == fold(meant)
+            if slipped and written.casefold() != meant.casefold() and not _inflected(written, meant):
                 return written, target
     return None
+
+
+def _inflected(written: str, meant: str) -> bool:
+    """Tell whether two words differ only in the last two letters of a stem: an ending ("Atlantice")."""
+    common = 0
+    for a, b in zip(written.casefold(), meant.casefold(), strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 4 and common >= max(len(written), len(meant)) - 2
 
 
 # --- untranslated text and wrong language -------------------------------------------------------
