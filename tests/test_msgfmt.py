@@ -35,7 +35,7 @@ from pressgen.checks import Finding, check_catalog
 from pressgen.config import Language
 from pressgen.errors import PressgenError
 from pressgen.langchecks import load_context
-from pressgen.msgfmt import catalog_problems, parse_plural
+from pressgen.msgfmt import catalog_problems
 from pressgen.po import read_po_file
 
 EN = Language("en", Locale.parse("en_GB"), "English")
@@ -436,22 +436,6 @@ def test_a_msgfmt_error_in_check_has_its_line_and_blocks_the_language(
     ) in result.out.splitlines()
     status = cli(project, "status")
     assert "interface: 3 check errors (run 'pressgen check')" in status.out
-
-
-def test_plural_expressions_compute_as_c_does() -> None:
-    assert [parse_plural("(n != 1);")(n) for n in (0, 1, 2)] == [1, 0, 1]
-    assert [
-        parse_plural("n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2")(n)
-        for n in (1, 2, 5, 11, 21, 22, 25)
-    ] == [0, 1, 2, 2, 0, 1, 2]
-    assert parse_plural("n-2")(1) == 2**64 - 1  # unsigned long wraps around
-    assert parse_plural("!n + 1")(0) == 2  # ! binds tighter than +
-    assert parse_plural("1 ? 2 : 0 ? 3 : 4")(0) == 2
-    with pytest.raises(ZeroDivisionError):
-        parse_plural("n / (n - 1)")(1)
-    for broken in ("(n != 1", "n = 1", "n & 1", "n != ", "x", ""):
-        with pytest.raises(ValueError):
-            parse_plural(broken)
 
 
 def test_bundled_catalogs_break_no_msgfmt_rule() -> None:

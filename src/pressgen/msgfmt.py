@@ -26,12 +26,13 @@ msgfmt's warnings (a header field left at its template value) are not reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 
+from pressgen.plurals import ULONG, PluralExpression, parse_plural
 from pressgen.po import PoCatalog
 
 # The format-string languages GNU gettext 0.21 knows (message.c, format_language), by flag name.
@@ -70,7 +71,6 @@ FORMAT_LANGUAGES = {
 CHECKED = ("python", "python-brace")  # the formats pressgen's texts use: Jinja2's i18n, str.format
 PLURAL_SAMPLES = range(1001)  # msgfmt evaluates the plural expression for n = 0 … 1000
 OFTEN = 5  # a plural form chosen this often among those is one for "infinitely many" n
-ULONG = 2**64  # plural expressions are evaluated in C's unsigned long
 
 
 @dataclass(frozen=True)
@@ -539,208 +539,3 @@ def _check_brace(wanted: _BraceSpec, found: _BraceSpec, strict: bool, source: st
         if field_name not in wanted.names:
             return f"{name} has the field {{{field_name}}}, which {source} does not have"
     return None
-
-
-# -- plural expressions (plural.y, eval-plural.h) ---------------------------------------------------
-
-PluralExpression = Callable[[int], int]
-
-
-def parse_plural(text: str) -> PluralExpression:
-    """Compile a gettext plural expression (C syntax, up to `;` or a line end); ValueError if invalid.
-
-    The result computes in C's unsigned long, as gettext does: it wraps around, and raises
-    ZeroDivisionError where C would trap.
-    """
-    parser = _PluralParser(_plural_tokens(text))
-    expression = parser.conditional()
-    if parser.at < len(parser.tokens):
-        raise ValueError(f"unexpected '{parser.tokens[parser.at]}'")
-    return expression
-
-
-def _plural_tokens(text: str) -> list[str | int]:
-    tokens: list[str | int] = []
-    at = 0
-    while True:
-        while at < len(text) and text[at] in " \t":
-            at += 1
-        if at >= len(text) or text[at] in ";\n\0":
-            return tokens
-        char = text[at]
-        if char in _DIGITS:
-            end = at
-            while end < len(text) and text[end] in _DIGITS:
-                end += 1
-            tokens.append(int(text[at:end]) % ULONG)
-            at = end
-            continue
-        pair = text[at : at + 2]
-        if pair in ("==", "!=", "&&", "||", "<=", ">="):
-            tokens.append(pair)
-            at += 2
-        elif char in "!<>*/%+-n?:()":
-            tokens.append(char)
-            at += 1
-        else:
-            raise ValueError(f"'{char}' has no place in a plural expression")
-
-
-def _equal(a: int, b: int) -> int:
-    return int(a == b)
-
-
-def _unequal(a: int, b: int) -> int:
-    return int(a != b)
-
-
-def _less(a: int, b: int) -> int:
-    return int(a < b)
-
-
-def _greater(a: int, b: int) -> int:
-    return int(a > b)
-
-
-def _at_most(a: int, b: int) -> int:
-    return int(a <= b)
-
-
-def _at_least(a: int, b: int) -> int:
-    return int(a >= b)
-
-
-def _plus(a: int, b: int) -> int:
-    return (a + b) % ULONG
-
-
-def _minus(a: int, b: int) -> int:
-    return (a - b) % ULONG
-
-
-def _times(a: int, b: int) -> int:
-    return a * b % ULONG
-
-
-def _divided(a: int, b: int) -> int:
-    return a // b  # ZeroDivisionError where C traps
-
-
-def _modulo(a: int, b: int) -> int:
-    return a % b
-
-
-# C's binary operators from the loosest to the tightest, after || and &&.
-_BINARY_LEVELS: tuple[dict[str, Callable[[int, int], int]], ...] = (
-    {"==": _equal, "!=": _unequal},
-    {"<": _less, ">": _greater, "<=": _at_most, ">=": _at_least},
-    {"+": _plus, "-": _minus},
-    {"*": _times, "/": _divided, "%": _modulo},
-)
-
-
-class _PluralParser:
-    """Recursive descent over C's precedence: ?: then || && == != < > <= >= + - * / % then !."""
-
-    def __init__(self, tokens: list[str | int]) -> None:
-        self.tokens = tokens
-        self.at = 0
-
-    def peek(self) -> str | int | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def take(self, wanted: str) -> bool:
-        if self.peek() == wanted:
-            self.at += 1
-            return True
-        return False
-
-    def conditional(self) -> PluralExpression:
-        test = self.either()
-        if not self.take("?"):
-            return test
-        yes = self.conditional()
-        if not self.take(":"):
-            raise ValueError("'?' without ':'")
-        no = self.conditional()
-
-        def choose(n: int) -> int:
-            return yes(n) if test(n) else no(n)
-
-        return choose
-
-    def either(self) -> PluralExpression:
-        left = self.both()
-        while self.take("||"):
-            left = _or(left, self.both())
-        return left
-
-    def both(self) -> PluralExpression:
-        left = self.binary(0)
-        while self.take("&&"):
-            left = _and(left, self.binary(0))
-        return left
-
-    def binary(self, level: int) -> PluralExpression:
-        if level == len(_BINARY_LEVELS):
-            return self.unary()
-        left = self.binary(level + 1)
-        while (operator := self.peek()) in _BINARY_LEVELS[level]:
-            self.at += 1
-            left = _apply(_BINARY_LEVELS[level][str(operator)], left, self.binary(level + 1))
-        return left
-
-    def unary(self) -> PluralExpression:
-        if self.take("!"):
-            return _not(self.unary())
-        token = self.peek()
-        self.at += 1
-        if token == "n":
-            return _n
-        if isinstance(token, int):
-            return _constant(token)
-        if token == "(":
-            inner = self.conditional()
-            if not self.take(")"):
-                raise ValueError("'(' without ')'")
-            return inner
-        raise ValueError("an operand is missing" if token is None else f"unexpected '{token}'")
-
-
-def _n(n: int) -> int:
-    return n
-
-
-def _constant(value: int) -> PluralExpression:
-    def constant(n: int) -> int:
-        return value
-
-    return constant
-
-
-def _not(operand: PluralExpression) -> PluralExpression:
-    def negation(n: int) -> int:
-        return int(operand(n) == 0)
-
-    return negation
-
-
-def _or(left: PluralExpression, right: PluralExpression) -> PluralExpression:
-    def either(n: int) -> int:
-        return int(bool(left(n)) or bool(right(n)))
-
-    return either
-
-
-def _and(left: PluralExpression, right: PluralExpression) -> PluralExpression:
-    def both(n: int) -> int:
-        return int(bool(left(n)) and bool(right(n)))
-
-    return both
-
-
-def _apply(operator: Callable[[int, int], int], left: PluralExpression, right: PluralExpression) -> PluralExpression:
-    def applied(n: int) -> int:
-        return operator(left(n), right(n))
-
-    return applied
