@@ -26,14 +26,17 @@ msgfmt's warnings (a header field left at its template value) are not reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 
 from pressgen.plurals import ULONG, PluralExpression, parse_plural
 from pressgen.po import PoCatalog
+
+Spec = TypeVar("Spec")  # what a format string's directives are, parsed
 
 # The format-string languages GNU gettext 0.21 knows (message.c, format_language), by flag name.
 FORMAT_LANGUAGES = {
@@ -279,9 +282,11 @@ def message_problems(message: Message, strict: list[bool] | None = None) -> Iter
         source = "msgid_plural" if plural else "msgid"
         forms = list(zip(names, strings, strict or [True] * len(strings), strict=True))
         problems = (
-            _python_problems(msgid_plural or msgid, forms, source)
+            _format_problems(msgid_plural or msgid, forms, source, _parse_python, _check_python, "Python format string")
             if language == "python"
-            else _brace_problems(msgid_plural or msgid, forms, source)
+            else _format_problems(
+                msgid_plural or msgid, forms, source, _parse_brace, _check_brace, "Python brace format string"
+            )
         )
         yield from (f"{language}-format: {problem}" for problem in problems)
 
@@ -301,34 +306,26 @@ def _newline_problems(msgid: str, msgid_plural: str | None, strings: list[str], 
                 yield f"msgid and {name} do not both {where} with a line break (\\n)"
 
 
-def _python_problems(source_text: str, forms: list[tuple[str, str, bool]], source: str) -> Iterator[str]:
+def _format_problems(
+    source_text: str,
+    forms: list[tuple[str, str, bool]],
+    source: str,
+    parse: Callable[[str], Spec],
+    check: Callable[[Spec, Spec, bool, str, str], str | None],
+    what: str,
+) -> Iterator[str]:
+    """Yield how each translated form's directives differ from the source's, as msgfmt judges them."""
     try:
-        wanted = _parse_python(source_text)
+        wanted = parse(source_text)
     except ValueError:
         return  # msgfmt checks translations only against a valid source
     for name, text, strict in forms:
         try:
-            found = _parse_python(text)
+            found = parse(text)
         except ValueError as exc:
-            yield f"{name} is not a valid Python format string, unlike {source}: {exc}"
+            yield f"{name} is not a valid {what}, unlike {source}: {exc}"
             continue
-        problem = _check_python(wanted, found, strict, source, name)
-        if problem:
-            yield problem
-
-
-def _brace_problems(source_text: str, forms: list[tuple[str, str, bool]], source: str) -> Iterator[str]:
-    try:
-        wanted = _parse_brace(source_text)
-    except ValueError:
-        return
-    for name, text, strict in forms:
-        try:
-            found = _parse_brace(text)
-        except ValueError as exc:
-            yield f"{name} is not a valid Python brace format string, unlike {source}: {exc}"
-            continue
-        problem = _check_brace(wanted, found, strict, source, name)
+        problem = check(wanted, found, strict, source, name)
         if problem:
             yield problem
 
@@ -350,6 +347,16 @@ class _PythonSpec:
     unnamed: tuple[str, ...]
 
 
+def _star(text: str, at: int, named: dict[str, str], unnamed: list[str]) -> int:
+    """Read a `*` (a width or precision taken from the arguments) at `at`; return where reading goes on."""
+    if not text.startswith("*", at):
+        return at
+    if named:
+        raise ValueError(_MIXED)
+    unnamed.append(INTEGER)
+    return at + 1
+
+
 def _parse_python(text: str) -> _PythonSpec:
     """Read the %-directives of a Python format string; ValueError says why it is not one."""
     named: dict[str, str] = {}
@@ -369,21 +376,14 @@ def _parse_python(text: str) -> _PythonSpec:
             name, at = text[at + 1 : end], end + 1
         while at < len(text) and text[at] in "-+ #0":
             at += 1
-        if text.startswith("*", at):
-            if named:
-                raise ValueError(_MIXED)
-            unnamed.append(INTEGER)
-            at += 1
+        at = _star(text, at, named, unnamed)  # a width given as an argument
         while at < len(text) and text[at] in _DIGITS:
             at += 1
         zero_precision = False
         if text.startswith(".", at):
             at += 1
             if text.startswith("*", at):
-                if named:
-                    raise ValueError(_MIXED)
-                unnamed.append(INTEGER)
-                at += 1
+                at = _star(text, at, named, unnamed)  # a precision given as an argument
             elif at < len(text) and text[at] in _DIGITS:
                 start = at
                 while at < len(text) and text[at] in _DIGITS:
