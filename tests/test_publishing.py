@@ -85,6 +85,18 @@ def test_a_new_release_leaves_no_trace_until_it_is_published(here: Path, cli: Cl
     assert not any(b"Write the first paragraph here" in t for t in texts)
 
 
+def test_a_scaffold_is_not_published_with_its_sample_text(here: Path, cli: Cli) -> None:
+    assert cli(here, "new", "2024-06-01-ministers-meet", "--title", "Ministers meet in Bucharest").code == 0
+    result = cli(here, "publish", "2024-06-01-ministers-meet")
+    assert result.code == 1
+    path = "releases/2024-06-01-ministers-meet/release.md"
+    assert result.err.splitlines()[0] == (
+        f"{path}:27: error: the release still holds the sample text of 'pressgen new': "
+        "'Write the first paragraph here: who, what, where a'"
+    )
+    assert not (here / "published" / "2024-06-01-ministers-meet").exists()
+
+
 def test_drafts_go_to_the_preview_and_never_touch_the_public_output(here: Path, cli: Cli) -> None:
     assert cli(here, "build").code == 0
     before = tree_digest(here / "public")

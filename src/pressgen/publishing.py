@@ -42,6 +42,7 @@ from pressgen.record import (
     write_record,
 )
 from pressgen.releases import ChangeNote, Release, VersionOf, read_release, read_releases
+from pressgen.scaffold import placeholder_problems
 from pressgen.segment import release_assets
 from pressgen.status import Assessment, Version, assess, blockers
 
@@ -163,6 +164,10 @@ def _publish_one(
     if source_lang in wanted and not source_changes:
         report.unchanged.append((release.slug, source_lang))
     elif source_lang in wanted:
+        for line, text in placeholder_problems(release):
+            problems.error(
+                f"the release still holds the sample text of 'pressgen new': {text[:50]!r}", release.path, line
+            )
         if recorded_source is not None and note is None and not minor:
             problems.error(
                 f"the {config.language(source_lang).name} version changed since it was published on "
