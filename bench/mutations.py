@@ -445,7 +445,9 @@ def run_checks(
 ) -> dict[str, Counter[FindingKey]]:
     """Return the findings of `today` and `new` on one catalog's entries."""
     pairs = [(e.msgid, e.msgstr) for e in entries.values()]
-    context = langchecks.load_context(project / "locales", src, dst, languages, pairs, names=RELEASE_NAMES)
+    context = langchecks.load_context(
+        project / "locales", src, dst, languages, pairs, names=RELEASE_NAMES, quotes=dst.quotes
+    )
     today = dict(checks.CHECKS)
     new = {k: v for k, v in today.items() if k not in langchecks.REPLACES} | langchecks.bind(context)
     new["numbers"] = langchecks.without_dates(today["numbers"])

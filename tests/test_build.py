@@ -204,3 +204,83 @@ def test_failed_build_leaves_previous_output_untouched(project: Path, cli: Cli) 
     assert result.code == 1
     assert "templates/release.html:1: error: template error: 'nope' is undefined" in result.err
     assert tree_digest(project / "public") == before
+
+
+FIGURES_SLUG = "2024-05-18-incident-figures"
+FIGURES_RELEASE = """---
+title: Incident figures for 2024
+subtitle: 2023–2024
+date: 2024-05-18
+location: The Hague
+---
+
+The figures below count the incidents of the past two years.
+
+| Measure | 2023 | 2024 |
+| --- | --- | --- |
+| Incidents reported | 750 | 1,200 |
+| Response teams | 20 | 24 |
+| Change | — | +60 % |
+"""
+FIGURES_TRANSLATIONS = {
+    "nl": {
+        "Incident figures for 2024": "Cijfers over incidenten in 2024",
+        "The Hague": "Den Haag",
+        "The figures below count the incidents of the past two years.": (
+            "De onderstaande cijfers tellen de incidenten van de afgelopen twee jaar."
+        ),
+        "Measure": "Maatregel",
+        "Incidents reported": "Gemelde incidenten",
+        "Response teams": "Responsteams",
+        "Change": "Verandering",
+    },
+    "ro": {
+        "Incident figures for 2024": "Cifrele incidentelor pentru 2024",
+        "The Hague": "Haga",
+        "The figures below count the incidents of the past two years.": (
+            "Cifrele de mai jos numără incidentele din ultimii doi ani."
+        ),
+        "Measure": "Măsură",
+        "Incidents reported": "Incidente raportate",
+        "Response teams": "Echipe de intervenție",
+        "Change": "Schimbare",
+    },
+}
+
+
+def test_figures_in_a_table_are_no_messages_and_show_in_every_language(project: Path, cli: Cli) -> None:
+    from pressgen.catalogs import read_catalog
+    from pressgen.config import load_config
+    from pressgen.files import write_atomic
+    from pressgen.po import serialise
+
+    folder = project / "releases" / FIGURES_SLUG
+    folder.mkdir()
+    (folder / "release.md").write_text(FIGURES_RELEASE, encoding="utf-8")
+    assert cli(project, "update").code == 0
+    config = load_config(project)
+    for lang, translations in FIGURES_TRANSLATIONS.items():
+        path = project / "locales" / lang / "releases" / f"{FIGURES_SLUG}.po"
+        catalog = read_catalog(path, config.language(lang))
+        # Only texts with words are messages: no translator copies "750", "2024" or "—".
+        assert sorted(str(m.id) for m in catalog if m.id) == sorted(translations)
+        for message in catalog:
+            if message.id:
+                message.string = translations[str(message.id)]
+        write_atomic(path, serialise(catalog))
+    check = cli(project, "check")
+    assert check.code == 0, check.out + check.err
+
+    publish_all(cli, project)
+    result = cli(project, "build")
+    assert result.code == 0, result.err
+    for lang in LANGS:
+        page = (project / "public" / lang / FIGURES_SLUG / "index.html").read_text(encoding="utf-8")
+        assert "2023–2024" in page  # the subtitle, a field without letters
+        for cell in ("750", "1,200", "20", "24", "—", "+60 %", "2023"):
+            assert f"<td>{cell}</td>" in page or f"<th>{cell}</th>" in page, (lang, cell)
+        pdf = pdf_text(project / "public" / lang / FIGURES_SLUG / f"{FIGURES_SLUG}-{lang}.pdf", layout=True)
+        rows = [" ".join(line.split()) for line in pdf.splitlines()]
+        reported = FIGURES_TRANSLATIONS.get(lang, {}).get("Incidents reported", "Incidents reported")
+        assert f"{reported} 750 1,200" in rows, (lang, rows)
+        assert any(row.endswith("— +60 %") for row in rows), (lang, rows)

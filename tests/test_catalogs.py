@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import stat
 import subprocess
 from pathlib import Path
@@ -167,14 +168,92 @@ def test_percent_in_a_release_is_no_python_format(project: Path, cli: Cli) -> No
     text = path.read_text(encoding="utf-8")
     assert "python-format" not in text
     assert "#| msgid" in text and "3.5 % in" in text
-    # The translator writes a correct Dutch "3,5%": GNU msgfmt --check must accept it.
-    catalog = read_catalog(path, load_config(project).language("nl"))
-    (fuzzy,) = [m for m in catalog if m.fuzzy]
-    fuzzy.string = str(fuzzy.string).replace("voelbaar.", "voelbaar, met een stijging van 3,5% in uitgaven.")
-    fuzzy.flags.discard("fuzzy")
-    write_atomic(path, serialise(catalog))
+    catalogs = sorted((project / "locales").rglob("*.po"))
+    for catalog_path in catalogs:
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path)], capture_output=True)
+        assert result.returncode == 0, result.stderr
+    # The translators write a correct "3,5%": GNU msgfmt --check and pressgen check accept it.
+    for lang, old, new in (
+        ("nl", "voelbaar.", "voelbaar, met een stijging van 3,5% in uitgaven."),
+        ("ro", "este palpabil.", "este palpabil, cu o creștere de 3,5% a cheltuielilor."),
+    ):
+        lang_path = project / "locales" / lang / "releases" / f"{SLUG}.po"
+        catalog = read_catalog(lang_path, load_config(project).language(lang))
+        (fuzzy,) = [m for m in catalog if m.fuzzy]
+        assert old in str(fuzzy.string)
+        fuzzy.string = str(fuzzy.string).replace(old, new)
+        fuzzy.flags.discard("fuzzy")
+        write_atomic(lang_path, serialise(catalog))
+    for catalog_path in catalogs:
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path)], capture_output=True)
+        assert result.returncode == 0, result.stderr
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+    status = json.loads(cli(project, "status", "--format", "json").out)
+    assert [(v["lang"], v["approved"]) for v in status["versions"]] == [("en", True), ("nl", True), ("ro", True)]
+
+
+def test_update_moves_bare_numbers_out_of_a_catalog(project: Path, cli: Cli) -> None:
+    # Table cells such as "750" were messages before pressgen knew better: update retires them.
+    edit_release(
+        project,
+        "security of its member states.\n",
+        "security of its member states.\n\n| 2023 | 2024 |\n| --- | --- |\n| 750 | — |\n",
+    )
+    path = nl_catalog(project)
+    cells = "".join(
+        f'\n#. body: table cell\n#: releases/{SLUG}/release.md:40\nmsgid "{cell}"\nmsgstr "{cell}"\n'
+        for cell in ("750", "2024", "—")
+    )
+    path.write_text(path.read_text(encoding="utf-8") + cells, encoding="utf-8")
+    result = cli(project, "update")
+    assert result.code == 0
+    assert f"updated locales/nl/releases/{SLUG}.po (0 new, 0 fuzzy, 3 obsolete)" in result.out
+    text = path.read_text(encoding="utf-8")
+    for cell in ("750", "2024", "—"):
+        assert f'\n#~ msgid "{cell}"\n#~ msgstr "{cell}"\n' in text
+    status = cli(project, "status", "--format", "json")
+    assert all(row["published"] for row in json.loads(status.out)["versions"])
+
+
+def test_update_removes_format_flags_that_no_text_needs(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flags a tool guessed (xgettext's c-format on "3.5 %") make msgfmt and Poedit check a text
+    # that is none: check says so, update takes them away.
+    monkeypatch.chdir(project)
+    path = nl_catalog(project)
+    text = path.read_text(encoding="utf-8")
+    heading = 'msgid "A United Front Against Cyber Threats"'
+    path.write_text(text.replace(heading, "#, c-format\n" + heading), encoding="utf-8")
+    line = text.split("\n").index(heading) + 2
+    result = cli(project, "check")
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        f"locales/nl/releases/{SLUG}.po:{line}: error: msgfmt: 'c-format': pressgen does not check C format "
+        "strings, and no pressgen text is one; 'pressgen update' removes the flag"
+    )
+    assert cli(project, "update").code == 0
+    changed = [
+        (a, b) for a, b in zip(text.split("\n"), path.read_text(encoding="utf-8").split("\n"), strict=True) if a != b
+    ]
+    assert [a.split(":")[0] for a, _ in changed] == ['"POT-Creation-Date']  # and the flag is gone
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+
+@pytest.mark.parametrize("header", ["none", "empty"])
+def test_update_gives_a_catalog_without_header_one(project: Path, cli: Cli, header: str) -> None:
+    path = nl_catalog(project)
+    text = path.read_text(encoding="utf-8")
+    body = text[text.index("#. title") :]
+    path.write_text(body if header == "none" else 'msgid ""\nmsgstr ""\n\n' + body, encoding="utf-8")
+    assert "no header entry" in cli(project, "check").out
+    assert cli(project, "update").code == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(body)
+    assert '"Language: nl_NL\\n"' in text and '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
 
 
 def test_returning_message_gets_its_obsolete_translation_back(project: Path, cli: Cli) -> None:

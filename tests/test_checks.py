@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from babel import Locale
 
-from conftest import SLUG, Cli
+from conftest import REPO, SLUG, Cli
 from helpers import set_translation
-from pressgen.checks import CHECKS
+from pressgen.checks import CHECKS, active_checks
 from pressgen.config import Language
+from pressgen.langchecks import CheckContext
 
 EN = Language("en", Locale.parse("en_GB"), "English")
 NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
@@ -36,7 +38,10 @@ def test_check_finds_each_problem_with_its_line(project: Path, cli: Cli, monkeyp
     line_number = set_translation(nl, "A United Front", "Eensgezind tegen 2023 cyberdreigingen")
     result = cli(project, "check")
     assert result.code == 1
-    errors = result.err.splitlines()
+    # On standard output, so that `pressgen check | less` pages them, the count last.
+    assert result.err == ""
+    errors = result.out.splitlines()
+    assert errors[-1].endswith(" warnings") or errors[-1].endswith(" warning")
     ro_path, nl_path = f"locales/ro/releases/{SLUG}.po", f"locales/nl/releases/{SLUG}.po"
     html_error = (
         "error: html: HTML '<script>', '</script>' in a translation is not allowed (it is shown as text, never run)"
@@ -90,7 +95,29 @@ def test_dropped_link_and_broken_markup_are_errors() -> None:
     [
         ("It cost 1,234.5 euros.", "Het kostte 1.234,5 euro.", NL, []),
         ("It cost 1,234.5 euros.", "A costat 1.234,5 euro.", RO, []),
-        ("It cost 1,243 euros.", "Het kostte 1.234 euro.", NL, ["the source has 1243; the translation has 1234"]),
+        (
+            "It cost 1,243 euros.",
+            "Het kostte 1.234 euro.",
+            NL,
+            ["the source has 1,243 (1243, written 1.243 in Dutch); the translation has 1.234 (read as 1234 in Dutch)"],
+        ),
+        # A figure copied as the source writes it means another number to a Dutch reader.
+        (
+            "Some 2,500 experts.",
+            "Zo'n 2,500 experts.",
+            NL,
+            ["the source has 2,500 (2500, written 2.500 in Dutch); the translation has 2,500 (read as 2.5 in Dutch)"],
+        ),
+        (
+            "Up 3.50 %.",
+            "Plus 3.50%.",
+            RO,
+            [
+                "the source has 3.50 (3.5, written 3,50 in Romanian); "
+                "the translation has 3.50 (not a number as Romanian writes one)"
+            ],
+        ),
+        ("In 2024.", "In 2023.", NL, ["the source has 2024; the translation has 2023"]),
         ("On 16–17 May 2024.", "Op 16–17 mei 2024.", NL, []),
     ],
 )
@@ -116,3 +143,10 @@ def test_copies_spaces_and_end_punctuation_are_warnings() -> None:
     assert list(CHECKS["punctuation"]("Done.", "Klaar", EN, NL)) == [
         ("warning", "ends with 'no punctuation' where the source ends with '.'")
     ]
+
+
+def test_every_check_is_documented_for_translators() -> None:
+    guide = (REPO / "docs" / "translators.md").read_text(encoding="utf-8")
+    table = [line for line in guide.splitlines() if line.startswith("| `")]
+    documented = {name for line in table for name in re.findall(r"`([\w-]+)`", line.split(" | ")[0])}
+    assert set(active_checks(CheckContext())) | {"msgfmt"} == documented

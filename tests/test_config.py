@@ -56,3 +56,24 @@ def test_locale_must_belong_to_the_language(project: Path) -> None:
     (project / "pressgen.toml").write_text(text, encoding="utf-8")
     with pytest.raises(PressgenError, match=r"languages\[2\]\.locale: 'nl_NL' is not a locale of language 'ro'"):
         load_config(project)
+
+
+def test_quote_marks_of_a_language_are_four_punctuation_marks(project: Path) -> None:
+    text = (project / "pressgen.toml").read_text(encoding="utf-8")
+    good = text.replace('quotes = "“”‘’"', 'quotes = "„”‚’"')
+    (project / "pressgen.toml").write_text(good, encoding="utf-8")
+    assert [lang.quotes for lang in load_config(project).languages] == [None, "„”‚’", None]
+    bad = (
+        text.replace('name = "English"\n', 'name = "English"\nquotes = "“”"\n')
+        .replace('quotes = "“”‘’"', 'quotes = "abcd"')
+        .replace('name = "Română"\n', 'name = "Română"\nquotes = 4\n')
+    )
+    (project / "pressgen.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    advice = 'write the double opening and closing marks, then the single ones, such as "“”‘’" or "„”‚’"'
+    assert [d.message for d in caught.value.diagnostics] == [
+        f"languages[0].quotes: '“”' is not four quote marks: {advice}",
+        f"languages[1].quotes: 'abcd' is not four quote marks: {advice}",
+        f"languages[2].quotes: 4 is not four quote marks: {advice}",
+    ]

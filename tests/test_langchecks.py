@@ -9,8 +9,8 @@ import pytest
 from babel import Locale
 
 from conftest import REPO, SLUG, Cli
-from helpers import po_messages, set_translation
-from pressgen import langchecks
+from helpers import pdf_text, po_messages, set_translation
+from pressgen import langchecks, spelling
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
 
@@ -279,7 +279,11 @@ def test_untranslated_text_is_an_error_unless_it_is_a_name_a_number_or_a_term(
 def test_the_glossary_is_enforced(contexts: dict[str, CheckContext]) -> None:
     nl, ro = contexts["nl"], contexts["ro"]
     assert run("glossary", "The Hague", "Den Haag", "nl", nl) == []
+    # A slip in a name of the glossary is a misspelling a reader sees; another word is terminology.
     assert run("glossary", "The Hague", "Den Haga", "nl", nl) == [
+        ("error", "'Haga' is misspelt: 'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    assert run("glossary", "The Hague", "'s-Gravenhage", "nl", nl) == [
         ("warning", "'The Hague' is translated as 'Den Haag' (glossary)")
     ]
     source, target = message("ro", "The Netherlands and Romania co-host")
@@ -310,3 +314,118 @@ def test_check_reports_language_checks_with_the_message_line(
     assert row.endswith("2 check errors (run 'pressgen check')")
     refused = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
     assert refused.code == 1 and f"{where}: error: spelling: 'Olongren' is misspelt" in refused.err
+
+
+def test_check_says_once_that_a_dictionary_is_missing(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A machine with the English and Romanian dictionaries, but not hunspell-nl.
+    dictionaries = tmp_path / "hunspell"
+    dictionaries.mkdir()
+    for locale in ("en_GB", "ro_RO"):
+        found = spelling.find_dictionary(locale)
+        assert found is not None
+        for suffix in (".dic", ".aff"):
+            (dictionaries / f"{locale}{suffix}").symlink_to(found.with_suffix(suffix))
+    monkeypatch.setenv("DICPATH", str(dictionaries))
+    monkeypatch.setattr(spelling, "DICTIONARY_DIRS", ())
+    result = cli(project, "check")
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "warning: no hunspell dictionary for nl_NL: install the Debian package hunspell-nl; "
+        "until then, words in nl_NL are not spell-checked",
+        "0 errors, 1 warning",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "package"),
+    [
+        ("nl_NL", "hunspell-nl"),
+        ("en_GB", "hunspell-en-gb"),
+        ("en", "hunspell-en-us"),
+        ("de_CH", "hunspell-de-ch"),
+        ("pt_BR", "hunspell-pt-br"),
+        ("fr_BE", "hunspell-fr"),
+    ],
+)
+def test_the_debian_package_of_a_dictionary(locale: str, package: str) -> None:
+    assert spelling.debian_package(locale) == package
+
+
+def test_quote_marks_from_pressgen_toml_are_checked_and_rendered(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressgen.catalogs import read_catalog
+    from pressgen.config import load_config
+    from pressgen.files import write_atomic
+    from pressgen.po import serialise
+
+    monkeypatch.chdir(project)
+    toml = project / "pressgen.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('quotes = "“”‘’"', 'quotes = "„”‚’"'),
+        encoding="utf-8",
+    )
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    catalog = read_catalog(nl, load_config(project).language("nl"))
+    quoted = [m for m in catalog if isinstance(m.string, str) and "“" in m.string]
+    assert len(quoted) == 2
+    # The bundled Dutch quotes “…”, the default style; this project writes „…”.
+    result = cli(project, "check")
+    assert result.code == 0
+    assert [line for line in result.out.splitlines() if ": quotes: " in line] == [
+        f"locales/nl/releases/{SLUG}.po:{m.lineno}: warning: quotes: quote marks “ are not used in Nederlands: "
+        "write „…”"
+        for m in quoted
+    ]
+    for message in quoted:
+        message.string = str(message.string).replace("“", "„")
+    write_atomic(nl, serialise(catalog))
+    assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
+
+    # Straight quotes in a translation are rendered with the project's marks, on the page and in the PDF.
+    set_translation(nl, "A United Front", 'Eensgezind tegen "cyberdreigingen"')
+    assert cli(project, "publish", SLUG, "--lang", "nl", "--minor").code == 0
+    assert cli(project, "build").code == 0
+    page = (project / "public" / "nl" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "Eensgezind tegen „cyberdreigingen”</h2>" in page
+    assert "„In een tijd waarin" in page
+    pdf = pdf_text(project / "public" / "nl" / SLUG / f"{SLUG}-nl.pdf")
+    assert "Eensgezind tegen „cyberdreigingen”" in pdf
+
+
+def test_a_name_of_the_glossary_written_with_a_slip_is_an_error(contexts: dict[str, CheckContext]) -> None:
+    source, target = message("nl", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    # "NAVO" is in the message elsewhere, so only the whole term tells the slip.
+    assert target.count("NAVO") > 1
+    assert run("glossary", source, target.replace("NAVO Cyber", "AVO Cyber", 1), "nl", contexts["nl"]) == [
+        (
+            "error",
+            "'AVO' is misspelt: 'NATO Cyber Defence Pledge Conference' is translated as "
+            "'NAVO Cyber Defence Pledge Conference' (glossary)",
+        )
+    ]
+    assert run("glossary", source, target.replace("Den Haag", "Den Haga", 1), "nl", contexts["nl"]) == [
+        ("error", "'Haga' is misspelt: 'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    # Another word, rightly spelt, is terminology for the reviewer.
+    assert run("glossary", source, target.replace("Den Haag", "'s-Gravenhage", 1), "nl", contexts["nl"]) == [
+        ("warning", "'The Hague' is translated as 'Den Haag' (glossary)")
+    ]
+    # The English spelling of a name the glossary writes with diacritics; an ending is no slip.
+    source, target = message("ro", "The Netherlands and Romania co-host")
+    assert "România" in target
+    assert run("glossary", source, target.replace("România", "Romania", 1), "ro", contexts["ro"]) == [
+        ("error", "'Romania' is misspelt: 'Romania' is translated as 'România' (glossary)")
+    ]
+    source, target = message("ro", "The NATO Cyber Defence Pledge Conference 2024 in The Hague")
+    assert "Nord-Atlantice" in target and run("glossary", source, target, "ro", contexts["ro"]) == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "ro"])
+def test_a_name_with_a_letter_too_many_is_misspelt(lang: str, contexts: dict[str, CheckContext]) -> None:
+    source, target = next((s, t) for s, t in release_pairs(lang) if "Luminița" in t)
+    found = run("spelling", source, target.replace("Luminița", "Luminițaa", 1), lang, contexts[lang])
+    assert [severity for severity, _ in found] == ["error"]
+    assert found[0][1].startswith("'Luminițaa' is misspelt: did you mean 'Lumini")

@@ -143,7 +143,9 @@ def test_new_scaffolds_a_form_that_builds_once_filled(project: Path, cli: Cli) -
     filled = "\n".join(
         line[2:] if line.startswith("# ") and not line.startswith("# Every") else line for line in front.split("\n")
     )
-    path.write_text(filled + "\n---\n" + body, encoding="utf-8")
+    written = "\nThe ministers met in Bucharest on 1 July.\n\n## What they agreed\n\nA joint *statement*.\n"
+    assert body != written
+    path.write_text(filled + "\n---\n" + written, encoding="utf-8")
     Image.new("RGB", (40, 30)).save(path.parent / "photo.jpg")
     publish_all(cli, project)
     built = cli(project, "build", "--now", "2024-07-02T00:00Z")

@@ -74,6 +74,27 @@ def test_format_flags_come_from_the_file_not_from_a_guess() -> None:
     assert catalog["an increase of 3.5 % in spending"].flags == set()
 
 
+def test_flags_are_separated_by_commas_or_spaces_as_gnu_reads_them() -> None:
+    catalog = parse(
+        """\
+        #, fuzzy python-format,range: 0..10
+        msgid "%(n)s file"
+        msgid_plural "%(n)s files"
+        msgstr[0] "%(n)s bestand"
+        msgstr[1] "%(n)s bestanden"
+        """
+    )
+    (message,) = [m for m in catalog if m.id]
+    assert message.flags == {"fuzzy", "python-format", "range: 0..10"} and message.fuzzy
+
+
+def test_an_unreadable_plural_forms_is_left_to_check() -> None:
+    header = HEADER.replace("nplurals=2;", "nplurals=x;")
+    catalog = parse('msgid "A"\nmsgstr "B"\n', header)
+    assert catalog.header_msgstr is not None and "nplurals=x;" in catalog.header_msgstr
+    assert po.serialise(catalog).decode("utf-8").startswith(header)
+
+
 def test_long_previous_msgid_as_msgmerge_writes_it() -> None:
     catalog = parse(
         """\

@@ -85,6 +85,18 @@ def test_a_new_release_leaves_no_trace_until_it_is_published(here: Path, cli: Cl
     assert not any(b"Write the first paragraph here" in t for t in texts)
 
 
+def test_a_scaffold_is_not_published_with_its_sample_text(here: Path, cli: Cli) -> None:
+    assert cli(here, "new", "2024-06-01-ministers-meet", "--title", "Ministers meet in Bucharest").code == 0
+    result = cli(here, "publish", "2024-06-01-ministers-meet")
+    assert result.code == 1
+    path = "releases/2024-06-01-ministers-meet/release.md"
+    assert result.err.splitlines()[0] == (
+        f"{path}:27: error: the release still holds the sample text of 'pressgen new': "
+        "'Write the first paragraph here: who, what, where a'"
+    )
+    assert not (here / "published" / "2024-06-01-ministers-meet").exists()
+
+
 def test_drafts_go_to_the_preview_and_never_touch_the_public_output(here: Path, cli: Cli) -> None:
     assert cli(here, "build").code == 0
     before = tree_digest(here / "public")
@@ -218,11 +230,33 @@ def test_translations_follow_their_source(here: Path, cli: Cli) -> None:
     assert cli(here, "update").code == 0
     result = cli(here, "publish", "2024-06-01-new", "--lang", "nl")
     assert result.code == 1
-    assert result.err.strip() == (
+    assert (
         "releases/2024-06-01-new/release.md: error: the English version is not published yet: "
         "publish it first, or together (--lang en)"
-    )
+    ) in result.err.splitlines()
     assert not (here / "published" / "2024-06-01-new").exists()
+
+
+def test_a_fuzzy_message_after_an_english_edit_is_named_with_its_line(here: Path, cli: Cli) -> None:
+    edit_source(here)
+    assert cli(here, "update").code == 0
+    before = (here / RECORD).read_bytes()
+    result = cli(here, "publish", SLUG, "--lang", "nl")
+    assert result.code == 1
+    catalog = (here / NL).read_text(encoding="utf-8").split("\n")
+    fuzzy = catalog.index("#, fuzzy")
+    line = next(n for n in range(fuzzy, len(catalog)) if catalog[n].startswith("msgid ")) + 1
+    assert any(e.startswith(f"{NL}:{line}: error: fuzzy message ") for e in result.err.splitlines()), result.err
+    assert (here / RECORD).read_bytes() == before  # a refused act writes nothing
+
+
+def test_a_refused_act_writes_nothing(here: Path, cli: Cli) -> None:
+    edit_source(here)
+    set_translation(here / RO, "A United Front", "Front unit <b>împotriva</b> amenințărilor")
+    before = tree_digest(here / "published")
+    result = cli(here, "publish", SLUG, "--lang", "en", "--lang", "ro", "--note", NOTE)
+    assert result.code == 1
+    assert tree_digest(here / "published") == before
 
 
 def test_republishing_a_translation_alone_needs_a_note_in_its_language(here: Path, cli: Cli) -> None:

@@ -268,8 +268,8 @@ def test_check_reports_html_in_every_catalog(vector: str, project: Path, cli: Cl
     plant(project, vector)
     result = cli(project, "check")
     assert result.code == 1
-    html_errors = [line for line in result.err.splitlines() if ": error: html: " in line]
-    assert len(html_errors) == 4, result.err  # two interface messages, the title and the heading
+    html_errors = [line for line in result.out.splitlines() if ": error: html: " in line]
+    assert len(html_errors) == 4, result.out  # two interface messages, the title and the heading
     assert all("in a translation is not allowed (it is shown as text, never run)" in e for e in html_errors)
     status = cli(project, "status", "--format", "json")
     versions = {(v["release"], v["lang"]): v for v in json.loads(status.out)["versions"]}
@@ -335,9 +335,9 @@ def test_check_catches_a_link_hidden_in_an_autolink(project: Path, cli: Cli, mon
     hidden = cli(project, "check")
     assert hidden.code == 1
     where = f"locales/nl/releases/{SLUG}.po:{line}: error: links: "
-    assert f"{where}link target 'https://example.org/statement' of the source is missing or changed" in hidden.err
+    assert f"{where}link target 'https://example.org/statement' of the source is missing or changed" in hidden.out
     assert f"{where}link target 'HTTPS://evil.example/?%5B%5D(https://example.org/statement)' is not in the source" in (
-        hidden.err
+        hidden.out
     )
     set_translation(
         nl,
@@ -347,7 +347,7 @@ def test_check_catches_a_link_hidden_in_an_autolink(project: Path, cli: Cli, mon
     )
     swapped = cli(project, "check")
     assert swapped.code == 1
-    assert f"{where}the links are in another order than in the source" in swapped.err
+    assert f"{where}the links are in another order than in the source" in swapped.out
 
 
 # 8. Killing a build or pressing Ctrl+C leaves no process behind and the output whole.
@@ -573,9 +573,9 @@ def test_bidi_overrides_and_zero_width_characters_keep_a_language_out(
     result = cli(project, "check")
     assert result.code == 1
     where = f"locales/nl/releases/{SLUG}.po:{line}: error: invisible: invisible character"
-    assert f"{where} U+202E at column 14 (a bidirectional control or zero-width character)" in result.err
-    assert f"{where} U+202C at column 25 (a bidirectional control or zero-width character)" in result.err
-    assert f"{where} U+200B at column 33 (a bidirectional control or zero-width character)" in result.err
+    assert f"{where} U+202E at column 14 (a bidirectional control or zero-width character)" in result.out
+    assert f"{where} U+202C at column 25 (a bidirectional control or zero-width character)" in result.out
+    assert f"{where} U+200B at column 33 (a bidirectional control or zero-width character)" in result.out
     refused = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
     assert refused.code == 1
     assert f"{where} U+202E at column 14 (a bidirectional control or zero-width character)" in refused.err
@@ -619,8 +619,8 @@ def test_refused_link_schemes_are_warned_about(project: Path, cli: Cli, monkeypa
     add_release(project, "Call [us](tel:+31700000000) or [click](javascript:alert(1)).")
     result = cli(project, "check")
     path = "releases/2024-06-01-fault/release.md:6: warning: links: the link to"
-    assert f"{path} 'tel:+31700000000' uses a scheme pressgen refuses; it is shown as text" in result.err
-    assert f"{path} 'javascript:alert(1)' uses a scheme pressgen refuses; it is shown as text" in result.err
+    assert f"{path} 'tel:+31700000000' uses a scheme pressgen refuses; it is shown as text" in result.out
+    assert f"{path} 'javascript:alert(1)' uses a scheme pressgen refuses; it is shown as text" in result.out
 
 
 def test_errors_print_terminal_escapes_escaped(project: Path, cli: Cli) -> None:

@@ -60,3 +60,44 @@ def test_raw_html_and_script_links_in_a_translation_are_not_passed_through() -> 
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
+
+
+FIGURES = """| Measure | 2023 | 2024 |
+| --- | --- | --- |
+| Incidents reported | 750 | 1,200 |
+| Response teams | 20 | — |
+| Budget | € 1,5 mln | 2024-05-17 |
+
+**42**
+
+[1](https://example.org/notes)
+"""
+
+
+def test_text_without_letters_is_no_message() -> None:
+    texts = [m.text for m in markdown_messages(FIGURES, first_line=1, where="body")]
+    # A figure, a year, a dash, a date in figures or a bold number has nothing to translate;
+    # "€ 1,5 mln" has a word, and a link's text is moved with its target.
+    assert texts == [
+        "Measure",
+        "Incidents reported",
+        "Response teams",
+        "Budget",
+        "€ 1,5 mln",
+        "[1](https://example.org/notes)",
+    ]
+
+
+def test_text_without_letters_is_shown_as_the_source_has_it() -> None:
+    asked: list[str] = []
+
+    def translate(text: str) -> str:
+        asked.append(text)
+        return {"Measure": "Maatregel", "Budget": "Begroting"}.get(text, text)
+
+    html = render_markdown(FIGURES, "nl", translate)
+    for cell in ("750", "1,200", "20", "—", "2024-05-17", "2023", "2024"):
+        assert f">{cell}</t" in html
+    assert "<th>Maatregel</th>" in html and "<td>Begroting</td>" in html
+    assert "<p><strong>42</strong></p>" in html
+    assert not {"750", "2024", "—", "**42**"} & set(asked)

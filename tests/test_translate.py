@@ -135,6 +135,34 @@ def test_translation_memory_and_each_text_sent_once(project: Path, cli: Cli, ser
     assert messages["A shared new sentence."].string == "[nl] A shared new sentence."
 
 
+def test_machine_drafts_get_the_glossary_s_terms(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
+    slug = "2024-06-23-ministers-meet"
+    folder = project / "releases" / slug
+    folder.mkdir()
+    body = "The defence ministers of the NATO alliance meet in The Hague: see [the agenda](https://example.org/a)."
+    (folder / "release.md").write_text(
+        f"---\ntitle: Ministers meet in The Hague\ndate: 2024-06-23\n---\n\n{body}\n", encoding="utf-8"
+    )
+    assert cli(project, "update").code == 0
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--only", slug)
+    assert result.code == 0, result.err
+    # The provider never sees a glossary term, so it cannot translate one otherwise.
+    sent = [r["q"] for r in server.received]
+    assert sent and not any(term in q for q in sent for term in ("The Hague", "NATO", "defence ministers"))
+    nl = catalog_messages(project / "locales" / "nl" / "releases" / f"{slug}.po")
+    ro = catalog_messages(project / "locales" / "ro" / "releases" / f"{slug}.po")
+    assert nl["Ministers meet in The Hague"].string == "[nl] Ministers meet in Den Haag"
+    assert ro["Ministers meet in The Hague"].string == "[ro] Ministers meet in Haga"
+    assert nl[body].string == (
+        "[nl] The ministers van Defensie of the NAVO-bondgenootschap meet in Den Haag: "
+        "see [the agenda](https://example.org/a)."
+    )
+    assert ro[body].string == (
+        "[ro] The miniștri ai apărării of the Alianța Nord-Atlantică meet in Haga: see [the agenda](https://example.org/a)."
+    )
+    assert all(m.fuzzy for m in (*nl.values(), *ro.values()) if m.id)
+
+
 def test_translations_by_people_are_never_overwritten(project: Path, cli: Cli, server: FakeLibreTranslate) -> None:
     path = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
     before = path.read_bytes()

@@ -27,7 +27,8 @@ from jinja2 import TemplateSyntaxError
 from pressgen import __version__
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
-from pressgen.po import FORMAT_FLAGS, Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file, write_po_file
+from pressgen.msgfmt import is_format_flag
+from pressgen.po import Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file, write_po_file
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -176,8 +177,13 @@ def sync_catalog(path: Path, template: Catalog, language: Language, header: str)
     catalog = read_catalog(path, language)
     before = _state(catalog)
     merged = merge(catalog, template)
-    if _state(catalog) == before:
+    if _state(catalog) == before and catalog.header_msgstr:
         return CatalogUpdate(path, "unchanged")
+    if not catalog.header_msgstr:
+        # GNU msgfmt refuses a catalog without a header entry: give it the one `update` creates.
+        catalog.header_text, catalog.header_comment = "", header
+        catalog.project, catalog.version = template.project, template.version
+        catalog.language_team = f"{language.name} <{language.code}@li.org>"
     catalog.creation_date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     write_po_file(path, catalog)
     return CatalogUpdate(
@@ -280,7 +286,8 @@ def _merged(wanted: Message, old: Message, exact: bool) -> Message:
         lineno=old.lineno if exact else None,
         context=wanted.context,
     )
-    message.flags = (set(old.flags) - FORMAT_FLAGS) | (set(wanted.flags) & FORMAT_FLAGS)
+    # Only the template says what format a text is in: a flag a tool or a person added goes.
+    message.flags = {f for f in old.flags if not is_format_flag(f)} | {f for f in wanted.flags if is_format_flag(f)}
     if fuzzy:
         message.flags.add("fuzzy")
     return message

@@ -11,18 +11,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, Severity
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
-from pressgen.po import write_po_file
+from pressgen.msgfmt import catalog_problems
+from pressgen.po import PoCatalog, write_po_file
 from pressgen.releases import Release
 from pressgen.segment import extract_messages
 
@@ -126,38 +129,96 @@ def check_invisible(source: str, target: str, src: Language, dst: Language) -> I
         )
 
 
-def _numbers(text: str, language: Language) -> Counter[Decimal]:
-    values: Counter[Decimal] = Counter()
+@dataclass(frozen=True)
+class _Figure:
+    """A number of a text as written, and the value a reader of its language reads in it."""
+
+    text: str
+    value: Decimal
+    index: int  # which written number it is: a malformed one gives several values
+    well_formed: bool = True
+
+
+def _numbers(text: str, language: Language) -> list[_Figure]:
+    """Return each figure of a text as written and as a reader of `language` reads it."""
+    figures: list[_Figure] = []
     group = get_group_symbol(language.locale)
     decimal = get_decimal_symbol(language.locale)
-    for token in NUMBER.findall(text):
+    for index, token in enumerate(NUMBER.findall(text)):
         cleaned = token.replace("\u00a0", group if group.isspace() else "").replace("\u202f", "").replace("\u2009", "")
         try:
-            values[parse_decimal(cleaned, language.locale, strict=True)] += 1
+            figures.append(_Figure(token, parse_decimal(cleaned, language.locale, strict=True), index))
         except NumberFormatError:
             # Not a well-formed number in this locale: read it digit by digit groups.
             pieces = re.split(rf"[{re.escape(group + decimal)},.]", cleaned)
-            for piece in pieces:
-                if piece.isdigit():
-                    values[Decimal(piece)] += 1
+            figures += [_Figure(token, Decimal(piece), index, False) for piece in pieces if piece.isdigit()]
         except InvalidOperation:
             continue
-    return values
+    return figures
+
+
+def _plain(value: Decimal) -> str:
+    """Write a number without grouping, with a point before its decimals: 2500, 2.5."""
+    return format(value.normalize(), "f")
+
+
+def _written_in(value: Decimal, token: str, language: Language) -> str:
+    """Write a number as `language` does, grouped if `token` was, with as many decimals."""
+    decimals = max(0, -int(value.as_tuple().exponent))
+    grouped = bool(re.search(r"\d[^\d]\d{3}(?!\d)", token)) and abs(value) >= 1000
+    pattern = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, pattern, locale=language.locale)
 
 
 def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
-    """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch)."""
+    """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch).
+
+    Each differing figure is shown as written, then as the number it is to a reader of its
+    language: "2,500" copied from English into Dutch gives "the source has 2,500 (2500, written
+    2.500 in Dutch); the translation has 2,500 (read as 2.5 in Dutch)".
+    """
     expected, found = _numbers(source, src), _numbers(target, dst)
-    missing, extra = expected - found, found - expected
-    if missing or extra:
+    missing = Counter(f.value for f in expected) - Counter(f.value for f in found)
+    extra = Counter(f.value for f in found) - Counter(f.value for f in expected)
+    if not missing and not extra:
+        return
+    source_name, name = _english_name(src), _english_name(dst)
 
-        def show(values: Counter[Decimal]) -> str:
-            return ", ".join(str(v) for v in sorted(values.elements()))
+    def in_source(figure: _Figure) -> str:
+        if not figure.well_formed:
+            return f"{figure.text} (not a number as {source_name} writes one)"
+        notes = [_plain(figure.value)] if _plain(figure.value) != figure.text else []
+        written = _written_in(figure.value, figure.text, dst)
+        notes += [f"written {written} in {name}"] if written != figure.text else []
+        return f"{figure.text} ({', '.join(notes)})" if notes else figure.text
 
-        detail = f"the source has {show(missing)}" if missing else ""
-        if extra:
-            detail += ("; " if detail else "") + f"the translation has {show(extra)}"
-        yield "error", f"figures differ once read in each language's number format: {detail}"
+    def in_translation(figure: _Figure) -> str:
+        if not figure.well_formed:
+            return f"{figure.text} (not a number as {name} writes one)"
+        plain = _plain(figure.value)
+        return figure.text if plain == figure.text else f"{figure.text} (read as {plain} in {name})"
+
+    parts = []
+    if missing:
+        parts.append("the source has " + ", ".join(in_source(f) for f in _taken(expected, missing)))
+    if extra:
+        parts.append("the translation has " + ", ".join(in_translation(f) for f in _taken(found, extra)))
+    yield "error", f"figures differ once read in each language's number format: {'; '.join(parts)}"
+
+
+def _english_name(language: Language) -> str:
+    return str(Locale("en").languages.get(language.locale.language, language.name))
+
+
+def _taken(figures: list[_Figure], wanted: Counter[Decimal]) -> list[_Figure]:
+    """Return the figures, in text order, whose values `wanted` counts; a malformed number once."""
+    left = Counter(wanted)
+    taken: dict[int, _Figure] = {}
+    for figure in figures:
+        if left[figure.value] > 0:
+            left[figure.value] -= 1
+            taken.setdefault(figure.index, figure)
+    return list(taken.values())
 
 
 def check_untranslated(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
@@ -239,8 +300,11 @@ def check_message(
 def check_catalog(
     catalog: Catalog, path: Path, src: Language, dst: Language, context: CheckContext | None = None
 ) -> list[Diagnostic]:
-    """Run every check on every translated message of a catalog."""
-    return [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
+    """Run every check on every translated message of a catalog, and GNU msgfmt --check's rules."""
+    findings = []
+    if isinstance(catalog, PoCatalog):
+        findings = [Diagnostic(p.message, path, p.line, "error", "msgfmt") for p in catalog_problems(catalog)]
+    return findings + [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:

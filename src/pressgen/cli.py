@@ -308,11 +308,14 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
 @click.option("--fix", is_flag=True, help="Repair what needs no judgement (Romanian cedilla letters).")
 @with_context
 def check(obj: Context, fix: bool) -> None:
-    """Check catalogs and sources: links, numbers, markup, HTML, quotes, Romanian letters …
+    """Check catalogs and sources: figures, dates, names, spelling, links, markup, quotes …
 
-    Exits with 1 when there is an error; a language version with a check error is not published.
+    Findings go to standard output (`pressgen check | less`), one per line as
+    path:line: severity: check: message, then the count. Exits with 1 when there is an error;
+    a language version with a check error is not published.
     """
     from pressgen.checks import check_sources, fix_catalogs
+    from pressgen.langchecks import missing_dictionaries
     from pressgen.releases import read_releases
     from pressgen.status import assess
 
@@ -322,11 +325,14 @@ def check(obj: Context, fix: bool) -> None:
         for path, count in fix_catalogs(config):
             click.echo(f"fixed {plural(count, 'message')} in {path.relative_to(config.root)}")
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
+    notes = missing_dictionaries(config.languages)
     findings = check_sources(releases) + assessment.findings()
+    for note in notes:
+        click.echo(f"warning: {note}")
     for finding in findings:
-        _show(finding)
+        _show(finding, err=False)  # findings are check's output: `pressgen check | less` works
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
+    warnings = len(findings) - errors + len(notes)
     click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
     if errors:
         raise click.exceptions.Exit(1)

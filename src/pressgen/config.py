@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,17 +34,22 @@ DEFAULT_PDF_VARIANT = "pdf/ua-1"
 TOP_KEYS = ("site", "organisation", "languages", "translation")
 SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
-LANGUAGE_KEYS = ("code", "locale", "name")
+LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
 TRANSLATION_KEYS = ("provider", "url", "timeout")
 
 
 @dataclass(frozen=True)
 class Language:
-    """A language the site publishes in: its short code, Babel locale and its own name."""
+    """A language the site publishes in: its short code, Babel locale and its own name.
+
+    `quotes` are the quote marks a project chose for it (`quotes = "„”‚’"`: double opening and
+    closing, then single opening and closing); None means the default of `markup.QUOTES`.
+    """
 
     code: str
     locale: Locale
     name: str
+    quotes: str | None = None
 
     @property
     def locale_id(self) -> str:
@@ -280,5 +286,20 @@ def _languages(value: Any, check: _Validator) -> list[Language]:
         if locale.language != code.split("-")[0].split("_")[0]:
             check.error(f"{where}locale", f"'{locale_id}' is not a locale of language '{code}'")
         own_name = check.string(entry, "name", where) or (locale.get_language_name(locale) or code)
-        languages.append(Language(code=code, locale=locale, name=own_name[:1].upper() + own_name[1:]))
+        quotes = _quotes(entry.get("quotes"), f"{where}quotes", check)
+        languages.append(Language(code=code, locale=locale, name=own_name[:1].upper() + own_name[1:], quotes=quotes))
     return languages
+
+
+def _quotes(value: Any, key: str, check: _Validator) -> str | None:
+    """Read a language's quote marks: four punctuation characters, such as "„”‚’"."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 4 or not all(unicodedata.category(c)[0] == "P" for c in value):
+        check.error(
+            key,
+            f"{value!r} is not four quote marks: write the double opening and closing marks, then the single "
+            'ones, such as "“”‘’" or "„”‚’"',
+        )
+        return None
+    return value

@@ -28,7 +28,7 @@ from pressgen.config import Language
 from pressgen.dates import describe, expected, find_dates, months_mentioned
 from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
-from pressgen.markup import PROTECTED, QUOTES
+from pressgen.markup import PROTECTED, QUOTES, quote_marks
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -84,6 +84,7 @@ SEVERITY: dict[str, Severity] = {
     # A term translated otherwise is terminology, for the reviewer; a forbidden one ("Holland") is wrong.
     "glossary": "warning",
     "forbidden-term": "error",
+    "misspelt-term": "error",
     "end-punctuation": "error",
 }
 
@@ -205,14 +206,16 @@ def check_end_punctuation(
 def quote_style(dst: Language, configured: str | None = None) -> str | None:
     """Return a language's four quote marks (double open and close, single open and close).
 
-    The configured ones (`quotes` in the language's table of pressgen.toml) win; otherwise
-    those the Markdown renderer puts in (`segment.QUOTES`): “…” for Dutch, the house style, as
-    the Dutch government writes; „…” for Romanian.
+    The configured ones (`quotes` in the language's table of pressgen.toml, which rendering
+    uses too) win; otherwise those the Markdown renderer puts in (`markup.QUOTES`): “…” for
+    Dutch, the house style, as the Dutch government writes; „…” for Romanian. A language
+    `markup.QUOTES` does not list has no style to check.
     """
     if configured:
         return configured
-    marks = QUOTES.get(dst.locale.language)
-    return "".join(m.strip() for m in marks) if marks else None
+    if dst.locale.language not in QUOTES:
+        return None
+    return "".join(m.strip() for m in quote_marks(dst.locale.language))
 
 
 def _quotations(text: str, opening: str = "") -> int:
@@ -420,6 +423,7 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
     if context.glossary is None:
         return
     text = prose(target)
+    slipped: set[str] = set()  # a word misspelt is reported once, under the first term it belongs to
     for term in context.glossary.in_source(prose(source)):
         banned = [(span, forbidden) for forbidden in term.forbidden for span in find(text, forbidden)]
         # A forbidden word is no inflection of an accepted one ("Olanda" is not "olandez").
@@ -429,11 +433,56 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
             for span in find(text, t)
             if not any(span[0] < end and start < span[1] for (start, end), _ in banned)
         ]
-        if term.targets and not accepted:
+        slip = _misspelt_term(text, term.targets)
+        if slip is not None:
+            written, meant = slip
+            if written not in slipped:
+                slipped.add(written)
+                yield _finding(
+                    "misspelt-term",
+                    f"'{written}' is misspelt: '{term.sources[0]}' is translated as '{meant}' (glossary)",
+                )
+        elif term.targets and not accepted:
             options = " or ".join(f"'{t}'" for t in term.targets[:3])
             yield _finding("glossary", f"'{term.sources[0]}' is translated as {options} (glossary)")
         for forbidden in dict.fromkeys(f for _, f in banned):
             yield _finding("forbidden-term", f"'{forbidden}' is not used for '{term.sources[0]}' (glossary)")
+
+
+def _misspelt_term(text: str, targets: Sequence[str]) -> tuple[str, str] | None:
+    """Find a glossary translation with one of its names written with a slip ("AVO", "Romania").
+
+    Wherever the term's words stand in order but one, and that one is a capitalised word (a
+    name, an acronym) one letter off, or with other diacritics, it is misspelt: even when the
+    term is written right elsewhere in the message. An ending is no slip ("Nederlandse",
+    "Alianței Nord-Atlantice"), nor a capital at the start of a sentence; a lower-case word
+    written otherwise is more often rephrased than misspelt, and the dictionary judges it anyway.
+    """
+    words = LETTERS.findall(text)
+    for target in targets:
+        wanted = LETTERS.findall(target)
+        for start in range(len(words) - len(wanted) + 1):
+            window = words[start : start + len(wanted)]
+            slips = [(w, t) for w, t in zip(window, wanted, strict=True) if not find(w, t)]
+            if len(slips) != 1:
+                continue
+            written, meant = slips[0]
+            if len(meant) < 3 or not meant[0].isupper() or not written[:1].isupper():
+                continue
+            slipped = distance(written, meant) <= 1 or fold(written) == fold(meant)
+            if slipped and written.casefold() != meant.casefold() and not _inflected(written, meant):
+                return written, target
+    return None
+
+
+def _inflected(written: str, meant: str) -> bool:
+    """Tell whether two words differ only in the last two letters of a stem: an ending ("Atlantice")."""
+    common = 0
+    for a, b in zip(written.casefold(), meant.casefold(), strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 4 and common >= max(len(written), len(meant)) - 2
 
 
 # --- untranslated text and wrong language -------------------------------------------------------
@@ -557,8 +606,10 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
         if fold(candidate) == fold(word):
             return candidate
     for candidate in candidates:
-        if distance(candidate, word) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
-            return candidate  # the second: hunspell proposes to split a word, "co organizează"
+        # One slip, diacritics aside ("Luminițaa" for "Luminița"); or hunspell proposes to split a
+        # word ("co organizează").
+        if distance(fold(candidate), fold(word)) <= 1 or candidate.replace(" ", "").replace("-", "") == word:
+            return candidate
     return None
 
 
@@ -629,11 +680,18 @@ def _bound(
 
 
 @lru_cache(maxsize=16)
-def _speller(locale: str, personal: Path | None, personal_mtime: int) -> Speller | None:
+def _speller(dictionary: Path, personal: Path | None, personal_mtime: int) -> Speller:
     # One hunspell process per dictionary and word list for the whole run; a changed word list
     # (its modification time) gets a new one.
-    dictionary = find_dictionary(locale)
-    return Speller(dictionary, personal) if dictionary else None
+    return Speller(dictionary, personal)
+
+
+def missing_dictionaries(languages: Iterable[Language]) -> list[str]:
+    """Say, for each language without a hunspell dictionary, that its spelling goes unchecked, and how to fix it."""
+    missing = sorted({language.locale_id for language in languages if find_dictionary(language.locale_id) is None})
+    return [
+        f"{missing_dictionary_hint(locale)}; until then, words in {locale} are not spell-checked" for locale in missing
+    ]
 
 
 def load_context(
@@ -656,15 +714,15 @@ def load_context(
     notes: list[str] = []
     spellers: dict[str, Speller] = {}
     for language in {src, dst, *languages}:
+        dictionary = find_dictionary(language.locale_id)
+        if dictionary is None:
+            notes.append(missing_dictionary_hint(language.locale_id))
+            continue
         personal = locales_dir / language.code / WORD_LIST_NAME
         if personal.is_file():
-            speller = _speller(language.locale_id, personal, personal.stat().st_mtime_ns)
+            spellers[language.locale.language] = _speller(dictionary, personal, personal.stat().st_mtime_ns)
         else:
-            speller = _speller(language.locale_id, None, 0)
-        if speller is None:
-            notes.append(missing_dictionary_hint(language.locale_id))
-        else:
-            spellers[language.locale.language] = speller
+            spellers[language.locale.language] = _speller(dictionary, None, 0)
     glossary = load_glossary(locales_dir, src.code, dst.code)
     return CheckContext(
         languages=tuple(sorted({lang.locale.language for lang in (src, dst, *languages)})),

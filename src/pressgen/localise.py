@@ -13,9 +13,9 @@ from markupsafe import Markup
 from pressgen.catalogs import lookup
 from pressgen.config import Config, Language
 from pressgen.images import ImageFile, image_file
-from pressgen.markup import QUOTES
-from pressgen.releases import Release
-from pressgen.segment import Figure, body_assets, render_body, render_inline, render_markdown
+from pressgen.markup import quote_marks
+from pressgen.releases import Release, VersionOf
+from pressgen.segment import Figure, body_assets, is_message, render_body, render_inline, render_markdown
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class WithdrawnView:
 
 
 @dataclass(frozen=True)
-class LocalisedRelease:
+class LocalisedRelease(VersionOf):
     """Everything a template shows of one release in one language."""
 
     release: Release
@@ -89,14 +89,6 @@ class LocalisedRelease:
     updates: tuple[UpdateView, ...] = ()
     lag: LagView | None = None
     withdrawn: WithdrawnView | None = None
-
-    @property
-    def slug(self) -> str:
-        return self.release.slug
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
 
     @property
     def images(self) -> list[ImageView]:
@@ -155,9 +147,9 @@ def format_moment(moment: dt.datetime, language: Language, config: Config) -> st
     return f"{when} ({zone})"
 
 
-def smart_quotes(text: str, lang: str) -> str:
-    """Replace straight quotes in plain text by the language's quote marks."""
-    marks = QUOTES.get(lang, QUOTES["en"])
+def smart_quotes(text: str, lang: str, quotes: str | None = None) -> str:
+    """Replace straight quotes in plain text by the language's quote marks (`quotes`: configured ones)."""
+    marks = quote_marks(lang, quotes)
     open_double, close_double, open_single, close_single = (marks[0], marks[1], marks[2], marks[3])
     text = re.sub(r'(^|[\s(\[{\u2014\u2013-])"', lambda m: m.group(1) + open_double, text)
     text = text.replace('"', close_double)
@@ -176,11 +168,11 @@ def localise_release(
 ) -> LocalisedRelease:
     """Translate and format a release for one language; missing texts fall back to the source
     only in drafts (the publish gate keeps incomplete versions out otherwise)."""
-    code = language.code
+    code, quotes = language.code, language.quotes
     is_source = code == release.lang
 
     def translate(text: str) -> str:
-        if is_source:
+        if is_source or not is_message(text):
             return text
         found = lookup(catalog, text, use_fuzzy=draft)
         if found is None:
@@ -190,19 +182,19 @@ def localise_release(
         return found
 
     def field(text: str | None) -> str | None:
-        return smart_quotes(translate(" ".join(text.split())), code) if text else None
+        return smart_quotes(translate(" ".join(text.split())), code, quotes) if text else None
 
     def markdown(text: str | None) -> Markup | None:
-        return Markup(render_markdown(text, code, translate)) if text else None
+        return Markup(render_markdown(text, code, translate, quotes)) if text else None
 
     def figure(part: str | Figure) -> Markup | ImageView:
         if isinstance(part, str):
             return Markup(part)
-        caption = smart_quotes(part.caption, code) if part.caption else None
+        caption = smart_quotes(part.caption, code, quotes) if part.caption else None
         return ImageView(
             src=part.src,
             alt=part.alt,
-            caption=Markup(render_inline(caption, code)) if caption else None,
+            caption=Markup(render_inline(caption, code, quotes)) if caption else None,
             credit=part.credit,
             file=image_file(release.folder / part.src),
         )
@@ -213,7 +205,7 @@ def localise_release(
         image = ImageView(
             src=release.image.src,
             alt=field(release.image.alt) or "",
-            caption=Markup(render_inline(caption, code)) if caption else None,
+            caption=Markup(render_inline(caption, code, quotes)) if caption else None,
             credit=field(release.image.credit),
             file=image_file(release.folder / release.image.src),
         )
@@ -223,11 +215,11 @@ def localise_release(
         language=language,
         title=field(release.title) or release.title,
         subtitle=field(release.subtitle),
-        summary=Markup(render_inline(summary, code)) if summary else None,
+        summary=Markup(render_inline(summary, code, quotes)) if summary else None,
         summary_text=_strip_inline_markup(summary) if summary else None,
         location=field(release.location),
         date_text=format_release_date(release.date, language),
-        body=tuple(figure(part) for part in render_body(release.body, code, translate)),
+        body=tuple(figure(part) for part in render_body(release.body, code, translate, quotes)),
         image=image,
         contacts=tuple(ContactView(c.name, field(c.role), c.email, c.phone) for c in release.contacts),
         notes=markdown(release.notes),

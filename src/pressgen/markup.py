@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-# Quote marks per language: primary open/close, then secondary open/close.
-QUOTES = {
+# Quote marks per language: primary open/close, then secondary open/close. A project chooses
+# others with `quotes` in a language's table of pressgen.toml (`config.Language.quotes`).
+QUOTES: dict[str, str | list[str]] = {
     "en": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
     "nl": "\u201c\u201d\u2018\u2019",  # “…” ‘…’
     "ro": "\u201e\u201d\u00ab\u00bb",  # „…” «…»
@@ -75,12 +76,20 @@ def validate_link(url: str) -> bool:
     return not candidate.startswith("//")
 
 
+def quote_marks(lang: str, configured: str | None = None) -> str | list[str]:
+    """Return the quote marks `lang` is rendered with: the configured ones, or those of `QUOTES`."""
+    return configured or QUOTES.get(lang, QUOTES["en"])
+
+
 @cache
-def markdown(lang: str) -> MarkdownIt:
-    """Return the Markdown parser for `lang`: CommonMark + tables, raw HTML escaped, local quotes."""
+def markdown(lang: str, quotes: str | None = None) -> MarkdownIt:
+    """Return the Markdown parser for `lang`: CommonMark + tables, raw HTML escaped, local quotes.
+
+    `quotes` are the language's configured quote marks (`config.Language.quotes`), if any.
+    """
     md = MarkdownIt(
         "commonmark",
-        {"html": False, "typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])},
+        {"html": False, "typographer": True, "quotes": quote_marks(lang, quotes)},
     )
     md.enable(["table", "strikethrough", "smartquotes"])
     md.validateLink = validate_link  # type: ignore[method-assign]

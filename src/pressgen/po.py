@@ -41,7 +41,6 @@ from pressgen.files import decode_text, read_regular, write_atomic
 
 MAX_BYTES = 16_000_000  # a release is at most 1 MB of text; its catalog holds it twice, with comments
 WIDTH = 79  # GNU gettext's page width
-FORMAT_FLAGS = frozenset({"python-format", "python-brace-format", "no-python-format", "no-python-brace-format"})
 CHARSETS = {"utf-8", "utf8", "charset", "us-ascii", "ascii"}  # "charset" is the POT placeholder
 
 Key = str | tuple[str, str]  # how Babel keys a message: its msgid, with its msgctxt if it has one
@@ -57,6 +56,8 @@ _ESCAPES.update({"'": "'", "?": "?"})
 # word ("public-private", "and/or"), but not before a digit ("COVID-19", "2024-05-17").
 _CHUNK = re.compile(r"[^ ]*?(?:(?<=[^\W_])-(?=[^\W\d_])|(?<=[^ ])[–/?!](?=[^\W\d_])| +)|[^ ]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # every C0 and C1 control but the tab
+# Flags are separated by commas or spaces, as GNU gettext reads them; "range: 0..5" is one flag.
+_FLAG = re.compile(r"range:\s+[^\s,]+|[^\s,]+")
 
 
 def key_of(message: Message) -> Key:
@@ -109,6 +110,7 @@ class PoCatalog(Catalog):
         self.kept: dict[tuple[bool, Key], _Kept] = {}
         self.previous_contexts: dict[tuple[bool, Key], str] = {}
         self.header_text = ""
+        self.header_msgstr: str | None = None  # the header entry's msgstr as written; None: no header
         self.header_fields: list[tuple[str, str]] = []
         self.header_lines: dict[str, int] = {}  # the line of each field, for error messages
         self.header_spans: dict[str, tuple[int, int]] = {}  # the lines of the fields that fill whole lines
@@ -251,7 +253,7 @@ class _Reader:
         elif kind == ":":
             entry.locations.extend(_location(token) for token in body.split())
         elif kind == ",":
-            entry.flags.extend(flag.strip() for flag in body.split(",") if flag.strip())
+            entry.flags.extend(_FLAG.findall(body))
         else:
             entry.user_comments.append(stripped[1:].strip())
         entry.last = index
@@ -460,6 +462,7 @@ def _message(entry: _Entry) -> Message:
 
 def _read_header(catalog: PoCatalog, entry: _Entry, lines: list[str]) -> None:
     msgstr = next(f for f in entry.fields if f.keyword == "msgstr")
+    catalog.header_msgstr = msgstr.text
     # Where each piece of the header's msgstr starts, to find the line of each field, and the
     # fields that fill whole lines, which the writer can replace without touching the others.
     starts: dict[int, int] = {}
@@ -489,7 +492,12 @@ def _read_header(catalog: PoCatalog, entry: _Entry, lines: list[str]) -> None:
             catalog.header_lines.get("Content-Type"),
         )
     locale = catalog.locale
-    catalog.mime_headers = catalog.header_fields
+    try:
+        catalog.mime_headers = catalog.header_fields
+    except ValueError:
+        # Babel cannot read a Plural-Forms whose nplurals is no number: leave it to msgfmt's rules
+        # (`pressgen check` reports it) and to the writer, which keeps the field as written.
+        catalog.mime_headers = [(k, v) for k, v in catalog.header_fields if k.lower() != "plural-forms"]
     if locale is not None and catalog.locale is None:
         catalog.locale = locale  # an unknown Language value: the caller reports it
     catalog.header_comment = "\n".join(lines[i].rstrip("\r") for i in _comment_lines(entry, lines))

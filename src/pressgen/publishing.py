@@ -41,7 +41,8 @@ from pressgen.record import (
     recorded_slugs,
     write_record,
 )
-from pressgen.releases import ChangeNote, Release, read_release, read_releases
+from pressgen.releases import ChangeNote, Release, VersionOf, read_release, read_releases
+from pressgen.scaffold import placeholder_problems
 from pressgen.segment import release_assets
 from pressgen.status import Assessment, Version, assess, blockers
 
@@ -134,6 +135,7 @@ def _publish_one(
     now: dt.datetime,
     report: PublishReport,
 ) -> None:
+    """Decide what to record of one release, then write it: a refused act writes nothing."""
     record = read_record(config, release.slug) or ReleaseRecord(release.slug, record_path(config, release.slug))
     if record.withdrawn is not None:
         raise PressgenError(
@@ -156,20 +158,26 @@ def _publish_one(
     assessment = assess(config, [release], now)
     versions = {v.lang: v for v in assessment.versions}
     problems = Problems()
+    planned: list[tuple[VersionRecord, list[tuple[str, str]] | None, str]] = []  # entry, messages, action
 
-    if source_lang in wanted:
-        if not source_changes:
-            report.unchanged.append((release.slug, source_lang))
+    source = recorded_source
+    if source_lang in wanted and not source_changes:
+        report.unchanged.append((release.slug, source_lang))
+    elif source_lang in wanted:
+        for line, text in placeholder_problems(release):
+            problems.error(
+                f"the release still holds the sample text of 'pressgen new': {text[:50]!r}", release.path, line
+            )
+        if recorded_source is not None and note is None and not minor:
+            problems.error(
+                f"the {config.language(source_lang).name} version changed since it was published on "
+                f"{recorded_source.changed.date().isoformat()}: give a change note (--note TEXT), or --minor "
+                "for a correction readers need not be told about",
+                release.path,
+            )
         else:
-            if recorded_source is not None and note is None and not minor:
-                problems.error(
-                    f"the {config.language(source_lang).name} version changed since it was published on "
-                    f"{recorded_source.changed.date().isoformat()}: give a change note (--note TEXT), or --minor "
-                    "for a correction readers need not be told about",
-                    release.path,
-                )
-            else:
-                record = _record_source(config, release, record, digest, note, minor, now, report)
+            source = _source_entry(recorded_source, source_lang, digest, None if minor else note, now, record)
+            planned.append((source, None, "published" if recorded_source is None else "updated"))
     elif explicit and source_changes and any(lang != source_lang for lang in wanted):
         # Translations always translate the recorded source: it must not have unpublished changes.
         what = "is not published yet" if recorded_source is None else "has changes that are not published"
@@ -178,101 +186,88 @@ def _publish_one(
             f"(--lang {source_lang})",
             release.path,
         )
-    problems.raise_if_any()
-    source = record.version(source_lang)
 
+    template = release_template(release)
     for lang in wanted:
         if lang == source_lang:
             continue
         version = versions[lang]
-        if source is None or source.text != digest:
-            if explicit:
-                continue  # reported above
-            report.skipped.append((release.slug, lang, f"publish the {source_lang} version first"))
-            continue
         if version.reasons:
             if explicit:
                 problems.items.extend(blockers(config, assessment, version))
             else:
                 report.skipped.append((release.slug, lang, "; ".join(version.reasons)))
             continue
+        if source is None or source.text != digest:
+            if not explicit:
+                report.skipped.append((release.slug, lang, f"publish the {source_lang} version first"))
+            continue  # explicit: reported above
+        messages = approved_messages(template, version.catalog)
         try:
-            record = _record_translation(config, release, record, version, source, note, minor, now, report)
+            entry = _translation_entry(record.version(lang), version, source, messages, note, minor, now, record)
         except PressgenError as exc:
             problems.extend(exc)
+            continue
+        if entry is None:
+            report.unchanged.append((release.slug, lang))
+        else:
+            planned.append((entry, messages, "published" if record.version(lang) is None else "updated"))
     problems.raise_if_any()
 
+    for entry, texts, action in planned:
+        _write_snapshot(config, release, entry.lang, texts)
+        record = record.with_version(entry)
+        report.recorded.append((release.slug, entry.lang, action))
+    if planned:
+        write_record(config, record, source_lang)  # last: the record names only copies that are there
 
-def _record_source(
-    config: Config,
-    release: Release,
-    record: ReleaseRecord,
+
+def _source_entry(
+    previous: VersionRecord | None,
+    lang: str,
     digest: str,
     note: str | None,
-    minor: bool,
     now: dt.datetime,
-    report: PublishReport,
-) -> ReleaseRecord:
-    previous = record.version(release.lang)
-    _write_snapshot(config, release, release.lang, None)
-    if previous is None:
-        version = VersionRecord(release.lang, now, digest)
-        report.recorded.append((release.slug, release.lang, "published"))
-    else:
-        _not_before(previous, now, record)
-        update = Update(now, None if minor else note)
-        version = VersionRecord(release.lang, previous.published, digest, None, (*previous.updates, update))
-        report.recorded.append((release.slug, release.lang, "updated"))
-    record = record.with_version(version)
-    write_record(config, record, release.lang)
-    return record
-
-
-def _record_translation(
-    config: Config,
-    release: Release,
     record: ReleaseRecord,
+) -> VersionRecord:
+    """Return the record of the source version as published now (first publication or an update)."""
+    if previous is None:
+        return VersionRecord(lang, now, digest)
+    _not_before(previous, now, record)
+    return VersionRecord(lang, previous.published, digest, None, (*previous.updates, Update(now, note)))
+
+
+def _translation_entry(
+    previous: VersionRecord | None,
     version: Version,
     source: VersionRecord,
+    messages: list[tuple[str, str]],
     note: str | None,
     minor: bool,
     now: dt.datetime,
-    report: PublishReport,
-) -> ReleaseRecord:
-    lang = version.lang
-    template = release_template(release)
-    messages = approved_messages(template, version.catalog)
+    record: ReleaseRecord,
+) -> VersionRecord | None:
+    """Return the record of a translation as published now, or None if it is published as it is."""
     digest = translation_digest(source.text, messages)
-    previous = record.version(lang)
     if previous is not None and previous.text == digest:
-        report.unchanged.append((release.slug, lang))
-        return record
+        return None
     if previous is None:
-        entry = VersionRecord(lang, now, digest, source.text)
-        report.recorded.append((release.slug, lang, "published"))
+        return VersionRecord(version.lang, now, digest, source.text)
+    _not_before(previous, now, record)
+    if previous.source != source.text:
+        # Catching up with the source: its change notes since, as translated.
+        since = [u.note for u in source.updates if u.note and u.at > previous.changed]
+        update = Update(now, " ".join(lookup(version.catalog, n) or n for n in since) or None)
+    elif minor or note is not None:
+        update = Update(now, None if minor else note)  # a correction of the translation alone
     else:
-        _not_before(previous, now, record)
-        if previous.source != source.text:
-            # Catching up with the source: its change notes since, as translated.
-            notes = [
-                lookup(version.catalog, u.note) or u.note for u in source.updates if u.note and u.at > previous.changed
-            ]
-            update = Update(now, " ".join(notes) or None)
-        elif minor or note is not None:
-            update = Update(now, None if minor else note)  # a correction of the translation alone
-        else:
-            raise PressgenError(
-                f"the {version.language.name} translation changed since it was published on "
-                f"{previous.changed.date().isoformat()}: give a change note in {version.language.name} (--note TEXT), "
-                "or --minor for a correction readers need not be told about",
-                version.catalog_path,
-            )
-        entry = VersionRecord(lang, previous.published, digest, source.text, (*previous.updates, update))
-        report.recorded.append((release.slug, lang, "updated"))
-    _write_snapshot(config, release, lang, [(m, t) for m, t in messages])
-    record = record.with_version(entry)
-    write_record(config, record, release.lang)
-    return record
+        raise PressgenError(
+            f"the {version.language.name} translation changed since it was published on "
+            f"{previous.changed.date().isoformat()}: give a change note in {version.language.name} (--note TEXT), "
+            "or --minor for a correction readers need not be told about",
+            version.catalog_path,
+        )
+    return VersionRecord(version.lang, previous.published, digest, source.text, (*previous.updates, update))
 
 
 def _not_before(previous: VersionRecord, now: dt.datetime, record: ReleaseRecord) -> None:
@@ -332,7 +327,7 @@ def withdraw(config: Config, slug: str, reason: str, now: dt.datetime | None = N
 
 
 @dataclass(frozen=True)
-class PublicVersion:
+class PublicVersion(VersionOf):
     """A recorded language version, read back from the record: what the public site shows."""
 
     record: ReleaseRecord
@@ -341,14 +336,6 @@ class PublicVersion:
     release: Release  # the texts as published (the snapshot)
     language: Language
     catalog: Catalog | None  # the approved translations as published; None for the source
-
-    @property
-    def slug(self) -> str:
-        return self.record.slug
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
 
     @property
     def lags(self) -> bool:

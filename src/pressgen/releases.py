@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from pressgen.config import Config
+from pressgen.config import Config, Language
 from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
 from pressgen.files import decode_text
 from pressgen.markup import control_characters, nesting_problems
@@ -119,6 +119,21 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class VersionOf:
+    """A release in one language: the texts, localised or not, of one of its language versions."""
+
+    release: Release
+    language: Language
+
+    @property
+    def slug(self) -> str:
+        return self.release.slug
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
 
 
 def read_releases(config: Config, only: str | None = None) -> list[Release]:

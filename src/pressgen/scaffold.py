@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, UsageError
-from pressgen.releases import slug_problem
+from pressgen.releases import Release, slug_problem
 
 FORM = """\
 ---
@@ -43,6 +43,16 @@ Write the first paragraph here: who, what, where and when.
 
 More paragraphs, in Markdown: *emphasis*, **strong**, [links](https://example.org), lists and quotes.
 """
+
+
+# The lines of the form's body that a release must not be published with.
+PLACEHOLDERS = tuple(line for line in FORM.split("---", 2)[2].strip().split("\n") if line.strip())
+
+
+def placeholder_problems(release: Release) -> list[tuple[int, str]]:
+    """Return (line, text) of each line of the form's sample body still in a release."""
+    lines = release.body.split("\n")
+    return [(release.body_line + n, line) for n, line in enumerate(lines) if line.strip() in PLACEHOLDERS]
 
 
 def new_release(config: Config, slug: str, title: str) -> Path:

@@ -11,6 +11,10 @@ words and the inline markup of a block, never the structure of the document.
 Front matter fields that people read (title, subtitle, summary, location, image alt, caption
 and credit, contact roles, notes) are messages too; names, e-mail addresses, phone numbers,
 URLs and dates are not.
+
+A text without a single letter ("750", "2024", "—", "+31 70 123 4567") is not a message: there
+is nothing in it to translate, so no translator is asked to copy it, and every language version
+shows it as the source has it.
 """
 
 from __future__ import annotations
@@ -60,6 +64,11 @@ class SourceMessage:
     ref: str | None = None  # the file it is in, when that is not the release's own release.md
 
 
+def is_message(text: str) -> bool:
+    """Tell whether a text is for translators: whether it has a letter, in any script."""
+    return any(ch.isalpha() for ch in text)
+
+
 def message_text(content: str) -> str:
     """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`.
 
@@ -104,6 +113,7 @@ def markdown_messages(source: str, first_line: int, where: str) -> list[SourceMe
             f"{where}: {FIGURE_COMMENT if kind == 'paragraph' and figure_of(token) else kind}",
         )
         for token, kind, line in _blocks(tokens)
+        if is_message(message_text(token.content))
     ]
 
 
@@ -113,7 +123,7 @@ def extract_messages(release: Release) -> list[SourceMessage]:
     messages: list[SourceMessage] = []
 
     def field(text: str | None, key: str, comment: str, line: int | None = None) -> None:
-        if text:
+        if text and is_message(text):
             messages.append(SourceMessage(" ".join(text.split()), line or lines.get(key, 1), comment))
 
     field(release.title, "title", "title")
@@ -159,20 +169,25 @@ def release_assets(release: Release) -> list[Path]:
     return [release.folder / src for src in dict.fromkeys(sources)]
 
 
-def render_markdown(source: str, lang: str, translate: Callable[[str], str]) -> str:
-    """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation."""
-    md, tokens, env = _translated(source, lang, translate)
+def render_markdown(source: str, lang: str, translate: Callable[[str], str], quotes: str | None = None) -> str:
+    """Render Markdown `source` as HTML in `lang`, each block's text replaced by its translation.
+
+    `quotes` are the language's configured quote marks (`config.Language.quotes`), if any.
+    """
+    md, tokens, env = _translated(source, lang, translate, quotes)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
 
 
-def render_body(source: str, lang: str, translate: Callable[[str], str]) -> list[str | Figure]:
+def render_body(
+    source: str, lang: str, translate: Callable[[str], str], quotes: str | None = None
+) -> list[str | Figure]:
     """Render Markdown like `render_markdown`, with each top-level picture paragraph as a `Figure`.
 
     The templates show figures (with the localised credit label); the HTML between them is
     returned as it is.
     """
-    md, tokens, env = _translated(source, lang, translate)
+    md, tokens, env = _translated(source, lang, translate, quotes)
     parts: list[str | Figure] = []
     start = 0
     for index, token in enumerate(tokens):
@@ -212,15 +227,20 @@ def figure_of(inline: Token) -> Figure | None:
     return Figure(str(image.attrGet("src") or ""), _plain_text(image), title or None, credit or None)
 
 
-def _translated(source: str, lang: str, translate: Callable[[str], str]) -> tuple[MarkdownIt, list[Token], Any]:
+def _translated(
+    source: str, lang: str, translate: Callable[[str], str], quotes: str | None
+) -> tuple[MarkdownIt, list[Token], Any]:
     """Parse `source` in `lang` and put each block's translation in place of its text."""
-    md = markdown(lang)
+    md = markdown(lang, quotes)
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
     used_ids: set[str] = set()
     images = {str(c.attrGet("src")) for t, _, _ in _blocks(tokens) for c in t.children or [] if c.type == "image"}
     for token, _, _ in _blocks(tokens):
-        translated = translate(message_text(token.content))
+        text = message_text(token.content)
+        if not is_message(text):
+            continue  # a figure, a date, a dash: shown as the source has it, in every language
+        translated = translate(text)
         token.content = translated
         children = md.parseInline(translated, env)[0].children or []
         if inline_depth(children) > MAX_INLINE_DEPTH:
@@ -240,9 +260,9 @@ def _known_image(token: Token, images: set[str]) -> Token:
     return Token("text", "", 0, content=token.content)
 
 
-def render_inline(text: str, lang: str) -> str:
+def render_inline(text: str, lang: str, quotes: str | None = None) -> str:
     """Render one line of inline Markdown (a caption, a summary) as HTML in `lang`."""
-    html: str = markdown(lang).renderInline(text)
+    html: str = markdown(lang, quotes).renderInline(text)
     return html
 
 

@@ -21,8 +21,14 @@ from pressgen.errors import PressgenError
 
 # Where hunspell and Debian's packages keep dictionaries; $DICPATH comes first, as for hunspell.
 DICTIONARY_DIRS = ("/usr/share/hunspell", "/usr/share/myspell", "/usr/share/myspell/dicts", "/usr/local/share/hunspell")
-# The Debian package that holds each language's dictionary, for the message when one is missing.
-DEBIAN_PACKAGES = {"nl": "hunspell-nl", "ro": "hunspell-ro", "en_GB": "hunspell-en-gb", "en": "hunspell-en-us"}
+# Debian names its dictionary packages hunspell-<language>, and hunspell-<language>-<region> for
+# the languages it has per region (hunspell-en-gb, hunspell-de-ch, hunspell-pt-br); those regions
+# are below, with the one a bare language code gets.
+REGIONAL_PACKAGES = {
+    "en": ("us", {"au", "ca", "gb", "us", "za"}),
+    "de": ("de", {"at", "ch", "de"}),
+    "pt": ("pt", {"br", "pt"}),
+}
 # How many words go down the pipe before their answers are read: far below the pipe buffers.
 BATCH = 200
 
@@ -47,11 +53,18 @@ def find_dictionary(locale: str) -> Path | None:
     return None
 
 
+def debian_package(locale: str) -> str:
+    """Return the name of the Debian package with the hunspell dictionary of a locale such as `nl_NL`."""
+    language, _, region = locale.lower().partition("_")
+    if language in REGIONAL_PACKAGES:
+        default, regions = REGIONAL_PACKAGES[language]
+        return f"hunspell-{language}-{region if region in regions else default}"
+    return f"hunspell-{language}"
+
+
 def missing_dictionary_hint(locale: str) -> str:
-    """Say which package brings the dictionary of a locale."""
-    package = DEBIAN_PACKAGES.get(locale) or DEBIAN_PACKAGES.get(locale.split("_")[0])
-    where = f"install the Debian package {package}" if package else "install a hunspell dictionary for it"
-    return f"no hunspell dictionary for {locale}: {where} (scripts/system-deps does)"
+    """Say that a locale has no dictionary, and which Debian package brings it."""
+    return f"no hunspell dictionary for {locale}: install the Debian package {debian_package(locale)}"
 
 
 class Speller:

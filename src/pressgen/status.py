@@ -114,7 +114,9 @@ def _context(config: Config, catalog: Catalog, src: Language, dst: Language, rel
     """What the language checks need for one catalog: its texts, the release's names, the glossary."""
     pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str) and isinstance(m.string, str)]
     names = [release.author, *(c.name for c in release.contacts)] if release else []
-    return load_context(config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n])
+    return load_context(
+        config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n], quotes=dst.quotes
+    )
 
 
 def read_interfaces(config: Config) -> dict[str, Catalog | None]:

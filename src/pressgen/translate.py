@@ -8,6 +8,10 @@ language are reused (translation memory); each distinct text is sent once; trans
 are retried with backoff; a provider that keeps failing stops the run with a clear error after
 every catalog has been saved with what was translated so far.
 
+What no translation may change (links, code, addresses, placeholders) and the glossary's terms
+travel to the provider as numbered tokens; a term comes back as the glossary's preferred
+translation ("The Hague" as "Den Haag"), whatever the provider would have made of it.
+
 Translators keep working while `translate` waits on a provider, so the drafts are merged into
 each catalog as it is on disk when they are saved: a draft fills only a message that is still
 empty there, and a catalog saved meanwhile is reported. Every request has a connect and read
@@ -47,6 +51,7 @@ from pressgen.catalogs import (
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, Interrupted, PressgenError, UsageError, plural
 from pressgen.files import FileChanged, write_atomic
+from pressgen.glossary import load_glossary, protect_terms
 from pressgen.markup import PROTECTED
 from pressgen.po import Key, PoCatalog, key_of, serialise
 from pressgen.releases import Release
@@ -255,15 +260,17 @@ def translate_catalogs(
         with _bounded_requests(timeout):
             for (src, dst), texts in wanted.items():
                 client = factory(provider_name, config.language(src), config.language(dst), url)
+                glossary = load_glossary(config.locales_dir, src, dst)
                 for number, (text, places) in enumerate(texts.items(), start=1):
                     progress(f"[{number}/{len(texts)}] {src}→{dst}")
                     masked, kept = protect(text)
+                    masked, kept = protect_terms(masked, glossary, kept)
                     translated = _with_retries(client, masked, provider_name, attempts, backoff)
                     report.requests += 1
                     draft, complete = restore(_CONTROL.sub("", translated).strip(), kept)
                     note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
                     if not complete:
-                        note += "; links or placeholders were lost, check them"
+                        note += "; links, placeholders or glossary terms were lost, check them"
                         report.markup_lost.append(text)
                     for job, key in places:
                         job.drafts[key] = (draft, note)

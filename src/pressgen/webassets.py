@@ -26,6 +26,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pressgen import urls
 from pressgen.config import Config
 from pressgen.output import real_dir
 
@@ -179,7 +180,7 @@ def write_robots(config: Config, stage: Path, embargoed: bool) -> None:
     if embargoed:
         text = "# A private pack of releases under embargo: nothing here may be indexed.\nUser-agent: *\nDisallow: /\n"
     else:
-        text = f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n"
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {urls.SITEMAP.url(config.base_url)}\n"
     (stage / "robots.txt").write_text(text, encoding="utf-8")
 
 
