@@ -72,6 +72,7 @@ def _start_worker(templates_dir: Path, variant: str | None) -> None:
 
 def _start_child(templates_dir: Path, variant: str | None, main_pid: int) -> None:
     """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
     threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
     _start_worker(templates_dir, variant)
 
@@ -139,10 +140,19 @@ def start_fork_server() -> bool:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     multiprocessing.get_context("forkserver").set_forkserver_preload(["pressgen.prefork"])
+    # The fork server is a new program (fork and exec), which does not inherit a blocked signal
+    # but does inherit an ignored one: it starts with SIGINT ignored, and so do the workers it
+    # forks (it gives them the handlers it started with). A Ctrl+C that comes meanwhile stays
+    # pending (blocked) and reaches the main process's own handler afterwards.
     mask = _blocking_ctrl_c()
+    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
     try:
+        if handler is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         multiprocessing.forkserver.ensure_running()
     finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return True
 
