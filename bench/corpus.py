@@ -198,15 +198,8 @@ def make_corpus(project: Path, root: Path, size: int) -> Corpus:
     shutil.copyfile(source.path, root / source.path.name)
     shutil.copytree(source.templates_dir, root / source.templates_dir.relative_to(project))
     shutil.copytree(bundled, root / "releases" / bundled.name)
-    for language in source.languages:
-        for catalog in (
-            source.locales_dir / language.code / "LC_MESSAGES" / "messages.po",
-            release_catalog_path(source, language.code, bundled.name),
-        ):
-            if catalog.is_file():
-                target = root / catalog.relative_to(project)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(catalog, target)
+    # The catalogs, with each language's word list and glossary (the checks read them).
+    shutil.copytree(source.locales_dir, root / source.locales_dir.relative_to(project))
 
     text = (bundled / "release.md").read_text(encoding="utf-8")
     first = dt.date.fromisoformat(bundled.name[:10])
@@ -232,6 +225,8 @@ def make_corpus(project: Path, root: Path, size: int) -> Corpus:
                 if isinstance(m.id, str) and m.id and m.string and not m.fuzzy
             }
     fill_catalogs(config, slugs, known)
+    # The public site renders the publication record: publish every version, at a fixed moment.
+    pressgen(root, "publish", *slugs, "--now", PUBLISHED_AT)
     verify_published(root, len(slugs) * len(config.languages))
     return Corpus(root, config, slugs)
 
@@ -248,22 +243,34 @@ def verify_published(root: Path, expected: int) -> None:
         )
 
 
-EDIT_SENTENCE = "The organisers published the full programme on the same day."
+# When the corpus is published; each republication is one minute later than the one before.
+PUBLISHED_AT = "2024-06-30T12:00:00+00:00"
+# The one-word edit: the word of each generated release's own paragraph, and what it becomes.
+EDIT_WORDS = ("agreed", "decided", "resolved", "promised")
 
 
-def edit_source(corpus: Corpus, slug: str) -> None:
-    """Change the last paragraph of one release's source text (its translations now lag behind)."""
+def edit_word(corpus: Corpus, slug: str) -> str:
+    """Change one word of a generated release's own paragraph (the next of `EDIT_WORDS`); return the new word."""
     path = corpus.root / "releases" / slug / "release.md"
-    text = path.read_text(encoding="utf-8").rstrip()
-    path.write_text(f"{text} {EDIT_SENTENCE}\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    for index, word in enumerate(EDIT_WORDS):
+        if f" {word} to report back" in text:
+            new = EDIT_WORDS[(index + 1) % len(EDIT_WORDS)]
+            path.write_text(text.replace(f" {word} to report back", f" {new} to report back"), encoding="utf-8")
+            return new
+    raise SystemExit(f"{path}: no word of {EDIT_WORDS} to edit (only generated releases have one)")
 
 
-def edit_everywhere(corpus: Corpus, slug: str) -> int:
-    """Change one paragraph of a release in its source and in every translation; return messages retranslated.
+def publish_edit(corpus: Corpus, slug: str, at: dt.datetime) -> int:
+    """Publish an edited release the way a press office does; return the messages translators approved.
 
-    Done the way a press office works: edit the source, `pressgen update` (the changed message
-    becomes fuzzy in each catalog), then translate and approve it.
+    The source version first, with a change note (`publish --lang SRC --note`); then `pressgen
+    update` (the changed paragraph and the note are messages of the release now), the translators
+    translate and approve them, and the translations are published too (`publish`), a minute later.
     """
-    edit_source(corpus, slug)
+    source = corpus.config.source_language
+    pressgen(corpus.root, "publish", slug, "--lang", source, "--note", "One word changed.", "--now", at.isoformat())
     pressgen(corpus.root, "update")
-    return fill_catalogs(corpus.config, [slug], {})
+    approved = fill_catalogs(corpus.config, [slug], {})
+    pressgen(corpus.root, "publish", slug, "--now", (at + dt.timedelta(minutes=1)).isoformat())
+    return approved

@@ -208,7 +208,8 @@ def test_killed_build_leaves_the_previous_output_whole(built_project: Path, cli:
 
 def test_a_second_build_at_once_stops_with_a_clear_message(built_project: Path, cli: Cli) -> None:
     before = tree_digest(built_project / "public")
-    (built_project / "releases" / SLUG / "release.md").touch()
+    release = built_project / "releases" / SLUG / "release.md"  # a change, so that the build runs
+    release.write_text(release.read_text(encoding="utf-8") + "\nAn unpublished paragraph.\n", encoding="utf-8")
     with open(built_project / ".pressgen-cache" / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = cli(built_project, "build")

@@ -162,7 +162,8 @@ def test_builds_with_other_options_keep_each_others_cache(project: Path, cli: Cl
     assert rendered(cli(project, "build").out) == (3, 0)
     archive = cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive"))
     assert rendered(archive.out) == (3, 0)
-    (project / "releases" / SLUG / "release.md").touch()  # inputs changed, PDFs did not
+    release = project / "releases" / SLUG / "release.md"  # inputs changed (not published), PDFs did not
+    release.write_text(release.read_text(encoding="utf-8") + "\nAn unpublished paragraph.\n", encoding="utf-8")
     assert rendered(cli(project, "build").out) == (0, 3)
     assert rendered(cli(project, "build", "--pdf-variant", "pdf/a-3u", "--out", str(project / "archive")).out) == (0, 3)
 

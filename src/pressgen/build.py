@@ -1,52 +1,59 @@
-"""Build: turn releases and catalogs into the public site, in stages.
+"""Build: render the publication record (or a preview of the current sources) into a site,
+doing only the work that what changed calls for.
 
-Gathering (config, releases, catalogs, the publish gate, localised texts) ends before any
-file is written; writing happens in a staging folder that replaces the output only when
-every document has been rendered, so a failed build leaves the previous output as it was.
+The stages, top to bottom:
+
+1. The no-op check: the digests of every input file (`cache.Sources`) and the output's files are
+   what the last build of this folder saw (`cache.Manifest`), and no embargo lifted since: stop.
+2. Gathering, before anything is written: every source is checked (`_check_sources`: releases,
+   their pictures and catalogs, each parsed only if its digest is new), then the documents are
+   chosen (`_public` from the record, or `_preview` from the sources with the gate's verdict).
+   Each document carries a key: the digest of everything its texts come from. Its texts are made
+   only when something of it has to be rendered.
+3. Writing (`site.Site`): each page, PDF, newsroom page, feed and sitemap is a unit whose key is
+   the digest of its inputs; a unit whose key is unchanged is kept from the previous generation of
+   the output, the others are made. The stage is swapped in whole at the end (`output.generation`),
+   so a failed build leaves the previous output as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from babel.messages.catalog import Catalog
+from typing import Any, Protocol
 
 from pressgen import urls
-from pressgen.cache import Manifest, PdfCache, inputs_fingerprint, output_fingerprint, read_manifest, write_manifest
-from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup
-from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError, plural
-from pressgen.feeds import SitemapPage, feed_entry, release_moment, write_feed, write_sitemap
-from pressgen.files import WRITE_FAILURES
-from pressgen.images import write_variants
-from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
-from pressgen.output import check_output_dir, project_lock, real_dir, staging
-from pressgen.pool import PdfPool, PdfTask, font_subsetter
-from pressgen.publishing import PublicVersion, read_published
-from pressgen.releases import Release, VersionOf, asset_problem, no_such_release, read_releases
-from pressgen.render import (
-    Alternate,
-    NewsroomContext,
-    NewsroomEntry,
-    PdfContext,
-    PdfLink,
-    ReleasePageContext,
-    Renderer,
-    RootContext,
-    format_size,
+from pressgen.cache import (
+    Manifest,
+    Memo,
+    Sources,
+    code_version,
+    digest_of,
+    output_fingerprint,
+    read_manifest,
+    read_state,
+    write_manifest,
+    write_state,
 )
-from pressgen.segment import body_assets, release_assets
-from pressgen.status import Assessment, assess, read_catalogs, read_interfaces
+from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
+from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
+from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
+from pressgen.feeds import SITEMAP_LIMIT
+from pressgen.files import WRITE_FAILURES
+from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
+from pressgen.output import Generation, check_output_dir, generation, project_lock, real_dir
+from pressgen.pool import PdfPool, font_subsetter
+from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
+from pressgen.record import RECORD_DIR, RECORD_NAME
+from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
+from pressgen.segment import body_assets
+from pressgen.status import Interface, Version, assess, assess_interface
 from pressgen.urls import Place
-from pressgen.webassets import write_web_files
 
 Progress = Callable[[str], None]
 
@@ -68,6 +75,9 @@ class BuildOptions:
     # Record the build in the cache's manifest as the build of this folder, where it ends up
     # (review builds its draft PDFs in a staging folder that is then renamed).
     recorded_as: Path | None = None
+    page_size: int = 50  # releases on a newsroom page
+    feed_size: int = 50  # the latest releases in a feed
+    sitemap_limit: int = SITEMAP_LIMIT  # URLs in a sitemap; past that, a sitemap index
 
 
 @dataclass
@@ -85,7 +95,8 @@ class BuildReport:
     seconds: float = 0.0
     font_subsetter: str = ""
     rendered: int = 0  # PDFs rendered by this build
-    reused: int = 0  # PDFs whose inputs were unchanged, copied from the cache
+    reused: int = 0  # PDFs whose inputs were unchanged, kept or taken from the cache
+    written: int = 0  # units (pages, PDFs, feeds…) made by this build; the others were kept
     slowest: list[tuple[float, str]] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
     kept_notes: list[str] = field(default_factory=list)  # the last build's notes, for a no-op
@@ -119,15 +130,36 @@ class BuildReport:
         return report
 
 
-@dataclass(frozen=True)
-class Document(VersionOf):
-    """One language version to write: its texts (as recorded, or as they are now) and where it goes."""
+class Texts(Protocol):
+    """Where a release's texts come from, made only when a document of it has to be rendered."""
 
-    release: Release
+    def release(self, lang: str) -> Release: ...
+
+    def localised(self, document: Document) -> LocalisedRelease: ...
+
+
+@dataclass(eq=False)
+class Document:
+    """One language version to write: what lists and keys need of it, and where its texts come from."""
+
+    slug: str
     language: Language
-    localised: LocalisedRelease
+    release_lang: str  # the release's source language
+    date: dt.date  # the dateline's
+    embargo: dt.datetime | None
+    published: dt.datetime | None  # when it became public (the record's); None in a preview
+    modified: dt.datetime | None  # its last update
+    listed: bool  # in the newsroom, feed and sitemap (a withdrawn release is not)
+    key: str  # the digest of everything its texts come from
     source: Path  # the release.md the press office edits (warnings name it, also for a published copy)
-    listed: bool = True  # in the newsroom, feed and sitemap (a withdrawn release is not)
+    folder: Path  # the folder of the texts it shows: its pictures, the PDF's relative URLs
+    texts: Texts
+    draft: bool = False  # an unapproved translation, in a preview
+    _localised: LocalisedRelease | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
 
     @property
     def page(self) -> Place:
@@ -137,16 +169,37 @@ class Document(VersionOf):
     def pdf(self) -> Place:
         return urls.release_pdf(self.lang, self.slug)
 
+    def localised(self) -> LocalisedRelease:
+        """Return the texts of this version (made, and the release read, the first time)."""
+        if self._localised is None:
+            self._localised = self.texts.localised(self)
+        return self._localised
 
-def build(config: Config, options: BuildOptions, progress: Progress = lambda _: None) -> BuildReport:
-    """Build the public site from the publication record (or a preview, or the embargoed pack)."""
+    def release(self) -> Release:
+        return self.texts.release(self.lang)
+
+    def forget(self) -> None:
+        """Let go of the texts once everything of this version is written (a large site holds thousands)."""
+        self._localised = None
+
+
+def build(
+    config: Config, options: BuildOptions, progress: Progress = lambda _: None, pool: PdfPool | None = None
+) -> BuildReport:
+    """Build the public site from the publication record (or a preview, or the embargoed pack).
+
+    `pool` is a running pool of PDF workers to use (`pressgen serve` keeps one); by default the
+    build starts its own.
+    """
     started = time.monotonic()
     out_dir = output_dir(config, options)
     now = options.now or dt.datetime.now(dt.UTC)
+    recorded = options.recorded_as or out_dir
 
     # Nothing changed since the last build of this folder: say so, render nothing.
-    fingerprint = inputs_fingerprint(config, _options_key(options, out_dir))
-    previous = read_manifest(config, options.recorded_as or out_dir)
+    sources = Sources.scan(config)
+    fingerprint = sources.fingerprint(_options_key(options, out_dir))
+    previous = read_manifest(config, recorded)
     if (
         options.only is None
         and previous is not None
@@ -154,9 +207,11 @@ def build(config: Config, options: BuildOptions, progress: Progress = lambda _: 
     ):
         return BuildReport.from_summary(out_dir, previous.summary, time.monotonic() - started)
 
-    # Workers start loading WeasyPrint now, while the main process gathers.
-    with PdfPool(config.templates_dir, options.pdf_variant, options.jobs or os.cpu_count() or 1) as pool:
-        report = _gather_and_write(config, options, out_dir, now, fingerprint, pool, progress)
+    # The fork server starts loading WeasyPrint now, while the main process gathers.
+    jobs = options.jobs or os.cpu_count() or 1
+    with nullcontext(pool) if pool is not None else PdfPool(config.templates_dir, options.pdf_variant, jobs) as workers:
+        assert workers is not None
+        report = _gather_and_write(config, options, out_dir, now, sources, fingerprint, workers, progress)
     report.seconds = time.monotonic() - started
     return report
 
@@ -166,60 +221,62 @@ def _gather_and_write(
     options: BuildOptions,
     out_dir: Path,
     now: dt.datetime,
+    sources: Sources,
     fingerprint: str,
     pool: PdfPool,
     progress: Progress,
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
-    # Gather: everything is read and checked before anything is written.
-    report = BuildReport(out_dir=out_dir)
-    releases = read_releases(config)  # a public build checks the sources too: a record needs its release
-    if options.only is not None and options.only not in {r.slug for r in releases}:
-        raise no_such_release(options.only, [r.slug for r in releases])
-    _check_assets(releases)
-    if options.preview:
-        assessment = assess(config, releases, now)
-        documents = _preview(config, assessment, options, now, report)
-        interface = assessment.interface
-        embargoes = [r.embargo for r in releases if r.embargo is not None]
-    else:
-        read_catalogs(config, releases)  # a broken catalog is an error, though none is published from
-        published = read_published(config)
-        documents = _public(config, published, options, now, report)
-        interface = read_interfaces(config)
-        _warn_interface(config, interface, documents, report)
-        embargoes = [v.release.embargo for v in published if v.release.embargo is not None]
-    renderers = _renderers(config, interface, options)
+    from pressgen.site import Site
 
-    # Write: into a staging folder, swapped in whole at the end.
-    with project_lock(real_dir(config.cache_dir, config.root)), _writing(out_dir), staging(out_dir) as stage:
-        site = _Site(config, options, documents, renderers, stage, report)
-        site.copy_static()
-        try:
-            site.write_pdfs_and_pages(pool, progress)
-        finally:
-            pool.stop()  # before the stage is discarded: no worker may write into it afterwards
-        if options.strict and report.warnings:
-            raise PressgenError.collect(
-                [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
-            )
-        site.write_newsrooms()
-        site.write_root()
-        if not options.embargoed and not options.preview:
-            site.write_sitemap()
-    report.versions = len(documents)
-    report.releases = len({d.slug for d in documents})
-    report.font_subsetter = font_subsetter()
-    valid_from, valid_until = _embargo_span(embargoes, now)
-    manifest = Manifest(
-        fingerprint,
-        output_fingerprint(out_dir) or "",
-        valid_from,
-        valid_until,
-        report.summary(),
-        sorted(site.cache.used),
-    )
-    site.cache.prune(write_manifest(config, options.recorded_as or out_dir, manifest))
+    recorded = options.recorded_as or out_dir
+    state = read_state(config, recorded)
+    memo = Memo(state.get("memo"))
+    report = BuildReport(out_dir=out_dir)
+
+    # Gather: everything is read and checked before anything is written.
+    facts = _check_sources(config, sources, memo, options)
+    if options.preview:
+        documents = _preview(config, sources, memo, facts, options, now, report)
+    else:
+        documents = _public(config, sources, memo, options, now, report)
+    embargoes = [d.embargo for d in documents if d.embargo is not None]
+    if not options.preview:
+        embargoes = _recorded_embargoes(memo)
+
+    # Write: into the stage of the next generation of the output, swapped in whole at the end.
+    live = Generation.from_data(state.get("live"))
+    shadow = Generation.from_data(state.get("previous")) if options.recorded_as is None else None
+    with project_lock(real_dir(config.cache_dir, config.root)), _writing(out_dir):
+        with generation(out_dir, live, shadow) as stage:
+            site = Site(config, options, sources, memo, documents, stage, report)
+            try:
+                site.write(pool, progress)
+            except BaseException:
+                pool.cancel()  # before the stage is discarded: no worker may write into it afterwards
+                raise
+            if options.strict and report.warnings:
+                raise PressgenError.collect(
+                    [replace(w, severity="error", message=f"{w.message} (--strict)") for w in report.warnings]
+                )
+        assert stage.result is not None
+        report.versions = len(documents)
+        report.releases = len({d.slug for d in documents})
+        report.font_subsetter = font_subsetter()
+        valid_from, valid_until = _embargo_span(embargoes, now)
+        manifest = Manifest(
+            fingerprint,
+            output_fingerprint(out_dir) or "",
+            valid_from,
+            valid_until,
+            report.summary(),
+            sorted(site.cache.used),
+        )
+        kept: dict[str, Any] = {"live": stage.result.as_data(), "memo": memo.data()}
+        if stage.previous is not None:
+            kept["previous"] = stage.previous.as_data()
+        write_state(config, recorded, kept)
+        site.cache.prune(write_manifest(config, recorded, manifest))
     return report
 
 
@@ -256,6 +313,7 @@ def _options_key(options: BuildOptions, out_dir: Path) -> dict[str, object]:
         "embargoed": options.embargoed,
         "variant": options.pdf_variant,
         "strict": options.strict,
+        "lists": [options.page_size, options.feed_size, options.sitemap_limit],
     }
 
 
@@ -266,7 +324,251 @@ def _embargo_span(embargoes: list[dt.datetime], now: dt.datetime) -> tuple[str |
     return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
-def _check_assets(releases: list[Release]) -> None:
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+# --- checking the sources ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What the build needs of a release in releases/ without reading it: from the memo of its digest."""
+
+    slug: str
+    path: Path
+    key: str  # the digest of its release.md, as read with this configuration and this pressgen
+    lang: str
+    date: dt.date
+    embargo: dt.datetime | None
+
+
+def _check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions) -> list[ReleaseFacts]:
+    """Check every release, its pictures and its catalogs, reading only those whose digest is new.
+
+    A public build checks the sources too: a record needs its release, and a broken catalog is an
+    error though nothing is published from it.
+    """
+    problems = Problems()
+    found: list[ReleaseFacts] = []
+    base = digest_of(code_version(), sources.digest("pressgen.toml"))
+    paths = release_files(config, problems)
+    if options.only is not None and options.only not in {p.parent.name for p in paths}:
+        raise no_such_release(options.only, [p.parent.name for p in paths])
+    for path in paths:
+        slug = path.parent.name
+        key = digest_of(base, "release", slug, sources.digest(f"releases/{slug}/release.md"))
+        facts = memo.get("releases", key)
+        if facts is None:
+            try:
+                release = read_release(path, config)
+            except PressgenError as exc:
+                problems.extend(exc)
+                continue
+            facts = memo.put("releases", key, _release_facts(release))
+        # Keyed with every file of the folder: a picture's path may pass through a link or a folder.
+        pictures_key = digest_of(key, facts["pictures"], sources.under(f"releases/{slug}"))
+        if memo.get("pictures", pictures_key) is None:
+            before = len(problems.items)
+            for src, line in facts["pictures"]:
+                problem = asset_problem(path.parent, src)
+                if problem:
+                    problems.error(f"image '{src}' {problem}", path, line)
+            if len(problems.items) == before:
+                memo.put("pictures", pictures_key, True)
+        found.append(
+            ReleaseFacts(
+                slug, path, key, facts["lang"], dt.date.fromisoformat(facts["date"]), _moment(facts["embargo"])
+            )
+        )
+    catalogs = [
+        (release_catalog_path(config, language.code, facts.slug), language)
+        for facts in found
+        for language in config.languages
+        if language.code != facts.lang
+    ]
+    catalogs += [(interface_catalog_path(config, language.code), language) for language in config.languages]
+    for path, language in catalogs:
+        try:
+            _check_catalog(config, sources, memo, path, language)
+        except PressgenError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
+    return found
+
+
+def _release_facts(release: Release) -> dict[str, Any]:
+    return {
+        "lang": release.lang,
+        "date": release.date.isoformat(),
+        "embargo": _iso(release.embargo),
+        "pictures": [[src, line] for src, line in body_assets(release)],
+    }
+
+
+def _check_catalog(config: Config, sources: Sources, memo: Memo, path: Path, language: Language) -> None:
+    """Read a catalog whose digest is new (a broken one is an error), unless there is none."""
+    digest = sources.digest(path.relative_to(config.root).as_posix())
+    if digest is None:
+        return
+    key = digest_of(code_version(), "catalog", language.locale_id, digest)
+    if memo.get("catalogs", key) is None:
+        read_catalog(path, language)
+        memo.put("catalogs", key, True)
+
+
+# --- the public site: what the record makes public -----------------------------------------------
+
+
+class _Recorded:
+    """The recorded versions of one release, read from published/ when a document of it is rendered."""
+
+    def __init__(self, config: Config, slug: str, options: BuildOptions, versions: list[PublicVersion] | None):
+        self.config = config
+        self.slug = slug
+        self.options = options
+        self._versions = {v.lang: v for v in versions} if versions is not None else None
+
+    def versions(self) -> dict[str, PublicVersion]:
+        if self._versions is None:
+            self._versions = {v.lang: v for v in read_versions(self.config, self.slug)}
+        return self._versions
+
+    def release(self, lang: str) -> Release:
+        return self.versions()[lang].release
+
+    def localised(self, document: Document) -> LocalisedRelease:
+        versions = self.versions()
+        version = versions[document.lang]
+        source = next(v for v in versions.values() if v.version.source is None)
+        return _public_texts(self.config, version, source, self.options)
+
+
+def _public_texts(
+    config: Config, version: PublicVersion, source: PublicVersion, options: BuildOptions
+) -> LocalisedRelease:
+    """Return the texts of a recorded version as the public site shows them, with its updates and notices."""
+    localised = localise_release(version.release, version.language, version.catalog, config)
+    withdrawn = version.record.withdrawn
+    return replace(
+        localised,
+        embargo_text=localised.embargo_text if options.embargoed else None,
+        published=version.public_at(),
+        modified=version.version.changed if version.version.updates else None,
+        updates=tuple(
+            UpdateView(u.at, format_day(u.at, version.language, config), u.note)
+            for u in version.version.updates
+            if u.note
+        ),
+        lag=_lag_view(config, version, source) if version.lags else None,
+        withdrawn=(
+            WithdrawnView(format_day(withdrawn.at, version.language, config), withdrawn.reason, version.release.lang)
+            if withdrawn is not None
+            else None
+        ),
+    )
+
+
+def _public(
+    config: Config, sources: Sources, memo: Memo, options: BuildOptions, now: dt.datetime, report: BuildReport
+) -> list[Document]:
+    """Choose what the record makes public at `now` (or, for the pack, what is still under embargo).
+
+    A recorded release is read (and its digests verified) only when its files in published/ are
+    new; otherwise what the build needs of it comes from the memo of their digests.
+    """
+    problems = Problems()
+    documents: list[Document] = []
+    base = digest_of(code_version(), sources.digest("pressgen.toml"))
+    slugs = sorted(
+        path.split("/")[1] for path in sources.digests if path.count("/") == 2 and path.endswith(f"/{RECORD_NAME}")
+    )
+    for slug in slugs:
+        exists = (config.releases_dir / slug / "release.md").is_file()
+        key = digest_of(base, "published", slug, exists, sources.under(f"{RECORD_DIR}/{slug}"))
+        meta = memo.get("published", key)
+        versions = None
+        if meta is None:
+            try:
+                versions = read_versions(config, slug)
+                _check_pictures([v.release for v in versions])
+            except PressgenError as exc:
+                problems.extend(exc)
+                continue
+            meta = memo.put("published", key, _recorded_facts(config, versions))
+        texts = _Recorded(config, slug, options, versions)
+        source_path = config.releases_dir / slug / "release.md"
+        embargo = _moment(meta["embargo"])
+        if embargo is not None:
+            memo.put("embargoes", key, meta["embargo"])
+        embargoed = embargo is not None and embargo > now
+        if embargoed != options.embargoed:
+            continue  # under embargo: no trace; or, for the pack, public already
+        for entry in meta["versions"]:
+            if entry["lags"]:
+                report.lagging.append(f"{slug} [{entry['lang']}]: {entry['lags']}")
+            documents.append(
+                Document(
+                    slug=slug,
+                    language=config.language(entry["lang"]),
+                    release_lang=meta["lang"],
+                    date=dt.date.fromisoformat(meta["date"]),
+                    embargo=embargo,
+                    published=_moment(entry["published"]),
+                    modified=_moment(entry["modified"]),
+                    listed=not meta["withdrawn"],
+                    key=digest_of(key, entry["lang"], options.embargoed),
+                    source=source_path,
+                    folder=snapshot_dir(config, slug, entry["lang"]),
+                    texts=texts,
+                )
+            )
+    problems.raise_if_any()
+    # Newest first by the release's date (its dateline), then by when it became public.
+    documents.sort(key=lambda d: (d.date, d.published or now, d.slug), reverse=True)
+    return documents
+
+
+def _recorded_embargoes(memo: Memo) -> list[dt.datetime]:
+    """Return the embargoes of every recorded release (public or not): the build is valid until the next lifts."""
+    return [moment for value in memo.data().get("embargoes", {}).values() if (moment := _moment(value)) is not None]
+
+
+def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, Any]:
+    """Return what the build needs of a recorded release to list it and key its documents."""
+    source = next(v for v in versions if v.version.source is None)
+    release = source.release
+    facts = []
+    for version in versions:
+        lags = None
+        if version.lags:
+            lags = (
+                f"translates the {source.lang} version of {_reflects(version, source).date().isoformat()}, which was "
+                f"updated on {source.version.changed.date().isoformat()} (translate the changes, then publish them)"
+            )
+        facts.append(
+            {
+                "lang": version.lang,
+                "published": _iso(version.public_at()),
+                "modified": _iso(version.version.changed if version.version.updates else None),
+                "lags": lags,
+            }
+        )
+    order = {code: index for index, code in enumerate(config.codes)}
+    return {
+        "lang": release.lang,
+        "date": release.date.isoformat(),
+        "embargo": _iso(release.embargo),
+        "withdrawn": source.record.withdrawn is not None,
+        "versions": sorted(facts, key=lambda f: order.get(str(f["lang"]), len(order))),
+    }
+
+
+def _check_pictures(releases: list[Release]) -> None:
     problems = Problems()
     for release in releases:
         for src, line in body_assets(release):
@@ -274,54 +576,6 @@ def _check_assets(releases: list[Release]) -> None:
             if problem:
                 problems.error(f"image '{src}' {problem}", release.path, line)
     problems.raise_if_any()
-
-
-def _public(
-    config: Config, published: list[PublicVersion], options: BuildOptions, now: dt.datetime, report: BuildReport
-) -> list[Document]:
-    """Choose what the record makes public at `now` (or, for the pack, what is still under embargo)."""
-    _check_assets([v.release for v in published])
-    documents: list[Document] = []
-    sources = {v.slug: v for v in published if v.version.source is None}
-    for version in published:
-        embargoed = version.release.embargo is not None and version.release.embargo > now
-        if embargoed != options.embargoed:
-            continue  # under embargo: no trace; or, for the pack, public already
-        localised = localise_release(version.release, version.language, version.catalog, config)
-        withdrawn = version.record.withdrawn
-        lag = None
-        if version.lags:
-            source = sources[version.slug]
-            lag = _lag_view(config, version, source)
-            report.lagging.append(
-                f"{version.slug} [{version.lang}]: translates the {source.lang} version of "
-                f"{_reflects(version, source).date().isoformat()}, which was updated on "
-                f"{source.version.changed.date().isoformat()} (translate the changes, then publish them)"
-            )
-        localised = replace(
-            localised,
-            embargo_text=localised.embargo_text if options.embargoed else None,
-            published=version.public_at(),
-            modified=version.version.changed if version.version.updates else None,
-            updates=tuple(
-                UpdateView(u.at, format_day(u.at, version.language, config), u.note)
-                for u in version.version.updates
-                if u.note
-            ),
-            lag=lag,
-            withdrawn=(
-                WithdrawnView(
-                    format_day(withdrawn.at, version.language, config), withdrawn.reason, version.release.lang
-                )
-                if withdrawn is not None
-                else None
-            ),
-        )
-        source_path = config.releases_dir / version.slug / "release.md"
-        documents.append(Document(version.release, version.language, localised, source_path, withdrawn is None))
-    # Newest first by the release's date (its dateline), then by when it became public.
-    documents.sort(key=lambda d: (d.release.date, d.localised.published or now, d.slug), reverse=True)
-    return documents
 
 
 def _lag_view(config: Config, version: PublicVersion, source: PublicVersion) -> LagView:
@@ -343,240 +597,125 @@ def _reflects(version: PublicVersion, source: PublicVersion) -> dt.datetime:
     return max((m for m in moments if m <= version.version.changed), default=source.version.published)
 
 
+# --- the preview: the current sources ------------------------------------------------------------
+
+
+class _Current:
+    """A release as it is in releases/ and its catalogs, read when a document of it is rendered."""
+
+    def __init__(self, config: Config, path: Path, versions: dict[str, Version] | None):
+        self.config = config
+        self.path = path
+        self.versions = versions
+        self._release: Release | None = None
+
+    def release(self, lang: str) -> Release:
+        if self._release is None:
+            if self.versions:
+                self._release = next(iter(self.versions.values())).release
+            else:
+                self._release = with_change_notes(read_release(self.path, self.config), self.config)
+        return self._release
+
+    def localised(self, document: Document) -> LocalisedRelease:
+        release = self.release(document.lang)
+        if self.versions is not None:
+            catalog = self.versions[document.lang].catalog
+        else:
+            path = release_catalog_path(self.config, document.lang, release.slug)
+            catalog = read_catalog(path, document.language) if document.lang != release.lang and path.exists() else None
+        localised = localise_release(release, document.language, catalog, self.config, draft=document.draft)
+        return replace(localised, preview=True)
+
+
 def _preview(
-    config: Config, assessment: Assessment, options: BuildOptions, now: dt.datetime, report: BuildReport
+    config: Config,
+    sources: Sources,
+    memo: Memo,
+    facts: list[ReleaseFacts],
+    options: BuildOptions,
+    now: dt.datetime,
+    report: BuildReport,
 ) -> list[Document]:
-    """Choose every version of the current sources, unapproved ones as drafts: a preview."""
+    """Choose every version of the current sources, unapproved ones as drafts: a preview.
+
+    The gate's verdict on a version (its catalog counted and checked) is kept by the digest of
+    what it reads: the release, its record's change notes, the catalog, and the language's word
+    list and glossary; the interface catalogs' verdict by the digests of the templates and the
+    interface catalogs.
+    """
+    base = digest_of(code_version(), sources.digest("pressgen.toml"))
+    checks = [(path, value) for path, value in sources.under("locales") if not path.endswith(".po")]
+    interface_key = digest_of(
+        base, "interface", sources.under("templates"), checks, _interface_digests(config, sources)
+    )
+    interface_reasons = memo.get("interface", interface_key)
+    interface: Interface | None = None
+    if interface_reasons is None:
+        interface = assess_interface(config)
+        interface_reasons = memo.put(
+            "interface", interface_key, {lang: interface.reasons(lang) for lang in config.codes}
+        )
+
+    keys: dict[str, dict[str, str]] = {}
+    missing: list[ReleaseFacts] = []
+    for release in facts:
+        record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
+        folder = sources.under(f"releases/{release.slug}")
+        keys[release.slug] = {}
+        for language in config.languages:
+            catalog = sources.digest(
+                release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
+            )
+            key = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
+            keys[release.slug][language.code] = key
+            if memo.get("gate", key) is None and release not in missing:
+                missing.append(release)
+    assessed: dict[str, dict[str, Version]] = {}
+    if missing:
+        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
+        interface = interface or assess_interface(config)
+        for version in assess(config, releases, now, interface).versions:
+            assessed.setdefault(version.release.slug, {})[version.lang] = version
+            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
+            memo.put("gate", keys[version.release.slug][version.lang], {"reasons": own})
+
     documents: list[Document] = []
-    for version in assessment.versions:
-        embargoed = version.embargoed
+    for release in facts:
+        embargoed = release.embargo is not None and release.embargo > now
         if options.embargoed and not embargoed:
             continue
-        draft = not version.approved
-        if draft:
-            report.drafts.append(f"{version.release.slug} [{version.lang}]: {'; '.join(version.reasons)}")
-        localised = localise_release(version.release, version.language, version.catalog, config, draft=draft)
-        preview = replace(localised, preview=True)
-        documents.append(Document(version.release, version.language, preview, version.release.path))
-    documents.sort(key=lambda d: (d.release.date, d.slug), reverse=True)
+        texts = _Current(config, release.path, assessed.get(release.slug))
+        for language in config.languages:
+            key = keys[release.slug][language.code]
+            reasons = list(memo.get("gate", key)["reasons"])
+            if language.code != release.lang:
+                reasons += interface_reasons.get(language.code, [])
+            if reasons:
+                report.drafts.append(f"{release.slug} [{language.code}]: {'; '.join(reasons)}")
+            documents.append(
+                Document(
+                    slug=release.slug,
+                    language=language,
+                    release_lang=release.lang,
+                    date=release.date,
+                    embargo=release.embargo,
+                    published=None,
+                    modified=None,
+                    listed=True,
+                    key=digest_of(key, bool(reasons), options.embargoed),
+                    source=release.path,
+                    folder=release.path.parent,
+                    texts=texts,
+                    draft=bool(reasons),
+                )
+            )
+    documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     return documents
 
 
-def _warn_interface(
-    config: Config, interface: dict[str, Catalog | None], documents: list[Document], report: BuildReport
-) -> None:
-    """Warn when a language's pages show interface strings in English: untranslated or unapproved."""
-    template = interface_template(config)
-    for code in sorted({d.lang for d in documents}):
-        if code == INTERFACE_SOURCE_LANG:
-            continue
-        missing = sum(1 for m in template if m.id and lookup(interface.get(code), str(m.id)) is None)
-        if missing:
-            path = interface_catalog_path(config, code)
-            report.warnings.append(
-                Diagnostic(
-                    f"{plural(missing, 'interface message')} not approved: "
-                    f"{config.language(code).name} pages show them in English until they are",
-                    path,
-                    severity="warning",
-                )
-            )
-
-
-@dataclass
-class _Site:
-    """The writing stage: one build's documents written into the staging folder."""
-
-    config: Config
-    options: BuildOptions
-    documents: list[Document]
-    renderers: dict[str, Renderer]
-    stage: Path
-    report: BuildReport
-    pdf_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
-    assets: dict[tuple[str, str], list[Path]] = field(default_factory=dict)  # each version's images
-    cache: PdfCache = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.cache = PdfCache(self.config, self.options.pdf_variant)
-        for document in self.documents:
-            self.assets[(document.lang, document.slug)] = release_assets(document.release)
-
-    def copy_static(self) -> None:
-        """Copy the CSS, the fonts (with their licence) and the logo into static/."""
-        templates, static = self.config.templates_dir, self.stage / "static"
-        files = [(path, static / path.relative_to(templates / "static")) for path in _files(templates / "static")]
-        logo = self.config.organisation.logo
-        if logo is not None:
-            files.append((logo, static / logo.name))
-        for source, dest in files:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
-        write_web_files(self.config, self.stage, self.options.embargoed)  # fonts, icons, robots.txt
-
-    def write_pdfs_and_pages(self, pool: PdfPool, progress: Progress) -> None:
-        """Write every PDF, and each release page once its PDF (and so its size) is there.
-
-        A PDF whose inputs are unchanged is copied from the cache; the others go to the workers
-        as soon as their print HTML is ready, so rendering starts while the main process still
-        prepares the next documents, and pages are written while the workers render.
-        """
-        options, report, cache = self.options, self.report, self.cache
-        waiting: list[tuple[Document, str, Path]] = []
-        for document in self.documents:
-            html = _print_html(document, self.renderers)
-            dest = document.pdf.file(self.stage)
-            key = cache.key(html, self.assets[(document.lang, document.slug)])
-            warnings = None if options.only == document.slug else cache.get(key, dest)
-            if warnings is None:
-                pool.submit(len(waiting), PdfTask(html, document.release.folder, dest, document.source))
-                waiting.append((document, key, dest))
-            else:
-                report.reused += 1
-                _note_warnings(report, document, warnings)
-                self.write_release_page(document)
-
-        slowest: list[tuple[float, str]] = []
-        for result in pool.results():
-            document, key, dest = waiting[result.index]
-            cache.put(key, dest, result.warnings)
-            _note_warnings(report, document, result.warnings)
-            self.write_release_page(document)
-            report.rendered += 1
-            slowest.append((result.seconds, dest.name))
-            slowest.sort(reverse=True)
-            del slowest[3:]
-            progress(_bar(report.rendered, len(waiting), slowest))
-        report.pdfs = len(self.documents)
-        report.slowest = list(slowest)
-
-    def write_release_page(self, document: Document) -> None:
-        """Write one release page, with its images and links to its other languages (after its PDF)."""
-        config, options = self.config, self.options
-        renderer = self.renderers[document.lang]
-        page = document.page
-        alternates = _alternates(config, self.documents, document)
-        size = document.pdf.file(self.stage).stat().st_size
-        self.pdf_sizes[(document.lang, document.slug)] = size
-        localised = document.localised
-        context = ReleasePageContext(
-            site=renderer.site(page.root_from()),
-            canonical=page.url(config.base_url),
-            alternates=alternates,
-            x_default=_x_default(config, alternates),
-            noindex=localised.preview or options.embargoed or localised.withdrawn is not None,
-            release=localised,
-            pdf=PdfLink(document.pdf.relative_to(page), format_size(size, document.language)),
-            json_ld=_json_ld(config, document),
-        )
-        folder = page.file(self.stage).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        page.file(self.stage).write_text(renderer.render("release.html", context), encoding="utf-8")
-        assets = self.assets[(document.lang, document.slug)]
-        _copy_assets(document.release, assets, folder)
-        write_variants(config.root, document.release.folder, assets, folder)
-        self.report.pages += 1
-
-    def write_newsrooms(self) -> None:
-        """Write each language's newsroom and Atom feed: the listed releases (not the withdrawn)."""
-        config, options, documents = self.config, self.options, self.documents
-        languages = _site_languages(config, documents)
-        for language in languages:
-            home = urls.newsroom(language.code)
-            alternates = _newsrooms(config, languages, home)
-            renderer = self.renderers[language.code]
-            mine = [d for d in documents if d.lang == language.code and d.listed]
-            entries = [
-                NewsroomEntry(
-                    version=d.localised,
-                    href=d.page.relative_to(home),
-                    pdf=PdfLink(d.pdf.relative_to(home), format_size(self.pdf_sizes[(d.lang, d.slug)], language)),
-                )
-                for d in mine
-            ]
-            context = NewsroomContext(
-                site=renderer.site(home.root_from()),
-                canonical=home.url(config.base_url),
-                alternates=alternates,
-                x_default=urls.ROOT.url(config.base_url),
-                noindex=options.embargoed or options.preview,
-                entries=entries,
-            )
-            home.file(self.stage).parent.mkdir(parents=True, exist_ok=True)
-            home.file(self.stage).write_text(renderer.render("newsroom.html", context), encoding="utf-8")
-            self.report.pages += 1
-            if not options.embargoed and not options.preview:
-                feed_title = f"{renderer.gettext('Press releases')} · {config.organisation.name(language.code)}"
-                entries_of_feed = [
-                    feed_entry(
-                        renderer,
-                        d.localised,
-                        d.page.url(config.base_url),
-                        d.pdf.path.rsplit("/", 1)[1],
-                        self.pdf_sizes[(d.lang, d.slug)],
-                    )
-                    for d in mine
-                ]
-                write_feed(urls.feed(language.code).file(self.stage), config, language, feed_title, entries_of_feed)
-
-    def write_root(self) -> None:
-        """Write the page that lets a visitor choose a language."""
-        config, renderers = self.config, self.renderers
-        languages = _site_languages(config, self.documents)
-        root = urls.ROOT
-        choices = [
-            renderers[lang.code].render_markup(
-                "choice.html", {"href": urls.newsroom(lang.code).relative_to(root), "language": lang}
-            )
-            for lang in languages
-        ]
-        source = renderers[config.source_language]
-        context = RootContext(
-            site=source.site(root.root_from()),
-            canonical=root.url(config.base_url),
-            x_default=root.url(config.base_url),
-            alternates=_newsrooms(config, languages, root),
-            noindex=self.options.preview or self.options.embargoed,
-            choices=choices,
-        )
-        root.file(self.stage).write_text(source.render("index.html", context), encoding="utf-8")
-        self.report.pages += 1
-
-    def write_sitemap(self) -> None:
-        """Write sitemap.xml: every listed public page, with its hreflang alternates."""
-        config = self.config
-        listed = [d for d in self.documents if d.listed]
-        languages = _site_languages(config, listed)
-        home_alternates = (
-            *((lang.code, urls.newsroom(lang.code).url(config.base_url)) for lang in languages),
-            ("x-default", urls.ROOT.url(config.base_url)),
-        )
-        pages = [SitemapPage(urls.newsroom(lang.code).url(config.base_url), home_alternates) for lang in languages]
-        for document in listed:
-            versions = [d for d in listed if d.slug == document.slug]
-            source = next((d for d in versions if d.lang == document.release.lang), versions[0])
-            alternates = (
-                *((d.lang, d.page.url(config.base_url)) for d in versions),
-                ("x-default", source.page.url(config.base_url)),
-            )
-            changed = document.localised.modified or document.localised.published
-            lastmod = changed.astimezone(config.timezone).date() if changed else document.release.date
-            pages.append(SitemapPage(document.page.url(config.base_url), alternates, lastmod))
-        write_sitemap(urls.SITEMAP.file(self.stage), pages)
-
-
-def _renderers(config: Config, interface: dict[str, Catalog | None], options: BuildOptions) -> dict[str, Renderer]:
-    """Return one renderer per language, with that language's interface catalog (unapproved
-    interface strings only in previews)."""
-    return {
-        lang.code: Renderer(config, lang, interface.get(lang.code), draft=options.preview, pack=options.embargoed)
-        for lang in config.languages
-    }
-
-
-def _print_html(document: Document, renderers: dict[str, Renderer]) -> str:
-    renderer = renderers[document.lang]
-    return renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised))
+def _interface_digests(config: Config, sources: Sources) -> list[str | None]:
+    return [sources.digest(f"locales/{code}/LC_MESSAGES/messages.po") for code in config.codes]
 
 
 def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, str, Path]]:
@@ -584,113 +723,15 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
 
     For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
     """
+    from pressgen.site import print_html, renderers
+
     now = options.now or dt.datetime.now(dt.UTC)
     report = BuildReport(out_dir=config.output_dir)
+    sources, memo = Sources.scan(config), Memo()
+    facts = _check_sources(config, sources, memo, options)
     if options.preview:
-        assessment = assess(config, read_releases(config), now)
-        documents = _preview(config, assessment, options, now, report)
-        interface = assessment.interface
+        documents = _preview(config, sources, memo, facts, options, now, report)
     else:
-        documents = _public(config, read_published(config), options, now, report)
-        interface = read_interfaces(config)
-    renderers = _renderers(config, interface, options)
-    return [(d.pdf.path.rsplit("/", 1)[1], _print_html(d, renderers), d.release.folder) for d in documents]
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
-
-
-def _note_warnings(report: BuildReport, document: Document, warnings: list[str]) -> None:
-    for warning in warnings:
-        report.warnings.append(
-            Diagnostic(f"{document.pdf.path.rsplit('/', 1)[1]}: {warning}", document.source, severity="warning")
-        )
-
-
-def _bar(done: int, total: int, slowest: list[tuple[float, str]]) -> str:
-    width = 24
-    filled = round(width * done / total) if total else width
-    slow = ", ".join(f"{name} {seconds:.1f} s" for seconds, name in slowest)
-    return f"PDFs [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  slowest: {slow}"
-
-
-def _alternates(config: Config, documents: list[Document], here: Document) -> list[Alternate]:
-    """Return the language versions of a release that its page links to (itself included)."""
-    found = [
-        Alternate(
-            lang=document.lang,
-            name=document.language.name,
-            href=document.page.relative_to(here.page),
-            url=document.page.url(config.base_url),
-            locale=document.language.locale_id,
-        )
-        for document in documents
-        if document.slug == here.slug and document.listed == here.listed
-    ]
-    return sorted(found, key=lambda a: config.codes.index(a.lang))
-
-
-def _newsrooms(config: Config, languages: list[Language], here: Place) -> list[Alternate]:
-    """Return the newsroom of each language, as alternates of the page `here`."""
-    return [
-        Alternate(
-            lang.code,
-            lang.name,
-            urls.newsroom(lang.code).relative_to(here),
-            urls.newsroom(lang.code).url(config.base_url),
-            lang.locale_id,
-        )
-        for lang in languages
-    ]
-
-
-def _x_default(config: Config, alternates: list[Alternate]) -> str:
-    """Return the version for other languages: the source language's, else the first published."""
-    for alternate in alternates:
-        if alternate.lang == config.source_language:
-            return alternate.url
-    return alternates[0].url if alternates else config.base_url
-
-
-def _json_ld(config: Config, document: Document) -> dict[str, Any]:
-    localised = document.localised
-    url = document.page.url(config.base_url)
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": localised.title,
-        "inLanguage": document.lang,
-        "datePublished": release_moment(localised, config).isoformat(),
-        "url": url,
-        "mainEntityOfPage": url,
-        "publisher": {"@type": "Organization", "name": config.organisation.name(document.lang)},
-    }
-    if config.organisation.url:
-        data["publisher"]["url"] = config.organisation.url
-    if localised.summary_text:
-        data["description"] = localised.summary_text
-    if localised.modified is not None:
-        data["dateModified"] = localised.modified.isoformat()
-    if document.release.author:
-        data["author"] = {"@type": "Person", "name": document.release.author}
-    else:
-        data["author"] = data["publisher"]
-    if localised.location:
-        data["dateline"] = localised.location
-    if localised.images:  # the front matter's picture, else the body's first
-        data["image"] = document.page.join(localised.images[0].src).url(config.base_url)
-    return data
-
-
-def _copy_assets(release: Release, sources: list[Path], folder: Path) -> None:
-    for source in sources:
-        dest = folder / source.relative_to(release.folder)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, dest)
-
-
-def _site_languages(config: Config, documents: list[Document]) -> list[Language]:
-    """Return the languages with at least one page, in configuration order (the source language always)."""
-    used = {d.lang for d in documents} | {config.source_language}
-    return [lang for lang in config.languages if lang.code in used]
+        documents = _public(config, sources, memo, options, now, report)
+    languages = renderers(config, sources, options)
+    return [(d.pdf.path.rsplit("/", 1)[1], print_html(d, languages), d.folder) for d in documents]

@@ -1,23 +1,36 @@
-"""The build cache: rendered PDFs by what they depend on, and what the last build saw.
+"""The build cache: what the last builds saw and made, so that a rebuild does only what changed.
 
-A PDF's key is the SHA-256 of everything its rendering reads: the final print HTML (which
-already holds the release's translated texts, the interface strings, the configuration and the
-templates' output), the bytes of the images it shows, the PDF stylesheet and fonts, the PDF
-variant and the versions of pressgen and WeasyPrint. A PDF whose key is in the cache is copied,
-not rendered. The build manifest records a fingerprint of every input file (path, size,
-modification time) with the span of time in which no embargo is crossed, so that a rebuild with
-nothing changed can stop before reading anything.
+- `Sources`: the SHA-256 of every input file (configuration, releases, catalogs, templates,
+  the publication record). A file whose `lstat` is what it was when it was last hashed is not
+  read again, unless it changed so shortly before it was hashed that a second change in the same
+  clock tick could have kept its size and times ("racily clean", as git calls it): those are
+  hashed again. Every other key of the build is made from these digests.
+- `Memo`: small JSON values by the digest of their inputs (the parsed facts of a release, the
+  gate's verdict on a version, a newsroom entry's texts, a PDF's size and warnings), one file per
+  output folder, holding only what that folder's last build used.
+- `PdfCache`: rendered PDFs by the digest of their final print HTML (which already holds every
+  text, translation, configuration value and template output), their images, `pdf.css`, the
+  fonts, the PDF variant and the versions of pressgen and WeasyPrint.
+- The build manifest records the inputs' fingerprint and the output's (path, size, modification
+  time of each file) with the span of time in which no embargo is crossed, so that a rebuild with
+  nothing changed stops before reading anything.
+
+Caches hold JSON and files, never pickles: a checkout may come with a `.pressgen-cache/` of
+someone else's, and reading it must not run anyone's code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+import stat
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -33,6 +46,186 @@ from pressgen.output import real_dir
 RENDERING = 2
 # The names of the files the PDF cache holds: pressgen deletes nothing else there.
 _ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
+# The project's folders whose files are the build's inputs (with pressgen.toml).
+INPUT_FOLDERS = ("releases", "locales", "templates", "published")
+# A file changed less than this before it was hashed may change again within the same tick of the
+# file system's clock without its size or times showing it: its digest is not trusted later.
+RACY_NS = 2_000_000_000
+# The libraries whose versions change what a build writes.
+_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "feedgen", "pillow", "fonttools", "pyyaml")
+
+
+def digest_of(*parts: object) -> str:
+    """Return the SHA-256 of `parts` (strings, numbers, None, and lists or tuples of them)."""
+    return hashlib.sha256(json.dumps(parts, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """Return a digest of pressgen's own code and the libraries' versions: a new one changes every key.
+
+    The code's files are taken by name, size and modification time, so that a changed checkout
+    of pressgen never reuses what an older one made.
+    """
+    package = Path(__file__).resolve().parent
+    parts: list[object] = [__version__, RENDERING]
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".html") and path.is_file():
+            status = path.stat()
+            parts.append((path.relative_to(package).as_posix(), status.st_size, status.st_mtime_ns))
+    parts += [(name, _version(name)) for name in _LIBRARIES]
+    return digest_of(*parts)
+
+
+@functools.cache
+def weasyprint_version() -> str:
+    return _version("weasyprint")
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except Exception:  # not installed as a distribution: the version is unknown, which is a version too
+        return "?"
+
+
+def _write_quickly(path: Path, data: bytes) -> None:
+    """Write a cache file through a temporary file and a rename, without waiting for the disk.
+
+    A cache file lost in a crash is made again; a torn one does not parse and counts as absent.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+# --- the inputs ----------------------------------------------------------------------------------
+
+
+def _stat_key(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_mode]
+
+
+class Sources:
+    """The SHA-256 of every input file of a project, by path relative to the project's root."""
+
+    def __init__(self, config: Config, digests: dict[str, str]):
+        self.config = config
+        self.digests = digests
+
+    @classmethod
+    def scan(cls, config: Config) -> Sources:
+        """Find every input file and return its digest, reading only files that changed since last time."""
+        cache = real_dir(config.cache_dir, config.root) / "sources.json"
+        known = _read_json(cache)
+        known = known if isinstance(known, dict) and known.get("code") == __version__ else {"files": {}}
+        before: dict[str, list[Any]] = known["files"] if isinstance(known.get("files"), dict) else {}
+        started = time.time_ns()
+        digests: dict[str, str] = {}
+        kept: dict[str, list[Any]] = {}
+        for relative, status in _input_files(config.root):
+            entry = before.get(relative)
+            key = _stat_key(status)
+            if isinstance(entry, list) and entry[:-1] == key:
+                digests[relative] = entry[-1]
+            else:
+                digests[relative] = _hash_file(config.root / relative, status)
+            if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
+                kept[relative] = [*key, digests[relative]]
+        if kept != before:
+            _write_quickly(cache, json.dumps({"code": __version__, "files": kept}).encode())
+        return cls(config, digests)
+
+    def digest(self, relative: str) -> str | None:
+        """Return the digest of a file (a path relative to the root, with "/"), None if there is none."""
+        return self.digests.get(relative)
+
+    def under(self, folder: str) -> list[tuple[str, str]]:
+        """Return (path, digest) of every file inside `folder` (relative to the root), in order."""
+        prefix = folder.rstrip("/") + "/"
+        return sorted((path, value) for path, value in self.digests.items() if path.startswith(prefix))
+
+    def fingerprint(self, *more: object) -> str:
+        """Return one digest of every input file, its path and its digest, and `more`."""
+        return digest_of(code_version(), sorted(self.digests.items()), *more)
+
+
+def _input_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Yield (relative path, lstat) of pressgen.toml and every entry under the input folders.
+
+    Symbolic links are yielded, not followed: reading releases refuses those that lead out.
+    """
+    if (root / "pressgen.toml").exists():
+        yield "pressgen.toml", os.lstat(root / "pressgen.toml")
+    for name in INPUT_FOLDERS:
+        yield from _walk(root, name)
+
+
+def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
+    try:
+        entries = list(os.scandir(root / relative))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        path = f"{relative}/{entry.name}"
+        status = entry.stat(follow_symlinks=False)
+        if stat.S_ISDIR(status.st_mode):
+            yield from _walk(root, path)
+        else:
+            yield path, status
+
+
+def _hash_file(path: Path, status: os.stat_result) -> str:
+    if stat.S_ISLNK(status.st_mode):
+        return digest_of("link", os.readlink(path))
+    if not stat.S_ISREG(status.st_mode):
+        return digest_of("special", stat.S_IFMT(status.st_mode), status.st_ino)
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:  # gone meanwhile, or unreadable: reading it later says what is wrong
+        return digest_of("unreadable", str(exc))
+    return digest.hexdigest()
+
+
+# --- memos ---------------------------------------------------------------------------------------
+
+
+class Memo:
+    """JSON values by key, in sections; what a build does not use is forgotten when it saves."""
+
+    def __init__(self, data: dict[str, dict[str, Any]] | None = None):
+        self.before: dict[str, dict[str, Any]] = data or {}
+        self.now: dict[str, dict[str, Any]] = {}
+
+    def get(self, section: str, key: str) -> Any:
+        """Return the value kept for `key` (and keep it), None if there is none."""
+        mine = self.now.setdefault(section, {})
+        if key in mine:
+            return mine[key]
+        value = self.before.get(section, {}).get(key)
+        if value is not None:
+            mine[key] = value
+        return value
+
+    def put(self, section: str, key: str, value: Any) -> Any:
+        self.now.setdefault(section, {})[key] = value
+        return value
+
+    def data(self) -> dict[str, dict[str, Any]]:
+        return self.now
+
+
+# --- PDFs ----------------------------------------------------------------------------------------
 
 
 def _digest_files(paths: Iterable[Path], root: Path) -> str:
@@ -54,7 +247,7 @@ class PdfCache:
             (
                 __version__,
                 str(RENDERING),
-                version("weasyprint"),
+                weasyprint_version(),
                 str(variant),
                 _digest_files([*styles, *(f for f in fonts if f.is_file())], config.root),
             )
@@ -71,18 +264,22 @@ class PdfCache:
         return digest.hexdigest()
 
     def get(self, key: str, dest: Path) -> list[str] | None:
-        """Copy the cached PDF to `dest` and return its warnings; None if it is not cached (or damaged)."""
+        """Put the cached PDF at `dest` (a hard link) and return its warnings; None if it is not cached (or damaged)."""
         pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
         try:
             record = json.loads(meta.read_text(encoding="utf-8"))
             if pdf.stat().st_size != record["size"]:
                 return None
+            warnings = record["warnings"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        self.used.add(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pdf, dest)
-        warnings: list[str] = record["warnings"]
-        return warnings
+        try:
+            os.link(pdf, dest)
+        except OSError:  # another file system
+            shutil.copyfile(pdf, dest)
+        return [str(w) for w in warnings]
 
     def put(self, key: str, source: Path, warnings: list[str]) -> None:
         """Keep a rendered PDF: a hard link to it (a copy across file systems), then its record.
@@ -100,6 +297,7 @@ class PdfCache:
         temporary = self.folder / f".{key}.json.tmp"
         temporary.write_text(record, encoding="utf-8")
         os.replace(temporary, self.folder / f"{key}.json")
+        self.used.add(key)
 
     def prune(self, keep: set[str]) -> None:
         """Forget the PDFs whose keys are not in `keep` (and nothing pressgen did not write there)."""
@@ -108,29 +306,34 @@ class PdfCache:
                 path.unlink(missing_ok=True)
 
 
-def inputs_fingerprint(config: Config, options: dict[str, Any]) -> str:
-    """Return a digest of every input file's path, size and modification time, and the options."""
-    digest = hashlib.sha256(json.dumps([__version__, options], sort_keys=True, default=str).encode())
-    files = [config.path]
-    for folder in (config.releases_dir, config.locales_dir, config.templates_dir, config.root / "published"):
-        if folder.is_dir():
-            files += sorted(p for p in folder.rglob("*") if p.is_file())
-    for path in files:
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+# --- the output ----------------------------------------------------------------------------------
+
+
+def output_files(out_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (size, modification time, inode) of every file in an output folder, by relative path."""
+    found: dict[str, tuple[int, int, int]] = {}
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        try:
+            entries = list(os.scandir(out_dir / relative if relative else out_dir))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            path = f"{relative}{entry.name}"
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(status.st_mode):
+                stack.append(path + "/")
+            else:
+                found[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+    return found
 
 
 def output_fingerprint(out_dir: Path) -> str | None:
     """Return a digest of the output folder's files (path, size, modification time), None if absent."""
     if not out_dir.is_dir():
         return None
-    digest = hashlib.sha256()
-    for path in sorted(out_dir.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(out_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return digest_of(sorted((path, size, mtime) for path, (size, mtime, _) in output_files(out_dir).items()))
 
 
 @dataclass(frozen=True)
@@ -180,3 +383,41 @@ def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str
     data[str(out_dir)] = manifest.__dict__
     write_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
     return {key for entry in data.values() if isinstance(entry, dict) for key in entry.get("pdf_keys", [])}
+
+
+# --- what is remembered of each output folder ----------------------------------------------------
+
+
+def _state_path(config: Config, out_dir: Path) -> Path:
+    name = hashlib.sha256(str(out_dir).encode()).hexdigest()[:32]
+    return real_dir(config.cache_dir / "outputs", config.root) / f"{name}.json"
+
+
+def read_state(config: Config, out_dir: Path) -> dict[str, Any]:
+    """Return what the last build of `out_dir` left to the next: its memos and the folders it made."""
+    data = _read_json(_state_path(config, out_dir))
+    if not isinstance(data, dict) or data.get("folder") != str(out_dir) or data.get("code") != code_version():
+        return {}
+    return data
+
+
+def write_state(config: Config, out_dir: Path, state: dict[str, Any]) -> None:
+    """Keep what this build of `out_dir` leaves to the next; forget the states of folders that are gone."""
+    folder = real_dir(config.cache_dir / "outputs", config.root)
+    data = {"folder": str(out_dir), "code": code_version(), **state}
+    _write_quickly(_state_path(config, out_dir), json.dumps(data, separators=(",", ":")).encode())
+    for other in folder.glob("*.json"):
+        if re.fullmatch(r"[0-9a-f]{32}\.json", other.name):
+            kept = _read_folder_name(other)
+            if kept is not None and not Path(kept).is_dir():
+                other.unlink(missing_ok=True)
+
+
+def _read_folder_name(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.match(r'\{"folder":("(?:[^"\\]|\\.)*")', head)
+    return json.loads(found.group(1)) if found else None

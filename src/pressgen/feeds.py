@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
+from pressgen import urls
 from pressgen.config import Config, Language
 from pressgen.localise import LocalisedRelease
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 _URL_ATTRIBUTE = re.compile(r'(\s(?:src|href|srcset)=")([^"]*)(")')
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_LIMIT = 50_000  # URLs a sitemap may hold (sitemaps.org)
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -39,22 +42,22 @@ class SitemapPage:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One release in a feed: its page, its content and its PDF."""
+    """One release in a feed: its page, its texts and its PDF."""
 
-    version: LocalisedRelease
     url: str  # the page, absolute
+    title: str
+    summary: str | None
+    tags: tuple[str, ...]
+    published: dt.datetime  # when it became public (`release_moment`)
+    updated: dt.datetime  # when it last changed: its last update in the record, else `published`
     content: str  # HTML; relative URLs are resolved against `url` when the feed is written
     pdf_url: str | None = None
     pdf_length: int | None = None
-    # When the release last changed (its last update in the publication record); None: when it
-    # became public (`release_moment`).
-    updated: dt.datetime | None = None
 
 
-def feed_entry(renderer: Renderer, version: LocalisedRelease, url: str, pdf_name: str, pdf_size: int) -> FeedEntry:
-    """Return the feed entry of a release page at `url` whose PDF `pdf_name` beside it has `pdf_size` bytes."""
-    content = renderer.render("_feed_content.html", {"site": renderer.site(""), "release": version})
-    return FeedEntry(version, url, content, urljoin(url, pdf_name), pdf_size, version.modified)
+def feed_content(renderer: Renderer, version: LocalisedRelease) -> str:
+    """Return the HTML of a release's feed entry: its picture and body (URLs relative to its page)."""
+    return renderer.render("_feed_content.html", {"site": renderer.site(""), "release": version})
 
 
 def absolute_urls(content: str, base: str) -> str:
@@ -75,12 +78,18 @@ def absolute_urls(content: str, base: str) -> str:
 def release_moment(version: LocalisedRelease, config: Config) -> dt.datetime:
     """Return when a release became public: as recorded (or its embargo, if later); for a preview,
     its embargo or the start of its date in the site's zone."""
-    if version.published is not None:
-        embargo = version.release.embargo
-        return max(version.published, embargo) if embargo is not None else version.published
-    if version.release.embargo is not None:
-        return version.release.embargo
-    return dt.datetime.combine(version.release.date, dt.time(0, 0), tzinfo=config.timezone)
+    return public_moment(version.published, version.release.embargo, version.release.date, config)
+
+
+def public_moment(
+    published: dt.datetime | None, embargo: dt.datetime | None, date: dt.date, config: Config
+) -> dt.datetime:
+    """Return when a release became public, from when it was recorded, its embargo and its date."""
+    if published is not None:
+        return max(published, embargo) if embargo is not None else published
+    if embargo is not None:
+        return embargo
+    return dt.datetime.combine(date, dt.time(0, 0), tzinfo=config.timezone)
 
 
 def write_feed(dest: Path, config: Config, language: Language, title: str, entries: Sequence[FeedEntry]) -> None:
@@ -94,21 +103,18 @@ def write_feed(dest: Path, config: Config, language: Language, title: str, entri
     feed.link(href=f"{home}feed.xml", rel="self")
     feed.language(language.code)
     feed.generator("pressgen")
-    moments = [release_moment(item.version, config) for item in entries]
-    updates = [item.updated or moment for item, moment in zip(entries, moments, strict=True)]
-    feed.updated(max(updates) if updates else dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    feed.updated(max((item.updated for item in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
     # feedgen prepends each entry; add oldest first so that the feed lists newest first.
-    for item, moment, updated in reversed(list(zip(entries, moments, updates, strict=True))):
-        version = item.version
+    for item in reversed(entries):
         entry = feed.add_entry()
         entry.id(item.url)
-        entry.title(version.title)
-        entry.published(moment)
-        entry.updated(updated)
-        for tag in version.release.tags:
+        entry.title(item.title)
+        entry.published(item.published)
+        entry.updated(item.updated)
+        for tag in item.tags:
             entry.category(term=tag)
-        if version.summary_text:
-            entry.summary(version.summary_text)
+        if item.summary:
+            entry.summary(item.summary)
         entry.content(absolute_urls(item.content, item.url), type="html")
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(_with_links(feed.atom_str(pretty=True), entries))
@@ -140,19 +146,48 @@ def _with_links(atom: bytes, entries: Sequence[FeedEntry]) -> bytes:
     return out.getvalue()
 
 
-def write_sitemap(dest: Path, pages: Sequence[SitemapPage]) -> None:
-    """Write sitemap.xml, each page with `xhtml:link` alternates for its languages."""
-    ET.register_namespace("", SITEMAP_NS)
-    ET.register_namespace("xhtml", XHTML_NS)
-    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+def write_sitemaps(folder: Path, base_url: str, pages: Sequence[SitemapPage], limit: int = SITEMAP_LIMIT) -> list[str]:
+    """Write sitemap.xml, each page with `xhtml:link` alternates for its languages; return the files written.
+
+    The protocol allows `limit` (50,000) URLs a sitemap: past that, sitemap.xml is a sitemap index
+    of sitemap-1.xml, sitemap-2.xml… of `limit` pages each.
+    """
+    if len(pages) <= limit:
+        _write_urlset(folder / "sitemap.xml", pages)
+        return ["sitemap.xml"]
+    names = []
+    for number, start in enumerate(range(0, len(pages), limit), start=1):
+        place = urls.sitemap_part(number)
+        _write_urlset(place.file(folder), pages[start : start + limit])
+        names.append(place.path)
+    lines = [_XML_DECLARATION, f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for name in names:
+        lines += ["  <sitemap>", f"    <loc>{_text(base_url + name)}</loc>", "  </sitemap>"]
+    lines.append("</sitemapindex>")
+    (folder / "sitemap.xml").write_text("\n".join(lines), encoding="utf-8")
+    return ["sitemap.xml", *names]
+
+
+def _write_urlset(dest: Path, pages: Sequence[SitemapPage]) -> None:
+    # Written as text, not built as a tree: a sitemap of thousands of pages is written in milliseconds.
+    lines = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
     for page in pages:
-        url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page.url
+        lines += ["  <url>", f"    <loc>{_text(page.url)}</loc>"]
         if page.lastmod is not None:
-            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = page.lastmod.isoformat()
-        for hreflang, href in page.alternates:
-            ET.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href)
-    tree = ET.ElementTree(urlset)
-    ET.indent(tree)
+            lines.append(f"    <lastmod>{page.lastmod.isoformat()}</lastmod>")
+        lines += [
+            f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}" href="{_attribute(href)}" />'
+            for hreflang, href in page.alternates
+        ]
+        lines.append("  </url>")
+    lines.append("</urlset>")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tree.write(dest, encoding="utf-8", xml_declaration=True)
+    dest.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return _text(value).replace('"', "&quot;")

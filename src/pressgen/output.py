@@ -10,15 +10,19 @@ anything is written. Files pressgen deletes are only names it created, inside fo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pressgen.errors import PressgenError, UsageError
 
@@ -218,3 +222,239 @@ def _swap_contents(stage: Path, out_dir: Path, move: Callable[[Path, Path], obje
     finally:
         shutil.rmtree(old, ignore_errors=True)
     stage.rmdir()
+
+
+# --- generations: an output made by changing only what changed ----------------------------------
+#
+# Beside the output, pressgen keeps the output's previous generation (`.NAME.previous`, marked as
+# its own). A build brings that folder up to date, file by file, and swaps it in with one atomic
+# exchange; the output it replaces becomes the previous generation of the next build. A build
+# therefore writes only the files whose inputs changed (and those the previous build changed),
+# never the whole site, and the live output is never written to, so readers still never see half
+# a site. Files are never written in place: a file that is replaced is removed first, because the
+# two generations share the files that did not change (hard links).
+
+PREVIOUS = ".previous"
+
+
+@dataclass
+class Generation:
+    """What a folder of pressgen's holds: its units (a page with its pictures, a PDF, a feed…) by the
+    key of their inputs, and the size, modification time and inode of each file when it was written."""
+
+    units: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # unit → (key, files)
+    files: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    inode: int = 0  # of the folder itself: a folder put in its place is not this generation
+
+    def as_data(self) -> dict[str, Any]:
+        return {"units": self.units, "files": self.files, "inode": self.inode}
+
+    @classmethod
+    def from_data(cls, data: Any) -> Generation:
+        try:
+            units = {str(u): (str(k), [str(f) for f in files]) for u, (k, files) in data["units"].items()}
+            files = {str(f): (int(a), int(b), int(c)) for f, (a, b, c) in data["files"].items()}
+            return cls(units, files, int(data["inode"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return cls()
+
+
+def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (size, mtime, inode) of each regular file in `folder`; remove anything that is neither a
+    file nor a folder (a symbolic link, a pipe): nothing is ever written through one."""
+    found: dict[str, tuple[int, int, int]] = {}
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(folder / relative if relative else folder) as entries:
+            for entry in entries:
+                path = f"{relative}{entry.name}"
+                status = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(status.st_mode):
+                    stack.append(path + "/")
+                elif stat.S_ISREG(status.st_mode):
+                    found[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                else:
+                    os.unlink(entry.path)
+    return found
+
+
+class Stage:
+    """The folder in which a build makes the next generation of its output."""
+
+    def __init__(self, folder: Path, held: Generation, live_dir: Path, live: Generation):
+        self.folder = folder
+        self.live_dir = live_dir
+        self.live = live
+        present = _scan(folder)
+        # A file the stage holds is trusted only if it is as the last build of it left it; the
+        # others are removed at once, so that nothing is ever written into a file that may be
+        # shared with the live output.
+        trusted = held.inode == os.lstat(folder).st_ino
+        self.held = {
+            unit: (key, files)
+            for unit, (key, files) in held.units.items()
+            if trusted and all(present.get(f) == held.files.get(f) for f in files)
+        }
+        claimed = {name for _, files in self.held.values() for name in files}
+        for name in present:
+            if name not in claimed and name != MARKER:
+                os.unlink(folder / name)
+        self.present = {name: present[name] for name in claimed}
+        self.units: dict[str, tuple[str, list[str]]] = {}
+        self.kept = 0  # units the stage held already
+        self.linked = 0  # units linked from the live output
+        self.result: Generation | None = None
+        self.previous: Generation | None = None
+
+    def keep(self, unit: str, key: str) -> bool:
+        """Keep a unit that the stage or the live output holds, made from the same inputs; False if neither does."""
+        held = self.held.get(unit)
+        if held is not None and held[0] == key:
+            self.units[unit] = held
+            self.kept += 1
+            return True
+        live = self.live.units.get(unit)
+        if live is None or live[0] != key:
+            return False
+        sources = [(self.live_dir / name, name) for name in live[1]]
+        for source, name in sources:
+            try:
+                status = os.lstat(source)
+            except FileNotFoundError:
+                return False
+            if (status.st_size, status.st_mtime_ns, status.st_ino) != self.live.files.get(name):
+                return False
+        self.begin(unit)
+        for source, name in sources:
+            os.link(source, self.path(name))
+        self.units[unit] = (key, [name for _, name in sources])
+        self.linked += 1
+        return True
+
+    def begin(self, unit: str) -> None:
+        """Start making a unit anew: remove the files of the version the stage holds (if any)."""
+        held = self.held.pop(unit, None)
+        if held is not None:
+            for name in held[1]:
+                (self.folder / name).unlink(missing_ok=True)
+                self.present.pop(name, None)
+
+    def path(self, relative: str) -> Path:
+        """Return where to write the file `relative`: nothing is there (a file of the other generation is
+        removed first, never written over), and its folder exists."""
+        target = self.folder / relative
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            _make_folders(self.folder, relative)
+        except IsADirectoryError:
+            shutil.rmtree(target)
+        self.present.pop(relative, None)
+        return target
+
+    def add(self, unit: str, key: str, files: list[str]) -> None:
+        """Record a unit written into the stage (with `path`)."""
+        self.units[unit] = (key, files)
+
+    def finish(self) -> Generation:
+        """Remove what no unit of this generation holds, and return what the stage holds."""
+        claimed = {name for _, files in self.units.values() for name in files}
+        for name in self.present:
+            if name not in claimed and name != MARKER:
+                (self.folder / name).unlink(missing_ok=True)
+        _remove_empty_folders(self.folder)
+        files = _scan(self.folder)
+        return Generation(dict(self.units), files, os.lstat(self.folder).st_ino)
+
+
+def _make_folders(root: Path, relative: str) -> None:
+    """Make the folders of `relative` inside `root`, removing a file that stands where a folder must."""
+    folder = root
+    for part in relative.split("/")[:-1]:
+        folder = folder / part
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir() or folder.is_symlink():
+                folder.unlink()
+                folder.mkdir()
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder, _, _ in sorted(os.walk(root), key=lambda entry: len(entry[0]), reverse=True):
+        if folder != str(root):
+            with contextlib.suppress(OSError):  # not empty
+                os.rmdir(folder)
+
+
+def previous_dir(out_dir: Path) -> Path:
+    """Return the folder that holds the previous generation of `out_dir`."""
+    out_dir = absolute(out_dir)
+    return out_dir.parent / f".{out_dir.name}{PREVIOUS}"
+
+
+@contextmanager
+def generation(out_dir: Path, live: Generation, previous: Generation | None) -> Iterator[Stage]:
+    """Yield the stage of the next generation of `out_dir`; on success, swap it in atomically.
+
+    `live` is what the output holds by the last build's record; `previous`, what its previous
+    generation holds (None: keep no previous generation and make the stage afresh, as for a folder
+    made inside another stage). After a success, `Stage.result` is what the output holds, and
+    `Stage.previous` what its previous generation holds (the output that was replaced), if any.
+    On failure the output is as it was; a fresh stage is discarded, and the previous generation is
+    left as it is: the next build trusts none of its files that changed.
+    """
+    out_dir = absolute(out_dir)
+    inside = out_dir.is_dir() and os.path.ismount(out_dir)
+    shadow = previous_dir(out_dir)
+    keep_previous = previous is not None and not inside
+    if keep_previous and (shadow.is_symlink() or (shadow.exists() and not (shadow / MARKER).is_file())):
+        raise PressgenError(
+            f"is not a folder of pressgen's (it would hold the previous generation of {out_dir.name}/): "
+            "remove it or rename it",
+            shadow,
+        )
+    if not keep_previous or not (out_dir / MARKER).is_file():  # nothing of pressgen's to start from
+        with staging(out_dir) as fresh:
+            stage = Stage(fresh, Generation(), out_dir, live if out_dir.is_dir() else Generation())
+            yield stage
+            stage.result = stage.finish()
+        if keep_previous and _clone(out_dir, shadow):
+            stage.previous = replace(stage.result, inode=os.lstat(shadow).st_ino)
+        return
+    assert previous is not None
+    if not shadow.is_dir():
+        if not _clone(out_dir, shadow):
+            raise PressgenError("could not make the previous generation of the output", shadow)
+        previous = replace(live, inode=os.lstat(shadow).st_ino)
+    stage = Stage(shadow, previous, out_dir, live)
+    yield stage
+    stage.result = stage.finish()
+    stage.folder.chmod(0o755)
+    if not _exchange(shadow, out_dir):
+        # No atomic exchange on this system: two renames, as `staging` does.
+        old = out_dir.parent / f".{out_dir.name}.old.tmp"
+        _remove(old)
+        os.rename(out_dir, old)
+        os.rename(shadow, out_dir)
+        os.rename(old, shadow)
+    stage.previous = live
+
+
+def _clone(source: Path, dest: Path) -> bool:
+    """Make `dest` a copy of the output `source` made of hard links (the previous generation to start
+    from); False if something that is not pressgen's is in the way."""
+    _remove(dest)
+    if dest.exists() or dest.is_symlink():
+        return False
+    temporary = _new_folder(dest.parent, f"{dest.name}.", ".tmp")
+    for folder, subfolders, files in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        for name in subfolders:
+            (temporary / relative / name).mkdir()
+        for name in files:
+            if name != MARKER:
+                os.link(Path(folder) / name, temporary / relative / name)
+    os.rename(temporary, dest)
+    return True

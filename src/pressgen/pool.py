@@ -1,15 +1,24 @@
 """Rendering PDFs in worker processes, while the main process prepares the rest of the build.
 
-This module does not import WeasyPrint: the workers do (once each, through the fork server's
-preload), and the main process only when it renders itself (one job).
+This module does not import WeasyPrint: the workers do (once, through the fork server's preload
+of `pressgen.prefork`), and the main process only when it renders itself (one job).
+
+Starting workers costs more than most rebuilds: a Python process that imports WeasyPrint (about
+half a second). So the fork server is started as soon as a build begins, without waiting for it;
+the first worker is asked for only when the first document is submitted, by a thread of its own,
+so that the main process goes on preparing documents (and pages) while WeasyPrint loads; and a
+build that renders nothing never waits for a worker at all.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes.util
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import queue
 import select
 import signal
 import threading
@@ -63,6 +72,7 @@ def _start_worker(templates_dir: Path, variant: str | None) -> None:
 
 def _start_child(templates_dir: Path, variant: str | None, main_pid: int) -> None:
     """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
     threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
     _start_worker(templates_dir, variant)
 
@@ -116,8 +126,35 @@ def _render(index: int, task: PdfTask) -> PdfResult:
     return PdfResult(index, warnings, time.perf_counter() - started)
 
 
-def _warm_up() -> None:
-    """Nothing: submitted once per worker so that workers start (and load WeasyPrint) early."""
+def _blocking_ctrl_c() -> set[int | signal.Signals]:
+    """Block SIGINT in this thread; return the mask to restore. Processes started meanwhile inherit it,
+    so that Ctrl+C in the terminal reaches only the main process, which stops them itself."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def start_fork_server() -> bool:
+    """Start the fork server that workers come from (loading WeasyPrint in it), without waiting for it.
+
+    Returns False where there is no fork server (workers are then spawned afresh).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["pressgen.prefork"])
+    # The fork server is a new program (fork and exec), which does not inherit a blocked signal
+    # but does inherit an ignored one: it starts with SIGINT ignored, and so do the workers it
+    # forks (it gives them the handlers it started with). A Ctrl+C that comes meanwhile stays
+    # pending (blocked) and reaches the main process's own handler afterwards.
+    mask = _blocking_ctrl_c()
+    handler = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    try:
+        if handler is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return True
 
 
 class PdfPool:
@@ -125,58 +162,111 @@ class PdfPool:
 
     Workers come from a fork server that has loaded WeasyPrint once: they start fast, and do not
     inherit the main process's heap (forked from a main process full of catalogs and texts,
-    workers rendered about 15 % slower). With one job, PDFs render in the main process.
+    workers rendered about 15 % slower). With one job, PDFs render in the main process. A pool
+    serves one build after another (`pressgen serve` keeps its workers warm): `results` ends a
+    build's documents, `cancel` abandons them, `close` stops the workers.
     """
 
     def __init__(self, templates_dir: Path, variant: str | None, jobs: int):
         self.templates_dir = templates_dir
         self.variant = variant
         self.jobs = jobs
+        self.forkserver = False
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future[PdfResult]] = []
         self.serial: list[PdfResult] = []
+        self._waiting: queue.SimpleQueue[tuple[int, PdfTask] | None] = queue.SimpleQueue()
+        self._feeder: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> PdfPool:
         if self.jobs > 1:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            if "forkserver" in methods:
-                context.set_forkserver_preload(["pressgen.pdf"])
+            self.forkserver = start_fork_server()
+        return self
+
+    def submit(self, index: int, task: PdfTask) -> None:
+        """Start rendering one task (at once, in the main process, with one job)."""
+        if self.jobs <= 1:
+            if _worker is None or _worker.templates_dir != self.templates_dir or _worker.variant != self.variant:
+                _start_worker(self.templates_dir, self.variant)
+            self.serial.append(_render(index, task))
+            return
+        if self._feeder is None:
+            self._feeder = threading.Thread(target=self._feed, daemon=True, name="pdf workers")
+            self._feeder.start()
+        self._waiting.put((index, task))
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self.executor is None:
+            context = multiprocessing.get_context("forkserver" if self.forkserver else "spawn")
             self.executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=context,
                 initializer=_start_child,
                 initargs=(self.templates_dir, self.variant, os.getpid()),
             )
-            # The fork server and the workers start here. They inherit a blocked SIGINT, so that
-            # Ctrl+C in the terminal reaches only the main process, which stops them itself.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                for _ in range(self.jobs):
-                    self.executor.submit(_warm_up)
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        return self
+        return self.executor
 
-    def submit(self, index: int, task: PdfTask) -> None:
-        """Start rendering one task (at once, in the main process, with one job)."""
-        if self.executor is None:
-            if _worker is None or _worker.templates_dir != self.templates_dir or _worker.variant != self.variant:
-                _start_worker(self.templates_dir, self.variant)
-            self.serial.append(_render(index, task))
-        else:
-            self.futures.append(self.executor.submit(_render, index, task))
+    def _feed(self) -> None:
+        """Hand the submitted tasks to the workers, starting them on the way (in this thread: starting
+        one waits for the fork server to be ready, which the main process need not do)."""
+        mask = _blocking_ctrl_c()
+        try:
+            while (item := self._waiting.get()) is not None:
+                with self._lock:
+                    if self._failure is None:
+                        self.futures.append(self._executor().submit(_render, *item))
+        except BaseException as exc:  # a broken pool: `results` says so in the main thread
+            self._failure = exc
+            while self._waiting.get() is not None:
+                pass
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def _drain(self) -> None:
+        """Wait until every task submitted so far is with the workers."""
+        if self._feeder is not None:
+            self._waiting.put(None)
+            self._feeder.join()
+            self._feeder = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     def results(self) -> Iterator[PdfResult]:
-        """Yield each result as its PDF is written."""
+        """Yield each result as its PDF is written; the build's documents are done when it ends."""
         yield from self.serial
         self.serial = []
+        self._drain()
         for future in as_completed(self.futures):
             yield future.result()
         self.futures = []
 
-    def stop(self) -> None:
-        """Cancel what has not started and wait for what has: no worker writes after this."""
+    def cancel(self) -> None:
+        """Drop what has not started and wait for what has: no worker writes after this."""
+        self.serial = []
+        with self._lock:
+            self._failure = self._failure or _Cancelled()
+        with contextlib.suppress(_Cancelled):
+            self._drain()
+        for future in self.futures:
+            future.cancel()
+        for future in self.futures:
+            if not future.cancelled():
+                try:
+                    future.exception()
+                except BaseException:  # a broken pool, or an interrupted wait: close() finishes
+                    self.close()
+                    break
+        self.futures = []
+
+    def close(self) -> None:
+        """Stop the workers (waiting for what they render): no worker writes after this."""
+        with self._lock:
+            self._failure = self._failure or _Cancelled()
+        with contextlib.suppress(_Cancelled):
+            self._drain()
         self.serial = []
         if self.executor is not None:
             # The worker processes, before shutdown forgets them: a worker that broke (killed, or
@@ -194,4 +284,8 @@ class PdfPool:
         self.futures = []
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
+
+
+class _Cancelled(Exception):
+    """The build stopped before its documents were all handed to the workers."""

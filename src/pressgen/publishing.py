@@ -353,14 +353,15 @@ def read_published(config: Config) -> list[PublicVersion]:
     found: list[PublicVersion] = []
     for slug in recorded_slugs(config):
         try:
-            found += _read_versions(config, slug)
+            found += read_versions(config, slug)
         except PressgenError as exc:
             problems.extend(exc)
     problems.raise_if_any()
     return found
 
 
-def _read_versions(config: Config, slug: str) -> list[PublicVersion]:
+def read_versions(config: Config, slug: str) -> list[PublicVersion]:
+    """Read one recorded release: each of its language versions, with its texts as published (verified)."""
     record = read_record(config, slug)
     assert record is not None
     if not (config.releases_dir / slug / "release.md").is_file():

@@ -140,6 +140,18 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
     """Read every release of the project (or one), reporting all their errors together."""
     problems = Problems()
     releases: list[Release] = []
+    for path in release_files(config, problems, only):
+        try:
+            releases.append(with_change_notes(read_release(path, config), config))
+        except PressgenError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
+    return releases
+
+
+def release_files(config: Config, problems: Problems, only: str | None = None) -> list[Path]:
+    """Return the `release.md` of every release folder (or of one), adding each folder that has none,
+    or that leads out of the project, to `problems`."""
     folders = sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
     if only is not None:
         chosen = [p for p in folders if p.name == only]
@@ -147,26 +159,21 @@ def read_releases(config: Config, only: str | None = None) -> list[Release]:
             raise no_such_release(only, [p.name for p in folders])
         folders = chosen
     project = config.root.resolve()
+    found = []
     for folder in folders:
         path = folder / "release.md"
         if not folder.resolve().is_relative_to(project) or not path.resolve().is_relative_to(project):
             problems.error("is a link to a place outside the project; releases must live inside it", folder)
-            continue
-        if not path.exists():
+        elif not path.exists():
             problems.error("release folder has no release.md", folder)
-            continue
-        if not path.is_file():
+        elif not path.is_file():
             problems.error("release.md is not a regular file", path)
-            continue
-        try:
-            releases.append(_with_change_notes(read_release(path, config), config))
-        except PressgenError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
-    return releases
+        else:
+            found.append(path)
+    return found
 
 
-def _with_change_notes(release: Release, config: Config) -> Release:
+def with_change_notes(release: Release, config: Config) -> Release:
     """Add the change notes that the publication record holds for the release's own language."""
     record = read_record(config, release.slug)
     version = record.version(release.lang) if record is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypedDict
@@ -46,12 +47,64 @@ class PdfLink:
 
 
 @dataclass(frozen=True)
+class EntryTexts:
+    """What a list shows of a release in one language: title, date, place, summary, embargo."""
+
+    title: str
+    date: dt.date
+    date_text: str
+    location: str | None
+    summary: Markup | None
+    embargo_text: str | None
+
+    @property
+    def release(self) -> EntryTexts:
+        """For templates written for earlier versions, which read `entry.version.release.date`."""
+        return self
+
+    @classmethod
+    def of(cls, version: LocalisedRelease) -> EntryTexts:
+        return cls(
+            version.title,
+            version.release.date,
+            version.date_text,
+            version.location,
+            version.summary,
+            version.embargo_text,
+        )
+
+
+@dataclass(frozen=True)
 class NewsroomEntry:
     """One release as the newsroom lists it."""
 
-    version: LocalisedRelease
+    texts: EntryTexts
     href: str
     pdf: PdfLink
+
+    @property
+    def version(self) -> EntryTexts:
+        """For templates written for earlier versions, which read `entry.version.title`."""
+        return self.texts
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a newsroom page stands in its series: page `page` of `pages`, newest first."""
+
+    page: int
+    pages: int
+    newer: str | None  # the page before, with newer releases (relative URL)
+    older: str | None  # the page after, with older releases
+
+
+@dataclass(frozen=True)
+class YearLink:
+    """A year of the archive, as a link (or the page itself)."""
+
+    year: int
+    href: str
+    current: bool
 
 
 class SiteContext(TypedDict):
@@ -83,6 +136,10 @@ class ReleasePageContext(PageContext):
 
 class NewsroomContext(PageContext):
     entries: list[NewsroomEntry]
+    pagination: Pagination
+    year: int | None  # a page of the archive of this year; None: the newsroom, newest first
+    years: list[YearLink]  # every year with releases, newest first
+    feed: str  # the language's feed, relative to the page
 
 
 class RootContext(PageContext):

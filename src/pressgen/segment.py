@@ -19,6 +19,7 @@ shows it as the source has it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +147,18 @@ def extract_messages(release: Release) -> list[SourceMessage]:
 
 def body_assets(release: Release) -> list[tuple[str, int]]:
     """Return each image the Markdown body points at, with its line: (src, line)."""
+    return [(src, release.body_line + line) for src, line in _body_images(release.body)]
+
+
+@functools.lru_cache(maxsize=64)
+def _body_images(body: str) -> tuple[tuple[str, int], ...]:
+    # Parsed once per text: the build, publishing and localisation all ask for a release's pictures.
     found: list[tuple[str, int]] = []
-    for token, _, line in _blocks(markdown("en").parse(release.body, {})):
+    for token, _, line in _blocks(markdown("en").parse(body, {})):
         for child in token.children or []:
             if child.type == "image":
-                found.append((str(child.attrGet("src") or ""), release.body_line + line))
-    return found
+                found.append((str(child.attrGet("src") or ""), line))
+    return tuple(found)
 
 
 def release_assets(release: Release) -> list[Path]:

@@ -153,9 +153,25 @@ def read_catalogs(config: Config, releases: list[Release]) -> None:
     problems.raise_if_any()
 
 
-def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessment:
-    """Read every catalog and decide, for each release and language, whether it is published."""
-    problems = Problems()
+@dataclass
+class Interface:
+    """The interface catalogs, and what the gate makes of each: counts, check findings, reasons."""
+
+    catalogs: dict[str, Catalog | None]
+    counts: dict[str, Counts]
+    findings: dict[str, list[Diagnostic]]
+
+    def reasons(self, code: str) -> list[str]:
+        """Return why the interface keeps a translation of language `code` unpublished (none: it does not)."""
+        if code == INTERFACE_SOURCE_LANG:
+            return []
+        if self.catalogs.get(code) is None:
+            return ["no interface catalog (run 'pressgen update')"]
+        return _describe(self.counts[code], "interface: ") + _errors(self.findings.get(code, []), "interface: ")
+
+
+def assess_interface(config: Config) -> Interface:
+    """Read every interface catalog and count and check it against the templates' strings."""
     interface = read_interfaces(config)
     interface_counts: dict[str, Counts] = {}
     interface_findings: dict[str, list[Diagnostic]] = {}
@@ -171,7 +187,16 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
         if catalog is not None and templates_language is not None:
             context = _context(config, catalog, templates_language, language, None)
             interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
+    return Interface(interface, interface_counts, interface_findings)
 
+
+def assess(config: Config, releases: list[Release], now: dt.datetime, interface: Interface | None = None) -> Assessment:
+    """Read every catalog and decide, for each release and language, whether it is published.
+
+    `interface` is the interface catalogs' assessment, if it was made already.
+    """
+    problems = Problems()
+    interface = interface or assess_interface(config)
     versions: list[Version] = []
     for release in releases:
         template = release_template(release)
@@ -199,17 +224,12 @@ def assess(config: Config, releases: list[Release], now: dt.datetime) -> Assessm
                 context = _context(config, catalog, src, language, release)
                 findings = check_catalog(catalog, path, src, language, context)
                 reasons += _errors(findings, "")
-            if language.code != INTERFACE_SOURCE_LANG:
-                if interface[language.code] is None:
-                    reasons.append("no interface catalog (run 'pressgen update')")
-                else:
-                    reasons += _describe(interface_counts[language.code], "interface: ")
-                    reasons += _errors(interface_findings.get(language.code, []), "interface: ")
+            reasons += interface.reasons(language.code)
             versions.append(
                 Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path)
             )
     problems.raise_if_any()
-    return Assessment(versions, interface, interface_counts, interface_findings)
+    return Assessment(versions, interface.catalogs, interface.counts, interface.findings)
 
 
 def blockers(config: Config, assessment: Assessment, version: Version) -> list[Diagnostic]:

@@ -64,8 +64,19 @@ def static(name: str) -> Place:
     return Place(f"static/{name}")
 
 
-def newsroom(lang: str) -> Place:
-    return Place(f"{lang}/")
+def newsroom(lang: str, page: int = 1) -> Place:
+    """Return a page of a language's newsroom: the newest releases on the first, older ones after."""
+    return Place(f"{lang}/") if page == 1 else Place(f"{lang}/page/{page}/")
+
+
+def newsroom_year(lang: str, year: int, page: int = 1) -> Place:
+    """Return a page of a language's archive of one year ("nl/2024/"); no slug is a year alone."""
+    return Place(f"{lang}/{year}/") if page == 1 else Place(f"{lang}/{year}/page/{page}/")
+
+
+def sitemap_part(number: int) -> Place:
+    """Return one of the sitemaps that the sitemap index lists, when one sitemap is not enough."""
+    return Place(f"sitemap-{number}.xml")
 
 
 def feed(lang: str) -> Place:
