@@ -51,4 +51,4 @@ $(NODE_STAMP): package-lock.json | system-test
 	@touch $@
 
 clean:
-	rm -rf $(VENV) node_modules public .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules public .public.previous preview .preview.previous .pytest_cache .mypy_cache .ruff_cache

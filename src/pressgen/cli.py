@@ -381,10 +381,11 @@ def new(obj: Context, slug: str, title: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to build and serve.")
 @with_context
 def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) -> None:
-    """Preview the current sources on a local web server, rebuilt when a source changes.
+    """Preview the current sources on a local web server, rebuilt when a source is saved.
 
     The preview (in preview/) shows unpublished releases, unapproved translations and pending
     edits, every page marked as a preview; `--public` serves what `build` publishes instead.
+    Pages open in the browser reload themselves once a rebuild is done.
     """
     from pressgen.build import BuildOptions
     from pressgen.serve import Preview
