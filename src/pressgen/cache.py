@@ -21,6 +21,7 @@ someone else's, and reading it must not run anyone's code.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -119,6 +120,7 @@ class Sources:
     def __init__(self, config: Config, digests: dict[str, str]):
         self.config = config
         self.digests = digests
+        self._paths = sorted(digests)  # for `under`: a folder's files are one run of the sorted paths
 
     @classmethod
     def scan(cls, config: Config) -> Sources:
@@ -150,7 +152,11 @@ class Sources:
     def under(self, folder: str) -> list[tuple[str, str]]:
         """Return (path, digest) of every file inside `folder` (relative to the root), in order."""
         prefix = folder.rstrip("/") + "/"
-        return sorted((path, value) for path, value in self.digests.items() if path.startswith(prefix))
+        paths = self._paths
+        start = end = bisect.bisect_left(paths, prefix)
+        while end < len(paths) and paths[end].startswith(prefix):
+            end += 1
+        return [(path, self.digests[path]) for path in paths[start:end]]
 
     def fingerprint(self, *more: object) -> str:
         """Return one digest of every input file, its path and its digest, and `more`."""

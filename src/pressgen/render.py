@@ -11,6 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import (
+    BytecodeCache,
     Environment,
     FileSystemLoader,
     StrictUndefined,
@@ -18,6 +19,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from pressgen import __version__
@@ -189,6 +191,32 @@ def format_size(size: int, language: Language) -> str:
     return f"{format_decimal(max(1, round(size / 1000)), locale=language.locale)}\u00a0kB"
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja2's compiled templates, kept in memory and shared by every renderer of this process.
+
+    Each language has an environment of its own (its gettext), but they all compile a template
+    to the same code: it is compiled once, not once per language. A template whose source
+    changes gets a new checksum and is compiled again. Nothing is kept on disk: code read back
+    from a project's folder would be code a checkout could bring.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.code.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if len(self.code) > 256:
+            self.code.clear()
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Render the project's templates in one language, with that language's interface catalog."""
 
@@ -217,6 +245,7 @@ class Renderer:
     def env(self) -> Environment:
         env = Environment(
             loader=FileSystemLoader(self.config.templates_dir),
+            bytecode_cache=_COMPILED,
             autoescape=True,
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
