@@ -57,8 +57,12 @@ class Target:
 
     label: str
     limits: tuple[tuple[int, float], ...]  # (size, limit), sizes ascending; ignored for EVERY
-    at_most: bool
+    sign: str  # "≤", "<" or "≥"
     kind: str
+
+    @property
+    def at_most(self) -> bool:
+        return self.sign != "≥"
 
     def at(self, size: int) -> tuple[float, str] | None:
         """Return the limit that applies at `size` and where it comes from, or None."""
@@ -76,14 +80,14 @@ class Target:
 
 
 TARGETS = {
-    "one_edit": Target("one-word fix, rebuild ≤ s", ((300, 1.0), (1000, 1.5)), True, GROWS),
-    "one_edit_all": Target("one word in every language, rebuild ≤ s", ((300, 1.0), (1000, 1.5)), True, GROWS),
-    "noop": Target("no-op rebuild ≤ s", ((1000, 0.3),), True, GROWS),
-    "cold_ratio": Target("cold ÷ (raw ÷ cores) ≤", ((20, 1.35), (300, 1.15)), True, FALLS),
-    "serve": Target("serve: save → page reloaded ≤ s", ((300, 1.0),), True, GROWS),
-    "peak_mb": Target("peak MB per process <", ((0, 300.0),), True, EVERY),
-    "total_mb": Target("peak MB, whole build <", ((0, 1000.0),), True, EVERY),
-    "naive": Target("naive ÷ cold ≥", ((0, 10.0),), False, EVERY),
+    "one_edit": Target("one-word fix, rebuild, s", ((300, 1.0), (1000, 1.5)), "≤", GROWS),
+    "one_edit_all": Target("one word in every language, rebuild, s", ((300, 1.0), (1000, 1.5)), "≤", GROWS),
+    "noop": Target("no-op rebuild, s", ((1000, 0.3),), "≤", GROWS),
+    "cold_ratio": Target("cold ÷ (raw ÷ cores)", ((20, 1.35), (300, 1.15), (1000, 1.15)), "≤", FALLS),
+    "serve": Target("serve: save → page reloaded, s", ((300, 1.0),), "≤", GROWS),
+    "peak_mb": Target("peak MB per process", ((0, 300.0),), "<", EVERY),
+    "total_mb": Target("peak MB, whole build", ((0, 1000.0),), "<", EVERY),
+    "naive": Target("naive ÷ cold", ((0, 10.0),), "≥", EVERY),
 }
 
 
@@ -146,9 +150,7 @@ def verdict(name: str, size: int, value: float | None) -> dict[str, Any]:
 def _target_note(check: dict[str, Any]) -> str:
     if check["limit"] is None:
         return "no target at this N"
-    target = TARGETS[check["figure"]]
-    sign = "≤" if target.at_most else "≥"
-    return f"target {sign} {check['limit']:g} ({check['source']}): {check['status']}"
+    return f"target {TARGETS[check['figure']].sign} {check['limit']:g} ({check['source']}): {check['status']}"
 
 
 Snapshot = dict[str, tuple[int, int, int]]
@@ -346,13 +348,17 @@ def _spread(values: list[float]) -> str:
     return f"; median of {len(values)}, {min(values):.2f}–{max(values):.2f}" if len(values) > 1 else ""
 
 
+def _own(build: dict[str, Any]) -> str:
+    return f"; the build's own figure {build['own_seconds']:.2f} s" if build["own_seconds"] is not None else ""
+
+
 def _edit_note(edit: dict[str, Any], target: str) -> str:
     output = edit["output"]
     others = output["pdfs_of_other_releases"]
     whose = f"{len(others)} of OTHER releases: {', '.join(others[:3])}" if others else f"all of {edit['release']}"
     return (
         f"{edit['rendered']} PDFs rendered, {edit['unchanged']} unchanged; output: {output['pdfs']} PDFs rewritten "
-        f"({whose}), {output['pages']} pages, {output['files']} files in all; {target}"
+        f"({whose}), {output['pages']} pages, {output['files']} files in all; {target}{_own(edit)}"
     )
 
 
@@ -363,9 +369,7 @@ def table(result: dict[str, Any]) -> str:
     edit_fix, edit_all, serve = result["edit_fix"], result["edit_all_languages"], result["serve"]
     ratios, per_round = result["ratios"], result["ratios_per_round"]
     checks = {check["figure"]: _target_note(check) for check in result["targets"]}
-
-    def own(build: dict[str, Any]) -> str:
-        return f"; the build's own figure {build['own_seconds']:.2f} s" if build["own_seconds"] is not None else ""
+    own = _own
 
     naive_note = (
         f"SAMPLED: {naive['sampled']} of {naive['of']} documents ({naive['seconds_per_document']:.2f} s each, "
@@ -529,6 +533,10 @@ def growth_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _figure(value: float) -> str:
+    return f"{value:.0f}" if value >= 100 else f"{value:.2f}"
+
+
 def targets_table(results: list[dict[str, Any]]) -> str:
     """Return the issue's targets at every size: the figure, the limit that applies, met or MISSED."""
     sizes = [r["size"] for r in results]
@@ -543,25 +551,33 @@ def targets_table(results: list[dict[str, Any]]) -> str:
             if check["value"] is None:
                 cells.append(f" {'not measured':>24}")
             elif check["limit"] is None:
-                cells.append(f" {check['value']:>8.2f} {'—':>15}")
+                cells.append(f" {_figure(check['value']):>8} {'—':>15}")
             else:
                 status = "met" if check["status"] == "met" else "MISSED"
-                cells.append(f" {check['value']:>8.2f} {'(' + format(check['limit'], 'g') + ') ' + status:>15}")
+                limit = f"{target.sign} {check['limit']:g} {status}"
+                cells.append(f" {_figure(check['value']):>8} {limit:>15}")
         lines.append(f"  {target.label:<42}" + "".join(cells))
     return "\n".join(lines)
 
 
+def _with_count(edit: dict[str, Any]) -> str:
+    return f"{edit['seconds']:.2f} ({edit['rendered']})"
+
+
 def summary(results: list[dict[str, Any]]) -> str:
-    header = f"  {'N':>5} {'PDFs':>5} {'cold s':>8} {'no-op s':>8} {'fix s':>6} {'all s':>6} {'serve s':>7} "
+    header = f"  {'N':>5} {'PDFs':>5} {'cold s':>8} {'no-op s':>8} {'fix s (n)':>10} {'all s (n)':>10} {'serve s':>7} "
     header += f"{'raw s':>8} {'raw∥ s':>8} {'naive s':>9} {'cold/(raw/c)':>12} {'cold/raw∥':>9} {'naive/cold':>10} "
     header += f"{'peak MB':>8} {'tot MB':>7} {'PDF KB':>7} {'linear':>7}"
-    lines = ["summary (fix: one-word fix; all: one word in every language; raw∥: raw WeasyPrint split over the cores)"]
+    lines = [
+        "summary (fix: one-word fix, all: one word in every language, each with (n) PDFs rendered; "
+        "raw∥: raw WeasyPrint split over the cores; tot: whole build)"
+    ]
     lines.append(header)
     for r in results:
         serve = _serve_seconds(r)
         lines.append(
             f"  {r['size']:>5} {r['documents']:>5} {r['cold']['seconds']:>8.2f} {r['noop']['seconds']:>8.2f} "
-            f"{r['edit_fix']['seconds']:>6.2f} {r['edit_all_languages']['seconds']:>6.2f} "
+            f"{_with_count(r['edit_fix']):>10} {_with_count(r['edit_all_languages']):>10} "
             f"{(f'{serve:.2f}' if serve is not None else '—'):>7} {r['raw']['render_seconds']:>8.2f} "
             f"{r['raw_parallel']['render_seconds']:>8.2f} "
             f"{r['naive']['seconds']:>8.1f}{'*' if r['naive']['extrapolated'] else ' '} "
