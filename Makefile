@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.package-lock.json
 build: system-build $(STAMP)
 	$(BIN)/pressgen build
 
-# Timings against raw WeasyPrint (docs/performance.md); e.g. make bench BENCH_ARGS="--sizes 10".
+# Timings against raw WeasyPrint (docs/performance.md); e.g. make bench BENCH_ARGS="--sizes 5 --naive-sample 2".
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
