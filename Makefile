@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.package-lock.json
 build: system-build $(STAMP)
 	$(BIN)/pressgen build
 
-# Timings against raw WeasyPrint (docs/performance.md); e.g. make bench BENCH_ARGS="--sizes 10".
+# Timings against raw WeasyPrint (docs/performance.md); e.g. make bench BENCH_ARGS="--sizes 5 --naive-sample 2".
 bench: system-build $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
@@ -21,7 +21,7 @@ test: system-test lint $(NODE_STAMP)
 # Style, types (src/ and tests/), and every import declared: src/ may import only the runtime
 # dependencies; tests/ and bench/ also the test extra (their local modules are first-party).
 DEPTRY_TESTS := --optional-dependencies-dev-groups lint --ignore DEP002 \
-	$(foreach module,pressgen conftest helpers libretranslate test_site_quality measure baselines corpus,-kf $(module))
+	$(foreach module,pressgen conftest helpers libretranslate test_site_quality measure baselines corpus serve_loop,-kf $(module))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

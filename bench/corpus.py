@@ -1,11 +1,12 @@
 """Make a benchmark corpus: the bundled project grown to N releases × every language, fully translated.
 
 The bundled release is copied as it is; each generated release is a copy of it with its own
-slug (`YYYY-MM-DD-bench-NNN`, the date also in the front matter), its own title and one extra
-paragraph of its own. `pressgen update` makes the catalogs; every message it leaves empty (or
-fuzzy) is then filled with the bundled translation of the same text, or else with a
-deterministic sentence in the language that keeps the source's figures and end punctuation, so
-that the publish gate and `pressgen check` accept every language version.
+slug (`YYYY-MM-DD-bench-NNNN`: one day earlier each, so dates stay valid and distinct at any
+size; the date also in the front matter), its own title and one extra paragraph of its own.
+`pressgen update` makes the catalogs; every message it leaves empty (or fuzzy) is then filled
+with the bundled translation of the same text, or else with a deterministic sentence in the
+language that keeps the source's figures and end punctuation, so that the publish gate and
+`pressgen check` accept every language version; then every version is published.
 """
 
 from __future__ import annotations
@@ -103,6 +104,11 @@ class Corpus:
     setup_seconds: float = 0.0
 
 
+# Digits of the number in generated slugs and titles: corpora up to MAX_SIZE releases.
+DIGITS = 4
+MAX_SIZE = 10**DIGITS - 1
+
+
 def pseudo_translation(source: str, lang: str) -> str:
     """Return a deterministic sentence in `lang` as long as `source`, with its figures and end punctuation."""
     words = WORDS.get(lang, GENERIC_WORDS)
@@ -143,10 +149,10 @@ def _set_field(text: str, key: str, value: str) -> str:
 def generated_release(bundled: str, number: int, date: dt.date) -> str:
     """Return the release.md text of generated release `number`: the bundled one, retitled, one paragraph more."""
     topic = TOPICS[number % len(TOPICS)]
-    text = _set_field(bundled, "title", f"Pledge Conference Briefing {number:03d} on {topic.title()}")
+    text = _set_field(bundled, "title", f"Pledge Conference Briefing {number:0{DIGITS}d} on {topic.title()}")
     text = _set_field(text, "date", date.isoformat())
     paragraph = (
-        f"Briefing {number:03d} of the pledge conference series looked at {topic}. Delegations from "
+        f"Briefing {number:0{DIGITS}d} of the pledge conference series looked at {topic}. Delegations from "
         f"{number % 31 + 2} allied nations compared their experience and agreed to report back within "
         f"{number % 11 + 3} weeks."
     )
@@ -192,6 +198,8 @@ def pressgen(root: Path, *args: str) -> str:
 
 def make_corpus(project: Path, root: Path, size: int) -> Corpus:
     """Make a project of `size` releases in `root` (which must not exist) from the project at `project`."""
+    if not 1 <= size <= MAX_SIZE:
+        raise SystemExit(f"a corpus has 1 to {MAX_SIZE} releases, not {size}")
     source = load_config(project)
     bundled = _bundled_release(project)
     root.mkdir(parents=True)
@@ -206,7 +214,7 @@ def make_corpus(project: Path, root: Path, size: int) -> Corpus:
     slugs = [bundled.name]
     for number in range(1, size):
         date = first - dt.timedelta(days=number)
-        slug = f"{date.isoformat()}-bench-{number:03d}"
+        slug = f"{date.isoformat()}-bench-{number:0{DIGITS}d}"
         folder = root / "releases" / slug
         folder.mkdir(parents=True)
         (folder / "release.md").write_text(generated_release(text, number, date), encoding="utf-8")
@@ -245,20 +253,50 @@ def verify_published(root: Path, expected: int) -> None:
 
 # When the corpus is published; each republication is one minute later than the one before.
 PUBLISHED_AT = "2024-06-30T12:00:00+00:00"
-# The one-word edit: the word of each generated release's own paragraph, and what it becomes.
-EDIT_WORDS = ("agreed", "decided", "resolved", "promised")
+# The one-word edit: the word of each generated release's own paragraph, and what it becomes (the
+# next one, round and round). Enough words that a release edited a few times never returns to a
+# text it had, whose PDF a cache would hold.
+EDIT_WORDS = ("agreed", "decided", "resolved", "promised", "pledged", "vowed", "planned", "undertook")
 
 
-def edit_word(corpus: Corpus, slug: str) -> str:
-    """Change one word of a generated release's own paragraph (the next of `EDIT_WORDS`); return the new word."""
-    path = corpus.root / "releases" / slug / "release.md"
-    text = path.read_text(encoding="utf-8")
+def edited_word(text: str) -> tuple[str, str] | None:
+    """Return the word of `EDIT_WORDS` that a release text holds and the one that replaces it, or None."""
     for index, word in enumerate(EDIT_WORDS):
         if f" {word} to report back" in text:
-            new = EDIT_WORDS[(index + 1) % len(EDIT_WORDS)]
-            path.write_text(text.replace(f" {word} to report back", f" {new} to report back"), encoding="utf-8")
-            return new
-    raise SystemExit(f"{path}: no word of {EDIT_WORDS} to edit (only generated releases have one)")
+            return word, EDIT_WORDS[(index + 1) % len(EDIT_WORDS)]
+    return None
+
+
+def edit_word(corpus: Corpus, slug: str, like_an_editor: bool = False) -> str:
+    """Change one word of a generated release's own paragraph (the next of `EDIT_WORDS`); return the new word.
+
+    With `like_an_editor`, the new text is written to a temporary file beside it that then replaces
+    the release (as many editors save), so a watcher never sees a half-written file.
+    """
+    path = corpus.root / "releases" / slug / "release.md"
+    text = path.read_text(encoding="utf-8")
+    words = edited_word(text)
+    if words is None:
+        raise SystemExit(f"{path}: no word of {EDIT_WORDS} to edit (only generated releases have one)")
+    old, new = words
+    edited = text.replace(f" {old} to report back", f" {new} to report back")
+    if like_an_editor:
+        temporary = path.with_name(f".{path.name}.saving")
+        temporary.write_text(edited, encoding="utf-8")
+        temporary.replace(path)
+    else:
+        path.write_text(edited, encoding="utf-8")
+    return new
+
+
+def publish_fix(corpus: Corpus, slug: str, at: dt.datetime) -> None:
+    """Republish the source version of an edited release as a correction readers need not be told about.
+
+    `publish SLUG --lang SRC --minor`: what a press office does after fixing a typo. The
+    translations are not touched: they lag behind the source until translated again.
+    """
+    source = corpus.config.source_language
+    pressgen(corpus.root, "publish", slug, "--lang", source, "--minor", "--now", at.isoformat())
 
 
 def publish_edit(corpus: Corpus, slug: str, at: dt.datetime) -> int:
