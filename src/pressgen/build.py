@@ -5,9 +5,10 @@ The stages, top to bottom:
 
 1. The no-op check: the digests of every input file (`cache.Sources`) and the output's files are
    what the last build of this folder saw (`cache.Manifest`), and no embargo lifted since: stop.
-2. Gathering, before anything is written: every source is checked (`_check_sources`: releases,
+2. Gathering (`gather.py`), before anything is written: every source is checked (releases,
    their pictures and catalogs, each parsed only if its digest is new), then the documents are
-   chosen (`_public` from the record, or `_preview` from the sources with the gate's verdict).
+   chosen (`public_documents` from the record, or `preview_documents` from the sources with the
+   gate's verdict). The modules of stages 2 and 3 are imported only once stage 1 finds work.
    Each document carries a key: the digest of everything its texts come from. Its texts are made
    only when something of it has to be rendered.
 3. Writing (`site.Site`): each page, PDF, newsroom page, feed and sitemap is a unit whose key is
@@ -25,35 +26,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from pressgen import urls
 from pressgen.cache import (
     Manifest,
     Memo,
     Sources,
-    code_version,
-    digest_of,
     output_fingerprint,
     read_manifest,
     read_state,
     write_manifest,
     write_state,
 )
-from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
-from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
-from pressgen.feeds import SITEMAP_LIMIT
+from pressgen.config import DEFAULT_PDF_VARIANT, Config
+from pressgen.errors import Diagnostic, PressgenError, UsageError
 from pressgen.files import WRITE_FAILURES
-from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
 from pressgen.output import Generation, check_output_dir, generation, project_lock, real_dir
-from pressgen.pool import PdfPool, font_subsetter
-from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
-from pressgen.record import RECORD_DIR, RECORD_NAME
-from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
-from pressgen.segment import body_assets
-from pressgen.status import Interface, Version, assess, assess_interface
-from pressgen.urls import Place
+from pressgen.urls import SITEMAP_LIMIT
+
+if TYPE_CHECKING:
+    from pressgen.pool import PdfPool
 
 Progress = Callable[[str], None]
 
@@ -130,59 +122,6 @@ class BuildReport:
         return report
 
 
-class Texts(Protocol):
-    """Where a release's texts come from, made only when a document of it has to be rendered."""
-
-    def release(self, lang: str) -> Release: ...
-
-    def localised(self, document: Document) -> LocalisedRelease: ...
-
-
-@dataclass(eq=False)
-class Document:
-    """One language version to write: what lists and keys need of it, and where its texts come from."""
-
-    slug: str
-    language: Language
-    release_lang: str  # the release's source language
-    date: dt.date  # the dateline's
-    embargo: dt.datetime | None
-    published: dt.datetime | None  # when it became public (the record's); None in a preview
-    modified: dt.datetime | None  # its last update
-    listed: bool  # in the newsroom, feed and sitemap (a withdrawn release is not)
-    key: str  # the digest of everything its texts come from
-    source: Path  # the release.md the press office edits (warnings name it, also for a published copy)
-    folder: Path  # the folder of the texts it shows: its pictures, the PDF's relative URLs
-    texts: Texts
-    draft: bool = False  # an unapproved translation, in a preview
-    _localised: LocalisedRelease | None = None
-
-    @property
-    def lang(self) -> str:
-        return self.language.code
-
-    @property
-    def page(self) -> Place:
-        return urls.release_page(self.lang, self.slug)
-
-    @property
-    def pdf(self) -> Place:
-        return urls.release_pdf(self.lang, self.slug)
-
-    def localised(self) -> LocalisedRelease:
-        """Return the texts of this version (made, and the release read, the first time)."""
-        if self._localised is None:
-            self._localised = self.texts.localised(self)
-        return self._localised
-
-    def release(self) -> Release:
-        return self.texts.release(self.lang)
-
-    def forget(self) -> None:
-        """Let go of the texts once everything of this version is written (a large site holds thousands)."""
-        self._localised = None
-
-
 def build(
     config: Config, options: BuildOptions, progress: Progress = lambda _: None, pool: PdfPool | None = None
 ) -> BuildReport:
@@ -207,7 +146,10 @@ def build(
     ):
         return BuildReport.from_summary(out_dir, previous.summary, time.monotonic() - started)
 
-    # The fork server starts loading WeasyPrint now, while the main process gathers.
+    # The fork server starts loading WeasyPrint now, while the main process gathers. What the rest
+    # of the build needs is imported only now: a no-op build stays a fraction of a second.
+    from pressgen.pool import PdfPool
+
     jobs = options.jobs or os.cpu_count() or 1
     with nullcontext(pool) if pool is not None else PdfPool(config.templates_dir, options.pdf_variant, jobs) as workers:
         assert workers is not None
@@ -227,6 +169,8 @@ def _gather_and_write(
     progress: Progress,
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
+    from pressgen.gather import check_sources, preview_documents, public_documents, recorded_embargoes
+    from pressgen.pool import font_subsetter
     from pressgen.site import Site
 
     recorded = options.recorded_as or out_dir
@@ -235,14 +179,14 @@ def _gather_and_write(
     report = BuildReport(out_dir=out_dir)
 
     # Gather: everything is read and checked before anything is written.
-    facts = _check_sources(config, sources, memo, options)
+    facts = check_sources(config, sources, memo, options)
     if options.preview:
-        documents = _preview(config, sources, memo, facts, options, now, report)
+        documents = preview_documents(config, sources, memo, facts, options, now, report)
     else:
-        documents = _public(config, sources, memo, options, now, report)
+        documents = public_documents(config, sources, memo, options, now, report)
     embargoes = [d.embargo for d in documents if d.embargo is not None]
     if not options.preview:
-        embargoes = _recorded_embargoes(memo)
+        embargoes = recorded_embargoes(memo)
 
     # Write: into the stage of the next generation of the output, swapped in whole at the end.
     live = Generation.from_data(state.get("live"))
@@ -324,414 +268,21 @@ def _embargo_span(embargoes: list[dt.datetime], now: dt.datetime) -> tuple[str |
     return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
-def _moment(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-# --- checking the sources ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReleaseFacts:
-    """What the build needs of a release in releases/ without reading it: from the memo of its digest."""
-
-    slug: str
-    path: Path
-    key: str  # the digest of its release.md, as read with this configuration and this pressgen
-    lang: str
-    date: dt.date
-    embargo: dt.datetime | None
-
-
-def _check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions) -> list[ReleaseFacts]:
-    """Check every release, its pictures and its catalogs, reading only those whose digest is new.
-
-    A public build checks the sources too: a record needs its release, and a broken catalog is an
-    error though nothing is published from it.
-    """
-    problems = Problems()
-    found: list[ReleaseFacts] = []
-    base = digest_of(code_version(), sources.digest("pressgen.toml"))
-    paths = release_files(config, problems)
-    if options.only is not None and options.only not in {p.parent.name for p in paths}:
-        raise no_such_release(options.only, [p.parent.name for p in paths])
-    for path in paths:
-        slug = path.parent.name
-        key = digest_of(base, "release", slug, sources.digest(f"releases/{slug}/release.md"))
-        facts = memo.get("releases", key)
-        if facts is None:
-            try:
-                release = read_release(path, config)
-            except PressgenError as exc:
-                problems.extend(exc)
-                continue
-            facts = memo.put("releases", key, _release_facts(release))
-        # Keyed with every file of the folder: a picture's path may pass through a link or a folder.
-        pictures_key = digest_of(key, facts["pictures"], sources.under(f"releases/{slug}"))
-        if memo.get("pictures", pictures_key) is None:
-            before = len(problems.items)
-            for src, line in facts["pictures"]:
-                problem = asset_problem(path.parent, src)
-                if problem:
-                    problems.error(f"image '{src}' {problem}", path, line)
-            if len(problems.items) == before:
-                memo.put("pictures", pictures_key, True)
-        found.append(
-            ReleaseFacts(
-                slug, path, key, facts["lang"], dt.date.fromisoformat(facts["date"]), _moment(facts["embargo"])
-            )
-        )
-    catalogs = [
-        (release_catalog_path(config, language.code, facts.slug), language)
-        for facts in found
-        for language in config.languages
-        if language.code != facts.lang
-    ]
-    catalogs += [(interface_catalog_path(config, language.code), language) for language in config.languages]
-    for path, language in catalogs:
-        try:
-            _check_catalog(config, sources, memo, path, language)
-        except PressgenError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
-    return found
-
-
-def _release_facts(release: Release) -> dict[str, Any]:
-    return {
-        "lang": release.lang,
-        "date": release.date.isoformat(),
-        "embargo": _iso(release.embargo),
-        "pictures": [[src, line] for src, line in body_assets(release)],
-    }
-
-
-def _check_catalog(config: Config, sources: Sources, memo: Memo, path: Path, language: Language) -> None:
-    """Read a catalog whose digest is new (a broken one is an error), unless there is none."""
-    digest = sources.digest(path.relative_to(config.root).as_posix())
-    if digest is None:
-        return
-    key = digest_of(code_version(), "catalog", language.locale_id, digest)
-    if memo.get("catalogs", key) is None:
-        read_catalog(path, language)
-        memo.put("catalogs", key, True)
-
-
-# --- the public site: what the record makes public -----------------------------------------------
-
-
-class _Recorded:
-    """The recorded versions of one release, read from published/ when a document of it is rendered."""
-
-    def __init__(self, config: Config, slug: str, options: BuildOptions, versions: list[PublicVersion] | None):
-        self.config = config
-        self.slug = slug
-        self.options = options
-        self._versions = {v.lang: v for v in versions} if versions is not None else None
-
-    def versions(self) -> dict[str, PublicVersion]:
-        if self._versions is None:
-            self._versions = {v.lang: v for v in read_versions(self.config, self.slug)}
-        return self._versions
-
-    def release(self, lang: str) -> Release:
-        return self.versions()[lang].release
-
-    def localised(self, document: Document) -> LocalisedRelease:
-        versions = self.versions()
-        version = versions[document.lang]
-        source = next(v for v in versions.values() if v.version.source is None)
-        return _public_texts(self.config, version, source, self.options)
-
-
-def _public_texts(
-    config: Config, version: PublicVersion, source: PublicVersion, options: BuildOptions
-) -> LocalisedRelease:
-    """Return the texts of a recorded version as the public site shows them, with its updates and notices."""
-    localised = localise_release(version.release, version.language, version.catalog, config)
-    withdrawn = version.record.withdrawn
-    return replace(
-        localised,
-        embargo_text=localised.embargo_text if options.embargoed else None,
-        published=version.public_at(),
-        modified=version.version.changed if version.version.updates else None,
-        updates=tuple(
-            UpdateView(u.at, format_day(u.at, version.language, config), u.note)
-            for u in version.version.updates
-            if u.note
-        ),
-        lag=_lag_view(config, version, source) if version.lags else None,
-        withdrawn=(
-            WithdrawnView(format_day(withdrawn.at, version.language, config), withdrawn.reason, version.release.lang)
-            if withdrawn is not None
-            else None
-        ),
-    )
-
-
-def _public(
-    config: Config, sources: Sources, memo: Memo, options: BuildOptions, now: dt.datetime, report: BuildReport
-) -> list[Document]:
-    """Choose what the record makes public at `now` (or, for the pack, what is still under embargo).
-
-    A recorded release is read (and its digests verified) only when its files in published/ are
-    new; otherwise what the build needs of it comes from the memo of their digests.
-    """
-    problems = Problems()
-    documents: list[Document] = []
-    base = digest_of(code_version(), sources.digest("pressgen.toml"))
-    slugs = sorted(
-        path.split("/")[1] for path in sources.digests if path.count("/") == 2 and path.endswith(f"/{RECORD_NAME}")
-    )
-    for slug in slugs:
-        exists = (config.releases_dir / slug / "release.md").is_file()
-        key = digest_of(base, "published", slug, exists, sources.under(f"{RECORD_DIR}/{slug}"))
-        meta = memo.get("published", key)
-        versions = None
-        if meta is None:
-            try:
-                versions = read_versions(config, slug)
-                _check_pictures([v.release for v in versions])
-            except PressgenError as exc:
-                problems.extend(exc)
-                continue
-            meta = memo.put("published", key, _recorded_facts(config, versions))
-        texts = _Recorded(config, slug, options, versions)
-        source_path = config.releases_dir / slug / "release.md"
-        embargo = _moment(meta["embargo"])
-        if embargo is not None:
-            memo.put("embargoes", key, meta["embargo"])
-        embargoed = embargo is not None and embargo > now
-        if embargoed != options.embargoed:
-            continue  # under embargo: no trace; or, for the pack, public already
-        for entry in meta["versions"]:
-            if entry["lags"]:
-                report.lagging.append(f"{slug} [{entry['lang']}]: {entry['lags']}")
-            documents.append(
-                Document(
-                    slug=slug,
-                    language=config.language(entry["lang"]),
-                    release_lang=meta["lang"],
-                    date=dt.date.fromisoformat(meta["date"]),
-                    embargo=embargo,
-                    published=_moment(entry["published"]),
-                    modified=_moment(entry["modified"]),
-                    listed=not meta["withdrawn"],
-                    key=digest_of(key, entry["lang"], options.embargoed),
-                    source=source_path,
-                    folder=snapshot_dir(config, slug, entry["lang"]),
-                    texts=texts,
-                )
-            )
-    problems.raise_if_any()
-    # Newest first by the release's date (its dateline), then by when it became public.
-    documents.sort(key=lambda d: (d.date, d.published or now, d.slug), reverse=True)
-    return documents
-
-
-def _recorded_embargoes(memo: Memo) -> list[dt.datetime]:
-    """Return the embargoes of every recorded release (public or not): the build is valid until the next lifts."""
-    return [moment for value in memo.data().get("embargoes", {}).values() if (moment := _moment(value)) is not None]
-
-
-def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, Any]:
-    """Return what the build needs of a recorded release to list it and key its documents."""
-    source = next(v for v in versions if v.version.source is None)
-    release = source.release
-    facts = []
-    for version in versions:
-        lags = None
-        if version.lags:
-            lags = (
-                f"translates the {source.lang} version of {_reflects(version, source).date().isoformat()}, which was "
-                f"updated on {source.version.changed.date().isoformat()} (translate the changes, then publish them)"
-            )
-        facts.append(
-            {
-                "lang": version.lang,
-                "published": _iso(version.public_at()),
-                "modified": _iso(version.version.changed if version.version.updates else None),
-                "lags": lags,
-            }
-        )
-    order = {code: index for index, code in enumerate(config.codes)}
-    return {
-        "lang": release.lang,
-        "date": release.date.isoformat(),
-        "embargo": _iso(release.embargo),
-        "withdrawn": source.record.withdrawn is not None,
-        "versions": sorted(facts, key=lambda f: order.get(str(f["lang"]), len(order))),
-    }
-
-
-def _check_pictures(releases: list[Release]) -> None:
-    problems = Problems()
-    for release in releases:
-        for src, line in body_assets(release):
-            problem = asset_problem(release.folder, src)
-            if problem:
-                problems.error(f"image '{src}' {problem}", release.path, line)
-    problems.raise_if_any()
-
-
-def _lag_view(config: Config, version: PublicVersion, source: PublicVersion) -> LagView:
-    """Say which source version a lagging translation reflects, and link to the current one."""
-    here, there = urls.release_page(version.lang, version.slug), urls.release_page(source.lang, source.slug)
-    return LagView(
-        reflects_text=format_day(_reflects(version, source), version.language, config),
-        updated_text=format_day(source.version.changed, version.language, config),
-        source_name=source.language.name,
-        source_lang=source.lang,
-        href=there.relative_to(here),
-        url=there.url(config.base_url),
-    )
-
-
-def _reflects(version: PublicVersion, source: PublicVersion) -> dt.datetime:
-    """Return when the source version that a translation translates was published (or updated)."""
-    moments = [source.version.published, *(u.at for u in source.version.updates)]
-    return max((m for m in moments if m <= version.version.changed), default=source.version.published)
-
-
-# --- the preview: the current sources ------------------------------------------------------------
-
-
-class _Current:
-    """A release as it is in releases/ and its catalogs, read when a document of it is rendered."""
-
-    def __init__(self, config: Config, path: Path, versions: dict[str, Version] | None):
-        self.config = config
-        self.path = path
-        self.versions = versions
-        self._release: Release | None = None
-
-    def release(self, lang: str) -> Release:
-        if self._release is None:
-            if self.versions:
-                self._release = next(iter(self.versions.values())).release
-            else:
-                self._release = with_change_notes(read_release(self.path, self.config), self.config)
-        return self._release
-
-    def localised(self, document: Document) -> LocalisedRelease:
-        release = self.release(document.lang)
-        if self.versions is not None:
-            catalog = self.versions[document.lang].catalog
-        else:
-            path = release_catalog_path(self.config, document.lang, release.slug)
-            catalog = read_catalog(path, document.language) if document.lang != release.lang and path.exists() else None
-        localised = localise_release(release, document.language, catalog, self.config, draft=document.draft)
-        return replace(localised, preview=True)
-
-
-def _preview(
-    config: Config,
-    sources: Sources,
-    memo: Memo,
-    facts: list[ReleaseFacts],
-    options: BuildOptions,
-    now: dt.datetime,
-    report: BuildReport,
-) -> list[Document]:
-    """Choose every version of the current sources, unapproved ones as drafts: a preview.
-
-    The gate's verdict on a version (its catalog counted and checked) is kept by the digest of
-    what it reads: the release, its record's change notes, the catalog, and the language's word
-    list and glossary; the interface catalogs' verdict by the digests of the templates and the
-    interface catalogs.
-    """
-    base = digest_of(code_version(), sources.digest("pressgen.toml"))
-    checks = [(path, value) for path, value in sources.under("locales") if not path.endswith(".po")]
-    interface_key = digest_of(
-        base, "interface", sources.under("templates"), checks, _interface_digests(config, sources)
-    )
-    interface_reasons = memo.get("interface", interface_key)
-    interface: Interface | None = None
-    if interface_reasons is None:
-        interface = assess_interface(config)
-        interface_reasons = memo.put(
-            "interface", interface_key, {lang: interface.reasons(lang) for lang in config.codes}
-        )
-
-    keys: dict[str, dict[str, str]] = {}
-    missing: list[ReleaseFacts] = []
-    for release in facts:
-        record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
-        folder = sources.under(f"releases/{release.slug}")
-        keys[release.slug] = {}
-        for language in config.languages:
-            catalog = sources.digest(
-                release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
-            )
-            key = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
-            keys[release.slug][language.code] = key
-            if memo.get("gate", key) is None and release not in missing:
-                missing.append(release)
-    assessed: dict[str, dict[str, Version]] = {}
-    if missing:
-        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
-        interface = interface or assess_interface(config)
-        for version in assess(config, releases, now, interface).versions:
-            assessed.setdefault(version.release.slug, {})[version.lang] = version
-            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
-            memo.put("gate", keys[version.release.slug][version.lang], {"reasons": own})
-
-    documents: list[Document] = []
-    for release in facts:
-        embargoed = release.embargo is not None and release.embargo > now
-        if options.embargoed and not embargoed:
-            continue
-        texts = _Current(config, release.path, assessed.get(release.slug))
-        for language in config.languages:
-            key = keys[release.slug][language.code]
-            reasons = list(memo.get("gate", key)["reasons"])
-            if language.code != release.lang:
-                reasons += interface_reasons.get(language.code, [])
-            if reasons:
-                report.drafts.append(f"{release.slug} [{language.code}]: {'; '.join(reasons)}")
-            documents.append(
-                Document(
-                    slug=release.slug,
-                    language=language,
-                    release_lang=release.lang,
-                    date=release.date,
-                    embargo=release.embargo,
-                    published=None,
-                    modified=None,
-                    listed=True,
-                    key=digest_of(key, bool(reasons), options.embargoed),
-                    source=release.path,
-                    folder=release.path.parent,
-                    texts=texts,
-                    draft=bool(reasons),
-                )
-            )
-    documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
-    return documents
-
-
-def _interface_digests(config: Config, sources: Sources) -> list[str | None]:
-    return [sources.digest(f"locales/{code}/LC_MESSAGES/messages.po") for code in config.codes]
-
-
 def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, str, Path]]:
     """Return the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
 
     For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
     """
+    from pressgen.gather import check_sources, preview_documents, public_documents
     from pressgen.site import print_html, renderers
 
     now = options.now or dt.datetime.now(dt.UTC)
     report = BuildReport(out_dir=config.output_dir)
     sources, memo = Sources.scan(config), Memo()
-    facts = _check_sources(config, sources, memo, options)
+    facts = check_sources(config, sources, memo, options)
     if options.preview:
-        documents = _preview(config, sources, memo, facts, options, now, report)
+        documents = preview_documents(config, sources, memo, facts, options, now, report)
     else:
-        documents = _public(config, sources, memo, options, now, report)
+        documents = public_documents(config, sources, memo, options, now, report)
     languages = renderers(config, sources, options)
     return [(d.pdf.path.rsplit("/", 1)[1], print_html(d, languages), d.folder) for d in documents]

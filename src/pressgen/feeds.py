@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 _URL_ATTRIBUTE = re.compile(r'(\s(?:src|href|srcset)=")([^"]*)(")')
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-SITEMAP_LIMIT = 50_000  # URLs a sitemap may hold (sitemaps.org)
 _XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -146,7 +145,9 @@ def _with_links(atom: bytes, entries: Sequence[FeedEntry]) -> bytes:
     return out.getvalue()
 
 
-def write_sitemaps(folder: Path, base_url: str, pages: Sequence[SitemapPage], limit: int = SITEMAP_LIMIT) -> list[str]:
+def write_sitemaps(
+    folder: Path, base_url: str, pages: Sequence[SitemapPage], limit: int = urls.SITEMAP_LIMIT
+) -> list[str]:
     """Write sitemap.xml, each page with `xhtml:link` alternates for its languages; return the files written.
 
     The protocol allows `limit` (50,000) URLs a sitemap: past that, sitemap.xml is a sitemap index

@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
 from pressgen import urls
-from pressgen.build import BuildOptions, BuildReport, Document, Progress
+from pressgen.build import BuildOptions, BuildReport, Progress
 from pressgen.cache import Memo, PdfCache, Sources, code_version, digest_of, weasyprint_version
 from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup, read_catalog
 from pressgen.config import Config, Language
@@ -36,6 +36,7 @@ from pressgen.feeds import (
     write_feed,
     write_sitemaps,
 )
+from pressgen.gather import Document
 from pressgen.images import write_variants
 from pressgen.output import Stage
 from pressgen.pool import PdfPool, PdfTask

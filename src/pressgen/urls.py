@@ -74,6 +74,9 @@ def newsroom_year(lang: str, year: int, page: int = 1) -> Place:
     return Place(f"{lang}/{year}/") if page == 1 else Place(f"{lang}/{year}/page/{page}/")
 
 
+SITEMAP_LIMIT = 50_000  # URLs a sitemap may hold (sitemaps.org); past that, a sitemap index
+
+
 def sitemap_part(number: int) -> Place:
     """Return one of the sitemaps that the sitemap index lists, when one sitemap is not enough."""
     return Place(f"sitemap-{number}.xml")
