@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,3 +185,49 @@ def test_cache_forgets_the_builds_of_deleted_folders_and_their_pdfs(project: Pat
     (entry,) = manifest.values()
     assert sorted(p.stem for p in (cache / "pdf").glob("*.pdf")) == sorted(entry["pdf_keys"])
     assert len(entry["pdf_keys"]) == 4
+
+
+def test_compiled_templates_are_reused_by_the_next_build_and_a_hostile_cache_is_ignored(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jinja2 import Environment
+
+    from pressgen.render import _CompiledTemplates
+
+    assert cli(project, "build").code == 0
+    compiled = sorted((project / ".pressgen-cache" / "templates").glob("*.code"))
+    assert len(compiled) >= 5, compiled  # release, newsroom, pdf, chooser pages and their parts
+
+    # A new process (here: memory forgotten) reads them instead of compiling the templates again.
+    compiles: list[str | None] = []
+    real_compile = Environment.compile
+
+    def counting(self: Environment, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiles.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    monkeypatch.setattr(_CompiledTemplates, "memory", {})
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(release.read_text(encoding="utf-8").replace("Pledge", "Pledges", 1), encoding="utf-8")
+    assert cli(project, "build", "--drafts").code == 0
+    assert compiles == []
+
+    # A checkout that brings a pipe, a link or garbage in their place: each is compiled anew.
+    for number, path in enumerate(compiled):
+        path.unlink()
+        if number % 3 == 0:
+            os.mkfifo(path)
+        elif number % 3 == 1:
+            path.symlink_to("/dev/zero")
+        else:
+            path.write_bytes(b"pressgen compiled template 1 " + b"\x00" * 64)
+    monkeypatch.setattr(_CompiledTemplates, "memory", {})
+    page = project / "templates" / "release.html"
+    article = '<article class="release">'
+    page.write_text(page.read_text(encoding="utf-8").replace(article, f"<p>Compiled anew</p>{article}"))
+    shutil.rmtree(project / "public")  # every page made again, with every template, and the PDFs too
+    result = cli(project, "build", "--only", SLUG)
+    assert result.code == 0, result.err
+    assert {"base.html", "release.html", "newsroom.html", "pdf.html", "choice.html"} <= set(compiles)
+    assert "Compiled anew" in (project / "public" / "en" / SLUG / "index.html").read_text(encoding="utf-8")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import marshal
+import os
+import stat
+import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypedDict
+from pathlib import Path
+from typing import Any, ClassVar, TypedDict
 
 from babel.messages.catalog import Catalog
 from babel.numbers import format_decimal
@@ -29,6 +35,7 @@ from pressgen.errors import PressgenError
 from pressgen.filters import FILTERS, GLOBALS
 from pressgen.localise import LocalisedRelease
 from pressgen.markup import PLACEHOLDER
+from pressgen.output import real_dir
 
 
 @dataclass(frozen=True)
@@ -192,29 +199,61 @@ def format_size(size: int, language: Language) -> str:
 
 
 class _CompiledTemplates(BytecodeCache):
-    """Jinja2's compiled templates, kept in memory and shared by every renderer of this process.
+    """Jinja2's compiled templates: in memory for every renderer of this process, and on disk.
 
-    Each language has an environment of its own (its gettext), but they all compile a template
-    to the same code: it is compiled once, not once per language. A template whose source
-    changes gets a new checksum and is compiled again. Nothing is kept on disk: code read back
-    from a project's folder would be code a checkout could bring.
+    Each language has an environment of its own (its gettext), but they all compile a template to
+    the same code, so it is compiled once, not once per language; and a new process (each `build`)
+    reads it from `.pressgen-cache/templates/` instead of compiling it again. A template whose
+    source changes has a new checksum and is compiled again. Compiled templates are code, like the
+    templates themselves: whoever can write into the project folder is trusted (SECURITY.md). The
+    files hold the checksum and the marshalled code, nothing that unpickles.
     """
 
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
+    memory: ClassVar[dict[tuple[str, str], bytes]] = {}
+    MAGIC = b"pressgen compiled template 1 " + sys.version.encode() + b"\n"
+
+    def __init__(self, config: Config):
+        try:
+            self.folder: Path | None = real_dir(config.cache_dir / "templates", config.root)
+        except (PressgenError, OSError):  # a cache that cannot be written: compile in memory only
+            self.folder = None
+
+    def _file(self, bucket: Bucket) -> Path | None:
+        return self.folder / f"{bucket.key}.code" if self.folder is not None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        data = self.code.get(bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
+        data = self.memory.get((bucket.key, bucket.checksum))
+        path = self._file(bucket)
+        if data is None and path is not None:
+            data = _read_regular_file(path)
+        if data is None:
+            return
+        head = self.MAGIC + bucket.checksum.encode() + b"\n"
+        if data.startswith(head):
+            with contextlib.suppress(EOFError, ValueError, TypeError):  # a torn file: compile again
+                bucket.code = marshal.loads(data[len(head) :])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        if len(self.code) > 256:
-            self.code.clear()
-        self.code[bucket.key] = bucket.bytecode_to_string()
+        data = self.MAGIC + bucket.checksum.encode() + b"\n" + marshal.dumps(bucket.code)
+        if len(self.memory) > 256:
+            self.memory.clear()
+        self.memory[(bucket.key, bucket.checksum)] = data
+        path = self._file(bucket)
+        if path is not None:
+            with contextlib.suppress(OSError):  # only a head start for the next build
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                temporary.write_bytes(data)
+                os.replace(temporary, path)
 
 
-_COMPILED = _CompiledTemplates()
+def _read_regular_file(path: Path) -> bytes | None:
+    """Return a file's bytes; None if it is absent or not a regular file (a link, a pipe a checkout put there)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 class Renderer:
@@ -245,7 +284,7 @@ class Renderer:
     def env(self) -> Environment:
         env = Environment(
             loader=FileSystemLoader(self.config.templates_dir),
-            bytecode_cache=_COMPILED,
+            bytecode_cache=_CompiledTemplates(self.config),
             autoescape=True,
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
