@@ -138,8 +138,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     def send_page(self, path: Path) -> io.BytesIO:
         """Send an HTML page with the live-reload script added before its end."""
         assert self.builds is not None
+        # The build number is read before the page: a rebuild finishing in between then costs one
+        # reload more, where the other order would give an old page the new number, and it would
+        # never reload.
+        number = self.builds.number
         html = path.read_bytes()
-        script = RELOAD_SCRIPT.replace("BUILD", str(self.builds.number)).replace("PATH", RELOAD_PATH).encode()
+        script = RELOAD_SCRIPT.replace("BUILD", str(number)).replace("PATH", RELOAD_PATH).encode()
         end = html.rfind(b"</body>")
         body = html[:end] + script + html[end:] if end >= 0 else html + script
         self.send_response(HTTPStatus.OK)
