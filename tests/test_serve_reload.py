@@ -148,6 +148,14 @@ def test_the_reload_endpoint_refuses_other_hosts_and_bad_numbers(project: Path) 
         assert status_of(url, f"{RELOAD}?build=0") == 200
 
 
+def test_a_page_from_an_earlier_run_of_serve_reloads_from_the_next(project: Path) -> None:
+    with serving(project) as url:
+        before = build_number(get(f"{url}/en/{SLUG}/"))
+    with serving(project) as url:
+        # The page a browser still shows from the first run asks; it is answered at once.
+        assert int(get(f"{url}{RELOAD}?build={before}")) > before
+
+
 def test_an_open_page_reloads_itself_after_an_edit(project: Path) -> None:
     with serving(project) as url, chromium_browser() as browser:
         page = browser.new_page()

@@ -18,6 +18,7 @@ import io
 import ipaddress
 import os
 import threading
+import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http import HTTPStatus
@@ -56,7 +57,9 @@ class Builds:
     """The number of the latest build, and a way to wait for the next one."""
 
     def __init__(self) -> None:
-        self.number = 0
+        # Numbers start at this moment in milliseconds, not at 0: a page still open from an
+        # earlier run of `serve` has a smaller number, and so reloads from this one too.
+        self.number = time.time_ns() // 1_000_000
         self.changed = threading.Condition()
 
     def done(self) -> None:
