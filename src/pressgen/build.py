@@ -32,6 +32,7 @@ from pressgen.cache import (
     Manifest,
     Memo,
     Sources,
+    files_fingerprint,
     output_fingerprint,
     read_manifest,
     read_state,
@@ -208,9 +209,11 @@ def _gather_and_write(
         report.releases = len({d.slug for d in documents})
         report.font_subsetter = font_subsetter()
         valid_from, valid_until = _embargo_span(embargoes, now)
+        # What the output holds now is what the stage held when it was swapped in: no second scan.
+        out_fingerprint = files_fingerprint(stage.result.files)
         manifest = Manifest(
             fingerprint,
-            output_fingerprint(out_dir) or "",
+            out_fingerprint,
             valid_from,
             valid_until,
             report.summary(),

@@ -339,7 +339,12 @@ def output_fingerprint(out_dir: Path) -> str | None:
     """Return a digest of the output folder's files (path, size, modification time), None if absent."""
     if not out_dir.is_dir():
         return None
-    return digest_of(sorted((path, size, mtime) for path, (size, mtime, _) in output_files(out_dir).items()))
+    return files_fingerprint(output_files(out_dir))
+
+
+def files_fingerprint(files: dict[str, tuple[int, int, int]]) -> str:
+    """Return the digest `output_fingerprint` gives a folder that holds `files` (as `output_files` finds them)."""
+    return digest_of(sorted((path, size, mtime) for path, (size, mtime, _) in files.items()))
 
 
 @dataclass(frozen=True)
