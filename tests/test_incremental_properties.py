@@ -204,12 +204,12 @@ EDITS: dict[str, Callable[[Cli, Path, int, str, str], None]] = {
 
 @dataclass(frozen=True)
 class Step:
-    """One edit, then one build (public or preview) at one moment."""
+    """One edit, then one build at one moment: of the public site, the preview or the embargoed pack."""
 
     edit: str
     target: int
     word: str
-    drafts: bool
+    mode: str
     now: str
 
 
@@ -218,7 +218,7 @@ STEPS = st.builds(
     edit=st.sampled_from(sorted(EDITS)),
     target=st.integers(0, 11),
     word=st.sampled_from(WORDS),
-    drafts=st.sampled_from([False, False, True]),
+    mode=st.sampled_from(["public", "public", "preview", "pack"]),
     now=st.sampled_from(BUILD_TIMES),
 )
 
@@ -235,10 +235,19 @@ class Outcome:
     files: dict[str, str]
 
 
-def build(cli: Cli, project: Path, drafts: bool, now: str) -> Outcome:
-    args = ["build", "--now", now, "--jobs", "1"] + (["--drafts"] if drafts else [])
+# The options of each kind of build, and the folder it writes.
+MODES = {
+    "public": ([], "public"),
+    "preview": (["--drafts"], "preview"),
+    "pack": (["--embargoed", "--out", "pack"], "pack"),
+}
+
+
+def build(cli: Cli, project: Path, mode: str, now: str) -> Outcome:
+    options, folder = MODES[mode]
+    args = ["build", "--now", now, "--jobs", "1", *options]
     result = run_ok(cli, project, *args)
-    out = project / ("preview" if drafts else "public")
+    out = project / folder
     files = tree_digest(out) if result.code == 0 else {}
     return Outcome(result.code, result.err.replace(str(project), "<project>"), files)
 
@@ -255,12 +264,12 @@ def inputs_digest(project: Path) -> str:
 
 # Clean builds by (inputs, preview, now): examples share their first states, and shrinking
 # replays prefixes of sequences already built.
-_clean: dict[tuple[str, bool, str], Outcome] = {}
+_clean: dict[tuple[str, str, str], Outcome] = {}
 
 
-def clean_build(cli: Cli, project: Path, drafts: bool, now: str, folder: Path, again: bool = False) -> Outcome:
+def clean_build(cli: Cli, project: Path, mode: str, now: str, folder: Path, again: bool = False) -> Outcome:
     """Build a copy of the project's sources, with no cache and no output, in `folder` (unless known)."""
-    key = (inputs_digest(project), drafts, now)
+    key = (inputs_digest(project), mode, now)
     if key not in _clean or again:
         shutil.rmtree(folder, ignore_errors=True)
         copy = folder / "project"
@@ -271,7 +280,7 @@ def clean_build(cli: Cli, project: Path, drafts: bool, now: str, folder: Path, a
                 shutil.copytree(source, copy / part, symlinks=True)
             elif source.exists():
                 shutil.copy2(source, copy / part)
-        _clean[key] = build(cli, copy, drafts, now)
+        _clean[key] = build(cli, copy, mode, now)
     return _clean[key]
 
 
@@ -291,21 +300,22 @@ def differences(incremental: Path, clean: Path) -> str:
     return "\n".join(lines)
 
 
-def check(cli: Cli, project: Path, drafts: bool, now: str, scratch: Path) -> None:
+def check(cli: Cli, project: Path, mode: str, now: str, scratch: Path) -> None:
     """Build the project incrementally and a copy of it from scratch: same code, messages and files."""
-    incremental = build(cli, project, drafts, now)
-    clean = clean_build(cli, project, drafts, now, scratch)
+    incremental = build(cli, project, mode, now)
+    clean = clean_build(cli, project, mode, now, scratch)
     assert incremental.code == clean.code, (incremental.err, clean.err)
     assert incremental.err == clean.err
     if incremental.files != clean.files:
-        again = clean_build(cli, project, drafts, now, scratch, again=True)  # into `scratch`, to show the files
+        again = clean_build(cli, project, mode, now, scratch, again=True)  # into `scratch`, to show the files
         assert again.files == clean.files, "two clean builds of the same sources differ"
-        name = "preview" if drafts else "public"
+        name = MODES[mode][1]
         raise AssertionError(
             "the incremental output differs from a clean build:\n"
             + differences(project / name, scratch / "project" / name)
         )
     event(f"build {'failed' if clean.code else 'succeeded'}")
+    event(f"{mode} build with {sum(name.endswith('.pdf') for name in clean.files)} PDFs")
 
 
 @settings(
@@ -318,8 +328,9 @@ def test_incremental_build_equals_a_clean_build(cli: Cli, steps: list[Step]) -> 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         project = copy_project(folder / "project")
-        check(cli, project, False, BUILD_TIMES[0], folder / "scratch")
+        check(cli, project, "public", BUILD_TIMES[0], folder / "scratch")
         for number, step in enumerate(steps, start=1):
             EDITS[step.edit](cli, project, step.target, step.word, moment(number))
             event(step.edit)
-            check(cli, project, step.drafts, step.now, folder / "scratch")
+            event(f"{step.mode} build")
+            check(cli, project, step.mode, step.now, folder / "scratch")
