@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SLUG, Cli, publish_all, tree_digest
+from conftest import PROJECT_PARTS, SLUG, Cli, publish_all, tree_digest
 
 
 def rendered(result_out: str) -> tuple[int, int]:
@@ -183,3 +183,19 @@ def test_cache_forgets_the_builds_of_deleted_folders_and_their_pdfs(project: Pat
     (entry,) = manifest.values()
     assert sorted(p.stem for p in (cache / "pdf").glob("*.pdf")) == sorted(entry["pdf_keys"])
     assert len(entry["pdf_keys"]) == 4
+
+
+def test_a_pdf_css_change_reaches_pdfs_rendered_by_the_same_process(project: Path, cli: Cli, tmp_path: Path) -> None:
+    # Found by the property test: with one job the PDFs are rendered in the main process (as in
+    # `serve`, whose workers also outlive a build), whose writer had parsed pdf.css once; an edited
+    # pdf.css then gave PDFs made with the old one, kept in the cache under the new key.
+    assert cli(project, "build", "--jobs", "1").code == 0
+    css = project / "templates" / "pdf.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh1 { letter-spacing: 0.05em; }\n", encoding="utf-8")
+    assert rendered(cli(project, "build", "--jobs", "1").out) == (3, 0)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for part in PROJECT_PARTS:
+        (shutil.copytree if (project / part).is_dir() else shutil.copy2)(project / part, clean / part)
+    assert cli(clean, "build", "--jobs", "1").code == 0
+    assert tree_digest(project / "public") == tree_digest(clean / "public")
