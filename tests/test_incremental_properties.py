@@ -245,6 +245,7 @@ MODES = {
 
 def build(cli: Cli, project: Path, mode: str, now: str) -> Outcome:
     options, folder = MODES[mode]
+    options = [str(project / option) if option == folder else option for option in options]  # --out
     args = ["build", "--now", now, "--jobs", "1", *options]
     result = run_ok(cli, project, *args)
     out = project / folder
