@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SLUG, Cli, publish_all, tree_digest
+from conftest import PROJECT_PARTS, SLUG, Cli, publish_all, tree_digest
 
 
 def rendered(result_out: str) -> tuple[int, int]:
@@ -231,3 +231,19 @@ def test_compiled_templates_are_reused_by_the_next_build_and_a_hostile_cache_is_
     assert result.code == 0, result.err
     assert {"base.html", "release.html", "newsroom.html", "pdf.html", "choice.html"} <= set(compiles)
     assert "Compiled anew" in (project / "public" / "en" / SLUG / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_pdf_css_change_reaches_pdfs_rendered_by_the_same_process(project: Path, cli: Cli, tmp_path: Path) -> None:
+    # Found by the property test: with one job the PDFs are rendered in the main process (as in
+    # `serve`, whose workers also outlive a build), whose writer had parsed pdf.css once; an edited
+    # pdf.css then gave PDFs made with the old one, kept in the cache under the new key.
+    assert cli(project, "build", "--jobs", "1").code == 0
+    css = project / "templates" / "pdf.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh1 { letter-spacing: 0.05em; }\n", encoding="utf-8")
+    assert rendered(cli(project, "build", "--jobs", "1").out) == (3, 0)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for part in PROJECT_PARTS:
+        (shutil.copytree if (project / part).is_dir() else shutil.copy2)(project / part, clean / part)
+    assert cli(clean, "build", "--jobs", "1").code == 0
+    assert tree_digest(project / "public") == tree_digest(clean / "public")

@@ -43,8 +43,9 @@ from pressgen.files import write_atomic
 from pressgen.output import real_dir
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
-# PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2).
-RENDERING = 2
+# PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2),
+# or keeps a stale rendering (3: PDFs that a process rendered with an older pdf.css, issue 13).
+RENDERING = 3
 # The names of the files the PDF cache holds: pressgen deletes nothing else there.
 _ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
 # The project's folders whose files are the build's inputs (with pressgen.toml).

@@ -49,6 +49,9 @@ class PdfTask:
     release_dir: Path
     dest: Path
     source: Path  # the release.md the press office edits: errors about the document name it
+    # The digest of pdf.css and the fonts this build saw: a writer made from other ones (in a process
+    # that rendered an earlier build, as `serve` and `--jobs 1` do) is made again before it renders.
+    styles: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,24 @@ class PdfResult:
 
 
 # One writer per worker process: WeasyPrint is imported once, and the font configuration and the
-# parsed stylesheet are reused for every document the worker renders.
+# parsed stylesheet are reused for every document the worker renders, while they are the same.
 _worker: PdfWriter | None = None
+_worker_styles = ""  # the `PdfTask.styles` of the documents `_worker` was made for
 
 
-def _start_worker(templates_dir: Path, variant: str | None) -> None:
+def _start_worker(templates_dir: Path, variant: str | None, styles: str = "") -> None:
     from pressgen.pdf import PdfWriter
 
-    global _worker
+    global _worker, _worker_styles
     _worker = PdfWriter(templates_dir, variant)
+    _worker_styles = styles
 
 
-def _start_child(templates_dir: Path, variant: str | None, main_pid: int) -> None:
+def _start_child(templates_dir: Path, variant: str | None, main_pid: int, styles: str) -> None:
     """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
     threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
-    _start_worker(templates_dir, variant)
+    _start_worker(templates_dir, variant, styles)
 
 
 def _exit_with(pid: int) -> None:
@@ -108,6 +113,9 @@ def _stop_worker() -> None:
 
 
 def _render(index: int, task: PdfTask) -> PdfResult:
+    assert _worker is not None
+    if task.styles != _worker_styles:
+        _start_worker(_worker.templates_dir, _worker.variant, task.styles)
     assert _worker is not None
     started = time.perf_counter()
     try:
@@ -189,7 +197,7 @@ class PdfPool:
         """Start rendering one task (at once, in the main process, with one job)."""
         if self.jobs <= 1:
             if _worker is None or _worker.templates_dir != self.templates_dir or _worker.variant != self.variant:
-                _start_worker(self.templates_dir, self.variant)
+                _start_worker(self.templates_dir, self.variant, task.styles)
             self.serial.append(_render(index, task))
             return
         if self._feeder is None:
@@ -197,14 +205,15 @@ class PdfPool:
             self._feeder.start()
         self._waiting.put((index, task))
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, styles: str) -> ProcessPoolExecutor:
+        """Return the workers, started for `styles` (those of the first document) if they are not yet."""
         if self.executor is None:
             context = multiprocessing.get_context("forkserver" if self.forkserver else "spawn")
             self.executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=context,
                 initializer=_start_child,
-                initargs=(self.templates_dir, self.variant, os.getpid()),
+                initargs=(self.templates_dir, self.variant, os.getpid(), styles),
             )
         return self.executor
 
@@ -216,7 +225,7 @@ class PdfPool:
             while (item := self._waiting.get()) is not None:
                 with self._lock:
                     if self._failure is None:
-                        self.futures.append(self._executor().submit(_render, *item))
+                        self.futures.append(self._executor(item[1].styles).submit(_render, *item))
         except BaseException as exc:  # a broken pool: `results` says so in the main thread
             self._failure = exc
             while self._waiting.get() is not None:

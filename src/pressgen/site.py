@@ -300,7 +300,7 @@ class Site:
             size = dest.stat().st_size
             self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": warnings})
             return size, warnings
-        pool.submit(len(waiting), PdfTask(html, document.folder, dest, document.source))
+        pool.submit(len(waiting), PdfTask(html, document.folder, dest, document.source, self.pdf_salt))
         waiting.append((document, content_key, print_key))
         return None
 
