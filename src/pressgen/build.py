@@ -136,8 +136,11 @@ def build(
     now = options.now or dt.datetime.now(dt.UTC)
     recorded = options.recorded_as or out_dir
 
-    # Nothing changed since the last build of this folder: say so, render nothing.
-    sources = Sources.scan(config)
+    # Nothing changed since the last build of this folder: say so, render nothing. The PDF workers'
+    # fork server takes a second to load WeasyPrint: it starts as soon as the scan meets a changed
+    # source, while the rest is scanned and gathered (a build that finds nothing never starts it).
+    jobs = options.jobs or os.cpu_count() or 1
+    sources = Sources.scan(config, _start_workers if pool is None and jobs > 1 else None)
     fingerprint = sources.fingerprint(_options_key(options, out_dir))
     previous = read_manifest(config, recorded)
     if (
@@ -147,16 +150,22 @@ def build(
     ):
         return BuildReport.from_summary(out_dir, previous.summary, time.monotonic() - started)
 
-    # The fork server starts loading WeasyPrint now, while the main process gathers. What the rest
-    # of the build needs is imported only now: a no-op build stays a fraction of a second.
+    # The fork server starts loading WeasyPrint now (if the scan did not start it), while the main
+    # process gathers. What the rest of the build needs is imported only now: a no-op build stays
+    # a fraction of a second.
     from pressgen.pool import PdfPool
 
-    jobs = options.jobs or os.cpu_count() or 1
     with nullcontext(pool) if pool is not None else PdfPool(config.templates_dir, options.pdf_variant, jobs) as workers:
         assert workers is not None
         report = _gather_and_write(config, options, out_dir, now, sources, fingerprint, workers, progress)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _start_workers() -> None:
+    from pressgen.pool import start_fork_server
+
+    start_fork_server()
 
 
 def _gather_and_write(

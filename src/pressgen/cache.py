@@ -31,7 +31,7 @@ import re
 import shutil
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -124,8 +124,12 @@ class Sources:
         self._paths = sorted(digests)  # for `under`: a folder's files are one run of the sorted paths
 
     @classmethod
-    def scan(cls, config: Config) -> Sources:
-        """Find every input file and return its digest, reading only files that changed since last time."""
+    def scan(cls, config: Config, changed: Callable[[], None] | None = None) -> Sources:
+        """Find every input file and return its digest, reading only files that changed since last time.
+
+        `changed` is called once, as soon as a file is found whose content is new (or gone) since
+        the last scan: a build starts its PDF workers then, before it knows what else changed.
+        """
         cache = real_dir(config.cache_dir, config.root) / "sources.json"
         known = _read_json(cache)
         known = known if isinstance(known, dict) and known.get("code") == __version__ else {"files": {}}
@@ -140,8 +144,13 @@ class Sources:
                 digests[relative] = entry[-1]
             else:
                 digests[relative] = _hash_file(config.root / relative, status)
+                if changed is not None and not (isinstance(entry, list) and entry[-1] == digests[relative]):
+                    changed()
+                    changed = None
             if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
                 kept[relative] = [*key, digests[relative]]
+        if changed is not None and any(path not in digests for path in before):
+            changed()
         if kept != before:
             _write_quickly(cache, json.dumps({"code": __version__, "files": kept}).encode())
         return cls(config, digests)
@@ -182,11 +191,10 @@ def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
         return
     for entry in entries:
         path = f"{relative}/{entry.name}"
-        status = entry.stat(follow_symlinks=False)
-        if stat.S_ISDIR(status.st_mode):
+        if entry.is_dir(follow_symlinks=False):  # the listing says so: no stat needed
             yield from _walk(root, path)
         else:
-            yield path, status
+            yield path, entry.stat(follow_symlinks=False)
 
 
 def _hash_file(path: Path, status: os.stat_result) -> str:
@@ -328,10 +336,10 @@ def output_files(out_dir: Path) -> dict[str, tuple[int, int, int]]:
             continue
         for entry in entries:
             path = f"{relative}{entry.name}"
-            status = entry.stat(follow_symlinks=False)
-            if stat.S_ISDIR(status.st_mode):
+            if entry.is_dir(follow_symlinks=False):  # the listing says so: no stat needed
                 stack.append(path + "/")
             else:
+                status = entry.stat(follow_symlinks=False)
                 found[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
     return found
 

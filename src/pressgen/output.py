@@ -10,13 +10,11 @@ anything is written. Files pressgen deletes are only names it created, inside fo
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import fcntl
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -259,23 +257,37 @@ class Generation:
             return cls()
 
 
-def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:
+def _scan(folder: Path, prune: bool = False) -> dict[str, tuple[int, int, int]]:
     """Return (size, mtime, inode) of each regular file in `folder`; remove anything that is neither a
-    file nor a folder (a symbolic link, a pipe): nothing is ever written through one."""
+    file nor a folder (a symbolic link, a pipe): nothing is ever written through one. With `prune`,
+    also remove the folders inside that are left empty, in the same walk."""
     found: dict[str, tuple[int, int, int]] = {}
-    stack = [""]
-    while stack:
-        relative = stack.pop()
-        with os.scandir(folder / relative if relative else folder) as entries:
-            for entry in entries:
-                path = f"{relative}{entry.name}"
-                status = entry.stat(follow_symlinks=False)
-                if stat.S_ISDIR(status.st_mode):
-                    stack.append(path + "/")
-                elif stat.S_ISREG(status.st_mode):
-                    found[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+
+    def walk(relative: str) -> bool:
+        """Scan one folder; return whether it holds anything (after pruning)."""
+        held = False
+        with os.scandir(folder / relative if relative else folder) as scanner:
+            entries = list(scanner)
+        for entry in entries:
+            path = f"{relative}{entry.name}"
+            # The entry's type comes with the folder's listing: only files need a stat.
+            if entry.is_dir(follow_symlinks=False):
+                if walk(path + "/") or not prune:
+                    held = True
                 else:
-                    os.unlink(entry.path)
+                    try:
+                        os.rmdir(entry.path)
+                    except OSError:  # something appeared meanwhile
+                        held = True
+            elif entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                found[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                held = True
+            else:
+                os.unlink(entry.path)
+        return held
+
+    walk("")
     return found
 
 
@@ -363,8 +375,7 @@ class Stage:
         for name in self.present:
             if name not in claimed and name != MARKER:
                 (self.folder / name).unlink(missing_ok=True)
-        _remove_empty_folders(self.folder)
-        files = _scan(self.folder)
+        files = _scan(self.folder, prune=True)
         return Generation(dict(self.units), files, os.lstat(self.folder).st_ino)
 
 
@@ -379,13 +390,6 @@ def _make_folders(root: Path, relative: str) -> None:
             if not folder.is_dir() or folder.is_symlink():
                 folder.unlink()
                 folder.mkdir()
-
-
-def _remove_empty_folders(root: Path) -> None:
-    for folder, _, _ in sorted(os.walk(root), key=lambda entry: len(entry[0]), reverse=True):
-        if folder != str(root):
-            with contextlib.suppress(OSError):  # not empty
-                os.rmdir(folder)
 
 
 def previous_dir(out_dir: Path) -> Path:

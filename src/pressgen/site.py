@@ -207,17 +207,22 @@ class Site:
         return self.renderers.digests[code]
 
     def write(self, pool: PdfPool, progress: Progress) -> None:
-        """Write every unit of the site into the stage."""
+        """Write every unit of the site into the stage.
+
+        What needs no PDF (the language chooser, the sitemap) is written while the workers
+        render; the newsrooms and feeds, which show each PDF's size, after.
+        """
         self.write_static()
-        self.write_pdfs_and_pages(pool, progress)
+        waiting = self.submit_pdfs(pool)
         if not self.options.preview:
             self.warn_interface()
-        self.write_newsrooms()
-        if not self.options.embargoed and not self.options.preview:
-            self.write_feeds()
         self.write_root()
         if not self.options.embargoed and not self.options.preview:
             self.write_sitemap()
+        self.collect_pdfs(pool, waiting, progress)
+        self.write_newsrooms()
+        if not self.options.embargoed and not self.options.preview:
+            self.write_feeds()
 
     def write_static(self) -> None:
         """Copy the CSS, the fonts (with their licence) and the logo into static/, with the web fonts and icons."""
@@ -240,21 +245,25 @@ class Site:
         stage.add("static", key, [*_files_under(stage.folder, "static/"), "robots.txt"])
         self.report.written += 1
 
-    def write_pdfs_and_pages(self, pool: PdfPool, progress: Progress) -> None:
-        """Write every PDF, and each release page once its PDF (and so its size) is there.
+    def submit_pdfs(self, pool: PdfPool) -> list[tuple[Document, str, str]]:
+        """Write every PDF that needs no rendering, with its release page; hand the others to the workers.
 
         A PDF whose print HTML's inputs are unchanged is kept, or taken from the cache; the others
         go to the workers as soon as their print HTML is ready, so rendering starts while the main
         process still prepares the next documents, and pages are written while the workers render.
+        Returns the documents the workers render, for `collect_pdfs`.
         """
-        report = self.report
         waiting: list[tuple[Document, str, str]] = []
         for document in self.documents:
             known = self._pdf(document, pool, waiting)
             if known is not None:
-                report.reused += 1
+                self.report.reused += 1
                 self._after_pdf(document, *known)
+        return waiting
 
+    def collect_pdfs(self, pool: PdfPool, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
+        """Take each PDF the workers render as it comes, and write its release page (which shows its size)."""
+        report = self.report
         slowest: list[tuple[float, str]] = []
         for result in pool.results():
             document, content_key, print_key = waiting[result.index]
