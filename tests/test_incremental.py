@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,32 @@ def test_parallel_and_serial_builds_write_the_same_files(project: Path, cli: Cli
     shutil.rmtree(project / ".pressgen-cache")
     assert cli(project, "build", "--jobs", "1", "--out", str(project / "serial")).code == 0
     assert tree_digest(project / "parallel") == tree_digest(project / "serial")
+
+
+def test_workers_handing_over_to_fresh_ones_write_the_same_files(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressgen import pool
+
+    add_release(project, "2024-06-11-second")
+    add_release(project, "2024-06-12-third")
+    publish_all(cli, project)
+    assert cli(project, "build", "--jobs", "1", "--out", str(project / "serial")).code == 0
+    shutil.rmtree(project / ".pressgen-cache")
+    monkeypatch.setattr(pool, "RECYCLE", 1)  # new workers after every second document
+    made: list[object] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Counted)
+    result = cli(project, "build", "--jobs", "2", "--out", str(project / "recycled"))
+    assert result.code == 0, result.err
+    assert rendered(result.out) == (5, 0)
+    assert len(made) == 3  # 5 documents, 2 a pair of workers
+    assert tree_digest(project / "recycled") == tree_digest(project / "serial")
 
 
 def test_builds_with_other_options_keep_each_others_cache(project: Path, cli: Cli) -> None:
