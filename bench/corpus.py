@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from PIL import Image
 
 from pressgen.catalogs import read_catalog, release_catalog_path
 from pressgen.config import Config, load_config
@@ -194,6 +195,25 @@ def pressgen(root: Path, *args: str) -> str:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
+
+
+# The release made for journalists' checks (a picture, a table, a list, quotes, long compounds).
+FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "data" / "journalist-release"
+FIXTURE_SLUG = "2024-05-16-shared-incident-register"
+
+
+def fixture_project(project: Path, root: Path) -> Path:
+    """Make in `root` (which must not exist) the project at `project` with the journalists' fixture
+    release added and published in every language, as tests/conftest.py's `journalist_site` does."""
+    root.mkdir(parents=True)
+    for part in ("pressgen.toml", "releases", "locales", "templates", "published"):
+        source = project / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
+    picture = Image.radial_gradient("L").resize((4000, 1000)).convert("RGB")  # as tests/conftest.py makes it
+    picture.save(root / "releases" / FIXTURE_SLUG / "stage.png")
+    pressgen(root, "publish", FIXTURE_SLUG, "--now", "2024-05-16T12:00:00+00:00")
+    return root
 
 
 def make_corpus(project: Path, root: Path, size: int) -> Corpus:

@@ -27,14 +27,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+import corpus
 
 from pressgen.build import BuildOptions, build
 from pressgen.config import load_config
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-FIXTURE = REPO / "tests" / "data" / "journalist-release"
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = (
@@ -58,14 +57,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def make_project(folder: Path) -> Path:
     """Copy the bundled project and the fixture release into `folder`, and build it."""
-    project = folder / "project"
-    project.mkdir()
-    for part in ("pressgen.toml", "releases", "locales", "templates"):
-        source = REPO / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / part)
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    picture = Image.radial_gradient("L").resize((4000, 1000)).convert("RGB")  # as tests/conftest.py makes it
-    picture.save(project / "releases" / "2024-05-16-shared-incident-register" / "stage.png")
+    project = corpus.fixture_project(REPO, folder / "project")
     build(load_config(project), BuildOptions(jobs=2))
     return project
 

@@ -26,9 +26,9 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import corpus
 import pdfplumber
 from pdfminer.high_level import extract_text as pdfminer_text
-from PIL import Image
 from pypdf import PdfReader
 
 from pressgen.build import BuildOptions, build, print_documents
@@ -36,7 +36,6 @@ from pressgen.config import load_config
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-FIXTURE = REPO / "tests" / "data" / "journalist-release"
 MM = 72 / 25.4
 
 # The layout before (justified, hyphenated), and the ways tried to keep hyphenation quotable.
@@ -170,14 +169,7 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="pressgen-pdf-text-"))
     try:
-        project = folder / "project"
-        project.mkdir()
-        for part in ("pressgen.toml", "releases", "locales", "templates"):
-            source = REPO / part
-            (shutil.copytree if source.is_dir() else shutil.copy2)(source, project / part)
-        shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-        picture = Image.radial_gradient("L").resize((4000, 1000)).convert("RGB")  # as tests/conftest.py makes it
-        picture.save(project / "releases" / "2024-05-16-shared-incident-register" / "stage.png")
+        project = corpus.fixture_project(REPO, folder / "project")
         stylesheet = project / "templates" / "pdf.css"
         shipped = stylesheet.read_text(encoding="utf-8")
         for name in args.variant or list(VARIANTS):
