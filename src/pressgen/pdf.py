@@ -7,12 +7,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from fontTools.ttLib import TTFont
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from pressgen.config import DEFAULT_PDF_VARIANT
 from pressgen.errors import PressgenError
+from pressgen.sharedlibs import found_by_ldconfig
+
+with found_by_ldconfig():  # WeasyPrint loads its C libraries on import
+    from weasyprint import CSS, HTML, Document
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 # WeasyPrint warns about this once per font and document; pressgen says it once per build.
 FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
