@@ -274,3 +274,48 @@ def test_a_pdf_css_change_reaches_pdfs_rendered_by_the_same_process(project: Pat
         (shutil.copytree if (project / part).is_dir() else shutil.copy2)(project / part, clean / part)
     assert cli(clean, "build", "--jobs", "1").code == 0
     assert tree_digest(project / "public") == tree_digest(clean / "public")
+
+
+def test_a_file_read_again_because_it_changed_just_before_is_no_change_the_next_time(project: Path) -> None:
+    """A file saved less than a clock tick before a scan is hashed again by the next one (it is
+    racily clean), but with the same digest it is no change: nothing starts the PDF workers."""
+    from pressgen.cache import Sources
+    from pressgen.config import load_config
+
+    config = load_config(project)
+    changes: list[str] = []
+    Sources.scan(config)  # the project's files are all new: every one is racily clean
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(release.read_text(encoding="utf-8").replace("cyber", "Cyber", 1), encoding="utf-8")
+    for scan in ("after the edit", "again", "once more"):  # all within two seconds of the save
+        Sources.scan(config, lambda scan=scan: changes.append(scan))  # type: ignore[misc]
+    assert changes == ["after the edit"]
+
+
+def test_files_read_just_after_they_were_saved_are_trusted_once_the_build_outlasts_the_clock_tick(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first no-op after a long cold build of a fresh checkout reads no file again; a file saved
+    during that build is read again (and is a change)."""
+    from pressgen import cache
+    from pressgen.config import load_config
+
+    config = load_config(project)
+    sources = cache.Sources.scan(config)  # a fresh checkout: every file is racily clean
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(release.read_text(encoding="utf-8") + "\nSaved while the build ran.\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the build outlasted the tick
+    sources.settle()
+    monkeypatch.setattr(cache, "RACY_NS", 2_000_000_000)
+    read: list[str] = []
+    hash_file = cache._hash_file
+
+    def reading(path: Path, status: os.stat_result) -> str:
+        read.append(str(path))
+        return hash_file(path, status)
+
+    monkeypatch.setattr(cache, "_hash_file", reading)
+    changes: list[int] = []
+    cache.Sources.scan(config, lambda: changes.append(1))
+    assert read == [str(release)]
+    assert changes == [1]

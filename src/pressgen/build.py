@@ -233,6 +233,7 @@ def _gather_and_write(
             kept["previous"] = stage.previous.as_data()
         write_state(config, recorded, kept)
         site.cache.prune(write_manifest(config, recorded, manifest))
+    sources.settle()
     return report
 
 

@@ -4,7 +4,8 @@
   the publication record). A file whose `lstat` is what it was when it was last hashed is not
   read again, unless it changed so shortly before it was hashed that a second change in the same
   clock tick could have kept its size and times ("racily clean", as git calls it): those are
-  hashed again. Every other key of the build is made from these digests.
+  hashed again (and are a change only if their digest is new). Every other key of the build is
+  made from these digests.
 - `Memo`: small JSON values by the digest of their inputs (the parsed facts of a release, the
   gate's verdict on a version, a newsroom entry's texts, a PDF's size and warnings), one file per
   output folder, holding only what that folder's last build used.
@@ -118,10 +119,18 @@ def _stat_key(status: os.stat_result) -> list[int]:
 class Sources:
     """The SHA-256 of every input file of a project, by path relative to the project's root."""
 
-    def __init__(self, config: Config, digests: dict[str, str]):
+    def __init__(
+        self,
+        config: Config,
+        digests: dict[str, str],
+        kept: dict[str, list[Any]] | None = None,
+        racy: dict[str, list[int]] | None = None,
+    ):
         self.config = config
         self.digests = digests
         self._paths = sorted(digests)  # for `under`: a folder's files are one run of the sorted paths
+        self._kept = kept if kept is not None else {}  # what sources.json holds
+        self._racy = racy if racy is not None else {}  # the status of each racily clean file read
 
     @classmethod
     def scan(cls, config: Config, changed: Callable[[], None] | None = None) -> Sources:
@@ -137,6 +146,7 @@ class Sources:
         started = time.time_ns()
         digests: dict[str, str] = {}
         kept: dict[str, list[Any]] = {}
+        racy: dict[str, list[int]] = {}
         for relative, status in _input_files(config.root):
             entry = before.get(relative)
             key = _stat_key(status)
@@ -149,11 +159,40 @@ class Sources:
                     changed = None
             if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
                 kept[relative] = [*key, digests[relative]]
+            else:  # racily clean, or not a file: read again next time, but a change only if its digest is new
+                kept[relative] = [digests[relative]]
+                if stat.S_ISREG(status.st_mode):
+                    racy[relative] = key
         if changed is not None and any(path not in digests for path in before):
             changed()
         if kept != before:
             _write_quickly(cache, json.dumps({"code": __version__, "files": kept}).encode())
-        return cls(config, digests)
+        return cls(config, digests, kept, racy)
+
+    def settle(self) -> None:
+        """Trust the digests of the files that were racily clean when scanned, if they still hold.
+
+        A build that outlasts the clock's tick reads those files again at its end: one whose status
+        is unchanged and whose content is what the build used is trusted from then on, so that the
+        next build need not read it (the first no-op after a cold build of a fresh checkout).
+        """
+        started = time.time_ns()
+        settled = 0
+        for relative, key in self._racy.items():
+            path = self.config.root / relative
+            try:
+                status = os.lstat(path)
+                if _stat_key(status) != key or status.st_ctime_ns >= started - RACY_NS:
+                    continue
+                if _hash_file(path, status) == self.digests[relative] and _stat_key(os.lstat(path)) == key:
+                    self._kept[relative] = [*key, self.digests[relative]]
+                    settled += 1
+            except OSError:
+                continue
+        if settled:
+            self._racy = {relative: key for relative, key in self._racy.items() if len(self._kept[relative]) == 1}
+            cache = real_dir(self.config.cache_dir, self.config.root) / "sources.json"
+            _write_quickly(cache, json.dumps({"code": __version__, "files": self._kept}).encode())
 
     def digest(self, relative: str) -> str | None:
         """Return the digest of a file (a path relative to the root, with "/"), None if there is none."""
