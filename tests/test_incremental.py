@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -319,3 +321,35 @@ def test_files_read_just_after_they_were_saved_are_trusted_once_the_build_outlas
     cache.Sources.scan(config, lambda: changes.append(1))
     assert read == [str(release)]
     assert changes == [1]
+
+
+_NO_OP_IMPORTS = """
+import sys
+from pressgen.cli import run
+assert run(["-C", sys.argv[1], "build"]) == 0
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in sys.argv[2:])))
+"""
+
+
+def test_a_no_op_build_imports_neither_weasyprint_nor_the_stages_nor_package_metadata(project: Path, cli: Cli) -> None:
+    """What a no-op build must not load: it answers in a fraction of a second at N = 1000."""
+    assert cli(project, "build").code == 0
+    heavy = ["weasyprint", "jinja2", "markdown_it", "importlib", "pressgen"]
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_OP_IMPORTS, str(project), *heavy], capture_output=True, text=True, check=True
+    )
+    assert "nothing changed since the last build" in done.stdout
+    loaded = set(done.stdout.split())
+    assert not {"weasyprint", "jinja2", "markdown_it", "importlib.metadata"} & loaded
+    assert not {"pressgen.gather", "pressgen.site", "pressgen.pool", "pressgen.pdf"} & loaded
+    assert "pressgen.cache" in loaded
+
+
+def test_library_versions_read_from_folder_names_are_those_of_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    from pressgen import cache
+
+    names = (*cache._LIBRARIES, "weasyprint")
+    assert cache._library_versions(names) == [(name, version(name)) for name in names]
+    assert cache._library_versions(["no-such-library"]) == [("no-such-library", "?")]
