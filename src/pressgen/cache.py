@@ -58,9 +58,13 @@ RACY_NS = 2_000_000_000
 _LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "feedgen", "pillow", "fonttools", "pyyaml")
 
 
+# One encoder for every digest: `json.dumps` with options makes a new one on each call.
+_KEY_JSON = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
 def digest_of(*parts: object) -> str:
     """Return the SHA-256 of `parts` (strings, numbers, None, and lists or tuples of them)."""
-    return hashlib.sha256(json.dumps(parts, separators=(",", ":"), default=str).encode()).hexdigest()
+    return hashlib.sha256(_KEY_JSON.encode(parts).encode()).hexdigest()
 
 
 @functools.cache

@@ -266,7 +266,7 @@ def _scan(folder: Path, prune: bool = False) -> dict[str, tuple[int, int, int]]:
     def walk(relative: str) -> bool:
         """Scan one folder; return whether it holds anything (after pruning)."""
         held = False
-        with os.scandir(folder / relative if relative else folder) as scanner:
+        with os.scandir(f"{folder}/{relative}") as scanner:
             entries = list(scanner)
         for entry in entries:
             path = f"{relative}{entry.name}"
