@@ -417,6 +417,36 @@ def test_killed_build_leaves_no_process_behind(how: signal.Signals, project: Pat
     assert [pid for pid in family if _alive(pid)] == []
 
 
+_STARTS_THE_FORK_SERVER = """
+import multiprocessing.forkserver, os, sys
+from pressgen.pool import start_fork_server
+assert start_fork_server()
+print(multiprocessing.forkserver._forkserver._forkserver_pid, flush=True)
+os._exit(0)  # a build that needed no PDF after all, done while WeasyPrint still loads
+"""
+
+
+def test_the_fork_server_ends_with_its_build_even_while_it_loads_weasyprint(tmp_path: Path) -> None:
+    """It does not hold the build's output pipe open (a script reading it would wait) nor run on."""
+    stuck = tmp_path / "stuck" / "weasyprint"  # a WeasyPrint that never finishes loading
+    stuck.mkdir(parents=True)
+    (stuck / "__init__.py").write_text("import time\ntime.sleep(600)\n")
+    path = os.pathsep.join([str(tmp_path / "stuck"), *sys.path])
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTS_THE_FORK_SERVER],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,  # the pipe ends only when the fork server has ended too
+    )
+    assert done.returncode == 0, done.stderr
+    fork_server = int(done.stdout)
+    deadline = time.monotonic() + 30
+    while _alive(fork_server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(fork_server)
+
+
 def test_ctrl_c_stops_in_one_line_and_changes_nothing(project: Path, cli: Cli) -> None:
     assert cli(project, "build").code == 0
     before = tree_digest(project / "public")

@@ -78,11 +78,11 @@ def _start_worker(templates_dir: Path, variant: str | None, styles: str = "") ->
 def _start_child(templates_dir: Path, variant: str | None, main_pid: int, styles: str) -> None:
     """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
-    threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
+    threading.Thread(target=exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
     _start_worker(templates_dir, variant, styles)
 
 
-def _exit_with(pid: int) -> None:
+def exit_with(pid: int) -> None:
     """End this process as soon as process `pid` ends.
 
     A worker's parent is the fork server, which lives as long as its workers do, and a worker
@@ -148,6 +148,7 @@ def start_fork_server() -> bool:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     multiprocessing.get_context("forkserver").set_forkserver_preload(["pressgen.prefork"])
+    os.environ[BUILD_PID] = str(os.getpid())  # the process the fork server ends with (`prefork`)
     # The fork server is a new program (fork and exec), which does not inherit a blocked signal
     # but does inherit an ignored one: it starts with SIGINT ignored, and so do the workers it
     # forks (it gives them the handlers it started with). A Ctrl+C that comes meanwhile stays
@@ -165,6 +166,8 @@ def start_fork_server() -> bool:
     return True
 
 
+# The environment variable that tells the fork server which process started it.
+BUILD_PID = "PRESSGEN_BUILD_PID"
 # Documents a worker renders before a fresh one takes over (see `PdfPool._executor`).
 RECYCLE = 250
 

@@ -11,8 +11,20 @@ made in each worker.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
-from pressgen import pdf  # noqa: F401  (WeasyPrint, for the workers)
+from pressgen.pool import BUILD_PID, exit_with
+
+# The fork server ends with the build that started it, even while it is still loading WeasyPrint:
+# a build that needed no PDF after all (or was stopped) does not leave it running, holding the
+# build's output pipes open (a script reading them would wait for it).
+# The build's process id comes from the environment: by the time this runs, a build that ended at
+# once has made this process an orphan, whose parent is another process.
+_build = int(os.environ.get(BUILD_PID, os.getppid()))
+threading.Thread(target=exit_with, args=(_build,), daemon=True, name="watch pressgen").start()
+
+from pressgen import pdf  # noqa: E402, F401  (WeasyPrint, for the workers)
 
 _WARM_UP = (
     '<html lang="{lang}"><body style="hyphens: auto; font-family: serif">'
