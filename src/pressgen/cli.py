@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import json
 import os
@@ -12,7 +14,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -542,6 +544,21 @@ def _terminal_safe(text: str) -> str:
     return "".join(ch if ch == "\t" or unicodedata.category(ch) != "Cc" else repr(ch)[1:-1] for ch in text)
 
 
-def main() -> None:
+def main() -> NoReturn:
     """Entry point of the `pressgen` console script."""
-    sys.exit(run())
+    _exit(run())
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process as `sys.exit` would, without taking its objects apart one by one.
+
+    A build of a large newsroom ends holding millions of objects (texts, keys, pages): releasing
+    them took 0.1–0.2 s after its work was done. The exit handlers run first (they release the
+    PDF workers' semaphores), then the output is flushed.
+    """
+    atexit._run_exitfuncs()
+    with contextlib.suppress(OSError, ValueError):  # a reader that went away (`| head`)
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
