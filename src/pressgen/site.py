@@ -608,19 +608,19 @@ class Site:
         by_slug: dict[str, list[Document]] = {}
         for document in listed:
             by_slug.setdefault(document.slug, []).append(document)
-        for document in listed:
-            versions = by_slug[document.slug]
-            source = next((d for d in versions if d.lang == document.release_lang), versions[0])
-            alternates = (
-                *(
-                    (d.lang, d.page.url(config.base_url))
-                    for d in sorted(versions, key=lambda d: config.codes.index(d.lang))
-                ),
+        # A release's alternates, the same for each of its versions: made once (N = 1000: 3,000 pages).
+        order = {code: index for index, code in enumerate(config.codes)}
+        alternates: dict[str, tuple[tuple[str, str], ...]] = {}
+        for slug, versions in by_slug.items():
+            source = next((d for d in versions if d.lang == d.release_lang), versions[0])
+            alternates[slug] = (
+                *((d.lang, d.page.url(config.base_url)) for d in sorted(versions, key=lambda d: order[d.lang])),
                 ("x-default", source.page.url(config.base_url)),
             )
+        for document in listed:
             changed = document.modified or document.published
             lastmod = changed.astimezone(config.timezone).date() if changed else document.date
-            pages.append(SitemapPage(document.page.url(config.base_url), alternates, lastmod))
+            pages.append(SitemapPage(document.page.url(config.base_url), alternates[document.slug], lastmod))
         limit = self.options.sitemap_limit
         key = digest_of(self.base, "sitemap", limit, [(p.url, p.alternates, p.lastmod) for p in pages])
         if self.stage.keep("sitemap", key):
