@@ -24,7 +24,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -264,6 +264,30 @@ class PdfPool:
         if self._failure is not None:
             failure, self._failure = self._failure, None
             raise failure
+
+    def finished(self) -> list[PdfResult]:
+        """Wait until at least one document submitted so far is rendered; return those that are.
+
+        Their results are not given again by `results`. A build calls this when it has handed out
+        enough documents (`Site`), so that it holds the texts of only a few at a time.
+        """
+        if self.serial:
+            done, self.serial = self.serial, []
+            return done
+        while True:
+            with self._lock:
+                if self._failure is not None:
+                    break  # `results` raises it
+                ready = [future for future in self.futures if future.done()]
+                pending = [future for future in self.futures if not future.done()]
+                if ready:
+                    self.futures = pending
+                    return [future.result() for future in ready]
+            if pending:
+                wait(pending, return_when=FIRST_COMPLETED)
+            else:  # the feeder has not handed the documents to the workers yet
+                time.sleep(0.01)
+        return []
 
     def results(self) -> Iterator[PdfResult]:
         """Yield each result as its PDF is written; the build's documents are done when it ends."""

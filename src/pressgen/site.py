@@ -39,7 +39,7 @@ from pressgen.feeds import (
 from pressgen.gather import Document
 from pressgen.images import write_variants
 from pressgen.output import Stage
-from pressgen.pool import PdfPool, PdfTask
+from pressgen.pool import PdfPool, PdfResult, PdfTask
 from pressgen.render import (
     Alternate,
     EntryTexts,
@@ -58,6 +58,8 @@ from pressgen.segment import release_assets
 from pressgen.urls import Place
 from pressgen.webassets import write_web_files
 
+# Documents a PDF worker may have waiting for it while the build prepares more (`Site.submit_pdfs`).
+IN_FLIGHT = 4
 # The templates a build renders directly; each is keyed with the templates it uses.
 ENTRY_TEMPLATES = ("release.html", "pdf.html", "newsroom.html", "index.html", "choice.html", "_feed_content.html")
 
@@ -171,6 +173,7 @@ class Site:
     stage: Stage
     report: BuildReport
     sizes: dict[tuple[str, str], int] = field(default_factory=dict)  # each version's PDF size
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # the 3 slowest PDFs: seconds, name
     cache: PdfCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -213,7 +216,7 @@ class Site:
         render; the newsrooms and feeds, which show each PDF's size, after.
         """
         self.write_static()
-        waiting = self.submit_pdfs(pool)
+        waiting = self.submit_pdfs(pool, progress)
         if not self.options.preview:
             self.warn_interface()
         self.write_root()
@@ -245,40 +248,53 @@ class Site:
         stage.add("static", key, [*_files_under(stage.folder, "static/"), "robots.txt"])
         self.report.written += 1
 
-    def submit_pdfs(self, pool: PdfPool) -> list[tuple[Document, str, str]]:
+    def submit_pdfs(self, pool: PdfPool, progress: Progress) -> list[tuple[Document, str, str]]:
         """Write every PDF that needs no rendering, with its release page; hand the others to the workers.
 
         A PDF whose print HTML's inputs are unchanged is kept, or taken from the cache; the others
         go to the workers as soon as their print HTML is ready, so rendering starts while the main
         process still prepares the next documents, and pages are written while the workers render.
+        At most `IN_FLIGHT` documents a worker wait for their PDF: beyond that, the PDFs rendered
+        meanwhile are taken first (and their pages written), so that the texts of only a few
+        releases are held at a time, not those of a whole archive (N = 1000: 230 kB a release).
         Returns the documents the workers render, for `collect_pdfs`.
         """
         waiting: list[tuple[Document, str, str]] = []
+        limit = IN_FLIGHT * max(pool.jobs, 1)
         for document in self.documents:
             known = self._pdf(document, pool, waiting)
             if known is not None:
                 self.report.reused += 1
                 self._after_pdf(document, *known)
+            while len(waiting) - self.report.rendered >= limit:
+                finished = pool.finished()
+                if not finished:  # the workers failed, or the build was stopped: `collect_pdfs` says which
+                    break
+                for result in finished:
+                    self._take(result, waiting, progress)
         return waiting
 
     def collect_pdfs(self, pool: PdfPool, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
         """Take each PDF the workers render as it comes, and write its release page (which shows its size)."""
-        report = self.report
-        slowest: list[tuple[float, str]] = []
         for result in pool.results():
-            document, content_key, print_key = waiting[result.index]
-            dest = document.pdf.file(self.stage.folder)
-            self.cache.put(content_key, dest, result.warnings)
-            size = dest.stat().st_size
-            self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": result.warnings})
-            self._after_pdf(document, size, result.warnings)
-            report.rendered += 1
-            slowest.append((result.seconds, dest.name))
-            slowest.sort(reverse=True)
-            del slowest[3:]
-            progress(_bar(report.rendered, len(waiting), slowest))
-        report.pdfs = len(self.documents)
-        report.slowest = list(slowest)
+            self._take(result, waiting, progress)
+        self.report.pdfs = len(self.documents)
+        self.report.slowest = list(self.slowest)
+
+    def _take(self, result: PdfResult, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
+        """Keep one rendered PDF (in the cache, the memo) and write its release page."""
+        report = self.report
+        document, content_key, print_key = waiting[result.index]
+        dest = document.pdf.file(self.stage.folder)
+        self.cache.put(content_key, dest, result.warnings)
+        size = dest.stat().st_size
+        self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": result.warnings})
+        self._after_pdf(document, size, result.warnings)
+        report.rendered += 1
+        self.slowest.append((result.seconds, dest.name))
+        self.slowest.sort(reverse=True)
+        del self.slowest[3:]
+        progress(_bar(report.rendered, len(waiting), self.slowest))
 
     def _pdf(
         self, document: Document, pool: PdfPool, waiting: list[tuple[Document, str, str]]
