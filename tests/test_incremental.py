@@ -353,3 +353,36 @@ def test_library_versions_read_from_folder_names_are_those_of_the_package_metada
     names = (*cache._LIBRARIES, "weasyprint")
     assert cache._library_versions(names) == [(name, version(name)) for name in names]
     assert cache._library_versions(["no-such-library"]) == [("no-such-library", "?")]
+
+
+def test_a_build_holds_only_a_few_documents_waiting_for_their_pdf(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process takes rendered PDFs (and writes their pages) before it hands out more than
+    IN_FLIGHT a worker: it never holds the texts of a whole archive at once. The output is the same."""
+    from pressgen import pool, site
+
+    publish_all(cli, project)
+    assert cli(project, "build", "--jobs", "2").code == 0
+    whole = tree_digest(project / "public")
+    shutil.rmtree(project / "public")
+    shutil.rmtree(project / ".pressgen-cache")
+    monkeypatch.setattr(site, "IN_FLIGHT", 1)
+    waiting: list[int] = []
+    counts: list[int] = []
+    submit, take = pool.PdfPool.submit, site.Site._take
+
+    def submitting(self: pool.PdfPool, index: int, task: pool.PdfTask) -> None:
+        waiting.append(index)
+        counts.append(len(waiting))
+        submit(self, index, task)
+
+    def taking(self: site.Site, result: pool.PdfResult, *args: Any) -> None:
+        waiting.remove(result.index)
+        take(self, result, *args)
+
+    monkeypatch.setattr(pool.PdfPool, "submit", submitting)
+    monkeypatch.setattr(site.Site, "_take", taking)
+    assert rendered(cli(project, "build", "--jobs", "2").out) == (3, 0)
+    assert len(counts) == 3 and max(counts) == 2  # 2 workers × 1: the third waited for a PDF
+    assert tree_digest(project / "public") == whole
