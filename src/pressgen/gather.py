@@ -380,6 +380,7 @@ class _Current:
         self.path = path
         self.versions = versions
         self._release: Release | None = None
+        self.pending = 0  # documents of the release not yet written: its assessment is kept until then
 
     def release(self, lang: str) -> Release:
         if self._release is None:
@@ -390,7 +391,13 @@ class _Current:
         return self._release
 
     def done(self) -> None:
-        pass  # a preview's texts come from the gate's assessment, which the build holds anyway
+        # A cold preview assesses every release before it writes any: holding every assessment
+        # until the end took serve's first build past 300 MB at N = 1000. Once its documents are
+        # written, a release is read again from its files if anything still asks for it.
+        self.pending -= 1
+        if self.pending <= 0:
+            self.versions = None
+            self._release = None
 
     def localised(self, document: Document) -> LocalisedRelease:
         release = self.release(document.lang)
@@ -485,6 +492,7 @@ def preview_documents(
                     draft=bool(reasons),
                 )
             )
+            texts.pending += 1
     documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     return documents
 
