@@ -715,3 +715,20 @@ def test_serve_answers_bad_paths_and_foreign_hosts_clearly(server: tuple[str, in
     assert _get(server, "/empty/") == 404  # no folder listing
     assert _get(server, "/", host="attacker.example") == 421  # DNS rebinding
     assert _get(server, "/", host=f"rebind.attacker.example:{server[1]}") == 421
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(project: Path, tmp_path: Path) -> None:
+    """Each PDF worker's font configuration copies the project's fonts into a temporary folder;
+    a worker that ends must remove it (they once filled /tmp with 3.4 MB a worker)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "pressgen", "-C", str(project), "build", "--drafts", "--jobs", "2"],
+        env={**os.environ, "TMPDIR": str(temporary)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 rendered" in done.stdout
+    assert sorted(path.name for path in temporary.iterdir()) == []

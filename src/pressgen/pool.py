@@ -15,8 +15,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes.util
+import gc
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.util
 import os
 import queue
 import select
@@ -80,6 +82,10 @@ def _start_child(templates_dir: Path, variant: str | None, main_pid: int, styles
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
     threading.Thread(target=exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
     _start_worker(templates_dir, variant, styles)
+    # A worker ends through multiprocessing's os._exit, which runs no atexit handler but runs its
+    # finalizers: without this one, WeasyPrint's font configuration never removed its temporary
+    # folder (a copy of the project's fonts, 3.4 MB), and every worker left one in the temp dir.
+    multiprocessing.util.Finalize(None, _stop_worker, exitpriority=0)
 
 
 def exit_with(pid: int) -> None:
@@ -107,9 +113,11 @@ def exit_with(pid: int) -> None:
 
 @atexit.register
 def _stop_worker() -> None:
-    # Release WeasyPrint's font configuration before the interpreter tears its libraries down.
+    # Release WeasyPrint's font configuration (which removes its temporary folder of fonts) before
+    # the interpreter tears its libraries down.
     global _worker
     _worker = None
+    gc.collect()  # a stylesheet and its font configuration may refer to each other
 
 
 def _render(index: int, task: PdfTask) -> PdfResult:
