@@ -75,19 +75,12 @@ def code_version() -> str:
     of pressgen never reuses what an older one made.
     """
     package = os.path.dirname(os.path.realpath(__file__))
-    parts: list[object] = [__version__, RENDERING]
-    folders = [""]
-    while folders:
-        folder = folders.pop()
-        for entry in sorted(os.scandir(os.path.join(package, folder)), key=lambda entry: entry.name):
-            relative = f"{folder}{entry.name}"
-            if entry.is_dir() and entry.name != "__pycache__":
-                folders.append(f"{relative}/")
-            elif entry.name.endswith((".py", ".html")) and entry.is_file():
-                status = entry.stat()
-                parts.append((relative, status.st_size, status.st_mtime_ns))
-    parts += _library_versions(_LIBRARIES)
-    return digest_of(*parts)
+    code = sorted(
+        (relative, status.st_size, status.st_mtime_ns)
+        for relative, status in _walk(package)
+        if relative.endswith((".py", ".html"))
+    )
+    return digest_of(__version__, RENDERING, *code, *_library_versions(_LIBRARIES))
 
 
 @functools.cache
@@ -178,8 +171,7 @@ class Sources:
         `changed` is called once, as soon as a file is found whose content is new (or gone) since
         the last scan: a build starts its PDF workers then, before it knows what else changed.
         """
-        cache = real_dir(config.cache_dir, config.root) / "sources.json"
-        known = _read_json(cache)
+        known = _read_json(_sources_path(config))
         known = known if isinstance(known, dict) and known.get("code") == __version__ else {"files": {}}
         before: dict[str, list[Any]] = known["files"] if isinstance(known.get("files"), dict) else {}
         started = time.time_ns()
@@ -206,7 +198,7 @@ class Sources:
         if changed is not None and any(path not in digests for path in before):
             changed()
         if kept != before:
-            _write_quickly(cache, json.dumps({"code": __version__, "files": kept}).encode())
+            _save_sources(config, kept)
         return cls(config, digests, kept, racy)
 
     def settle(self) -> None:
@@ -231,8 +223,7 @@ class Sources:
                 continue
         if settled:
             self._racy = {relative: key for relative, key in self._racy.items() if len(self._kept[relative]) == 1}
-            cache = real_dir(self.config.cache_dir, self.config.root) / "sources.json"
-            _write_quickly(cache, json.dumps({"code": __version__, "files": self._kept}).encode())
+            _save_sources(self.config, self._kept)
 
     def digest(self, relative: str) -> str | None:
         """Return the digest of a file (a path relative to the root, with "/"), None if there is none."""
@@ -250,6 +241,15 @@ class Sources:
     def fingerprint(self, *more: object) -> str:
         """Return one digest of every input file, its path and its digest, and `more`."""
         return digest_of(code_version(), sorted(self.digests.items()), *more)
+
+
+def _sources_path(config: Config) -> Path:
+    return real_dir(config.cache_dir, config.root) / "sources.json"
+
+
+def _save_sources(config: Config, files: dict[str, list[Any]]) -> None:
+    """Write what `Sources.scan` reads back: each file's status and digest (the digest alone if racy)."""
+    _write_quickly(_sources_path(config), json.dumps({"code": __version__, "files": files}).encode())
 
 
 def _input_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
