@@ -262,9 +262,10 @@ def camera_photo(path: Path) -> None:
     from PIL import Image
 
     noise = Image.effect_noise((4000, 3000), 64)
-    Image.merge("RGB", (noise, Image.linear_gradient("L").resize((4000, 3000)), noise.transpose(1))).save(
-        path, quality=92
-    )
+    Image.merge(
+        "RGB",
+        (noise, Image.linear_gradient("L").resize((4000, 3000)), noise.transpose(Image.Transpose.FLIP_TOP_BOTTOM)),
+    ).save(path, quality=92)
 
 
 def test_a_camera_photo_is_embedded_at_print_resolution_and_stays_downloadable(project: Path, cli: Cli) -> None:
