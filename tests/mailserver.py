@@ -155,7 +155,8 @@ class MailServer:
             while not condition(self.handler.received):
                 left = deadline - time.monotonic()
                 assert left > 0, f"the server received {len(self.handler.received)} messages, not what was awaited"
-                self.handler.condition.wait(left)
+                # Woken by each message; and now and then, for a condition on something else (a process).
+                self.handler.condition.wait(min(left, 0.2))
             return list(self.handler.received)
 
 

@@ -396,9 +396,10 @@ def test_kill_9_at_any_moment_then_again_sends_to_everyone_once(project: Path, s
         def far_enough(got: list[Received], n: int = kill_after, running: subprocess.Popen[bytes] = process) -> bool:
             return len(got) >= n or running.poll() is not None
 
-        server.wait_for(far_enough)
+        server.wait_for(far_enough, timeout=180)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        _, err = process.communicate()
+        assert process.returncode in (-signal.SIGKILL, 0), err.decode()
     finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     counts = server.by_recipient()

@@ -166,8 +166,14 @@ class DeliveryLog:
             )
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run the statements inside as one transaction, on disk when it ends (rolled back on any error)."""
+    def transaction(self, synced: bool = True) -> Iterator[None]:
+        """Run the statements inside as one transaction (rolled back on any error).
+
+        `synced`: on disk (fsync) when it ends. Otherwise it is written to the log file, which a
+        killed process does not lose, and on disk with the next synced one; after a power cut it
+        may be gone: only what cannot cause a second message may be written so (see `mark`).
+        """
+        self.db.execute(f"PRAGMA synchronous = {'FULL' if synced else 'NORMAL'}")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -243,10 +249,16 @@ class DeliveryLog:
         return Delivery(*row) if row else None
 
     def mark(self, delivery: Delivery, state: str, reply: str | None, retry_at: float = 0.0) -> None:
-        """Record a delivery's new state, on disk before anything else happens."""
+        """Record a delivery's new state before anything else happens.
+
+        `sending` is synced to disk (fsync) before the end of the message may go: lost, the delivery
+        would be pending, and sent a second time. The outcomes after it need not wait for the disk
+        (one fsync a message, not two): lost in a power cut, the delivery stays `sending`, which the
+        next run reports as uncertain and never sends again unasked.
+        """
         assert state in STATES
         attempts = delivery.attempts + (1 if state != "sending" else 0)
-        with self.transaction():
+        with self.transaction(synced=state == "sending"):
             self.db.execute(
                 "UPDATE deliveries SET state = ?, reply = coalesce(?, reply), attempts = ?, retry_at = ?, "
                 "changed = ? WHERE id = ?",

@@ -99,8 +99,7 @@ class Edition:
     """One e-mail as every subscriber of one kind gets it, encoded once."""
 
     subject: str
-    languages: str  # Content-Language: the version's, then the reader's if a notice is in theirs
-    reply_to: Address | None
+    fixed: bytes  # the headers every subscriber gets alike: From, Subject, Content-Language, List-Id …
     head: bytes  # MIME-Version and Content-Type of the whole message, each line with its CRLF
     body: bytes  # the MIME body after them
     html: str  # the HTML part, as sent
@@ -175,7 +174,8 @@ def render_edition(
     alternative.set_boundary(f"pressgen-alternative-{digest[:32]}")
     head, _, body = message.as_bytes().partition(b"\r\n\r\n")
     content_languages = ", ".join(dict.fromkeys([document.lang, *(notice.lang for notice in notices)]))
-    return Edition(subject, content_languages, _reply_to(release, document), head + b"\r\n", body, inlined, text)
+    fixed = _fixed_headers(subject, content_languages, _reply_to(release, document), list_name, config, mail)
+    return Edition(subject, fixed, head + b"\r\n", body, inlined, text)
 
 
 def _fallback_notice(renderer: Renderer, reader: Language, document: Document) -> Markup:
@@ -228,25 +228,32 @@ def list_id(list_name: str, config: Config) -> str:
     return f"<{list_name}.{host}>"
 
 
-def address_letter(edition: Edition, letter: Letter, config: Config, mail: MailConfig) -> bytes:
-    """Return one subscriber's message: their headers, then the edition's body."""
+def address_letter(edition: Edition, letter: Letter) -> bytes:
+    """Return one subscriber's message: the edition's headers, theirs, then the edition's body."""
     head = EmailMessage(policy=HEADER_POLICY)
-    head["From"] = Address(display_name=mail.sender_name, addr_spec=mail.sender_address)
     head["To"] = letter.to
-    head["Subject"] = edition.subject
     head["Date"] = format_datetime(letter.date)
     head["Message-ID"] = letter.message_id
     if letter.refers_to is not None:
         head["In-Reply-To"] = letter.refers_to
         head["References"] = letter.refers_to
-    if edition.reply_to is not None:
-        head["Reply-To"] = edition.reply_to
-    head["Content-Language"] = edition.languages
-    head["List-Id"] = list_id(letter.list_name, config)
-    head["List-Unsubscribe"] = f"<mailto:{mail.unsubscribe}?subject={quote(f'Unsubscribe {letter.list_name}')}>"
+    return edition.fixed + head.as_bytes()[:-2] + edition.head + b"\r\n" + edition.body
+
+
+def _fixed_headers(
+    subject: str, languages: str, reply_to: Address | None, list_name: str, config: Config, mail: MailConfig
+) -> bytes:
+    """Return the headers every subscriber of an edition gets alike (written once: they take 2 ms)."""
+    head = EmailMessage(policy=HEADER_POLICY)
+    head["From"] = Address(display_name=mail.sender_name, addr_spec=mail.sender_address)
+    head["Subject"] = subject
+    if reply_to is not None:
+        head["Reply-To"] = reply_to
+    head["Content-Language"] = languages
+    head["List-Id"] = list_id(list_name, config)
+    head["List-Unsubscribe"] = f"<mailto:{mail.unsubscribe}?subject={quote(f'Unsubscribe {list_name}')}>"
     head["Precedence"] = "bulk"  # no out-of-office replies to the press office, please
-    headers = head.as_bytes()
-    return headers[:-2] + edition.head + b"\r\n" + edition.body
+    return head.as_bytes()[:-2]
 
 
 def read_dkim_key(environ: Mapping[str, str]) -> bytes:

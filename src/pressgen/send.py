@@ -313,7 +313,7 @@ class _Sender:
             list_name=delivery.list,
             refers_to=delivery.refers_to,
         )
-        data = address_letter(self.editions.edition(delivery), letter, self.config, self.mail)
+        data = address_letter(self.editions.edition(delivery), letter)
         return sign(data, self.mail, self.dkim_key) if self.dkim_key else data
 
     def count(self, delivery: Delivery, report: SendReport) -> None:
