@@ -58,6 +58,7 @@ class Relay:
         if (self.user is None) != (self.password is None):
             raise PressgenError("set both PRESSGEN_SMTP_USER and PRESSGEN_SMTP_PASSWORD, or neither")
         self.smtp: smtplib.SMTP | None = None
+        self.busy = False  # inside a mail transaction: a QUIT now would be read as the message's data
 
     @property
     def where(self) -> str:
@@ -116,6 +117,9 @@ class Relay:
         """Say goodbye (QUIT) if the connection is still there, and close it."""
         if self.smtp is None:
             return
+        if self.busy:  # stopped in the middle of a message (Ctrl+C): the server must not take it
+            self.drop()
+            return
         smtp, self.smtp = self.smtp, None
         try:
             smtp.quit()
@@ -128,6 +132,14 @@ class Relay:
             self.connect()
         smtp = self.smtp
         assert smtp is not None
+        self.busy = True
+        outcome = self._transaction(smtp, sender, recipient, message, before_end)
+        self.busy = False
+        return outcome
+
+    def _transaction(
+        self, smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes, before_end: Callable[[], None]
+    ) -> Outcome:
         try:
             code, text = smtp.mail(sender)
             if code >= 500:
@@ -184,6 +196,7 @@ class Relay:
         if self.smtp is not None:
             self.smtp.close()
             self.smtp = None
+        self.busy = False
 
 
 def _early_reply(smtp: smtplib.SMTP) -> tuple[int, bytes] | None:
