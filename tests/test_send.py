@@ -128,6 +128,7 @@ def test_each_subscriber_gets_the_release_once_in_their_language(mailing: Path, 
     assert "ş" not in ro_text and "ţ" not in ro_text
     nl_text = parts(messages["joost@example.nl"][0])[1]
     assert "U ontvangt deze e-mail omdat u bent aangemeld voor de lijst “journalists”" in nl_text
+    assert "U kunt zich afmelden met een e-mail aan press@newsroom.example.org." in nl_text
 
     code, out, _ = send(cli, mailing)
     assert code == 0 and out.startswith("sent 0 e-mails; 3 already had this version")

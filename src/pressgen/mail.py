@@ -35,7 +35,7 @@ from pressgen.deliveries import Delivery
 from pressgen.errors import Diagnostic, PressgenError
 from pressgen.feeds import absolute_urls
 from pressgen.gather import Document
-from pressgen.localise import LocalisedRelease, UpdateView, format_moment
+from pressgen.localise import LocalisedRelease, UpdateView, format_moment, smart_quotes
 from pressgen.output import real_dir
 from pressgen.plaintext import html_to_text
 from pressgen.render import Renderer, SiteContext, format_size
@@ -89,7 +89,7 @@ class MailContext(TypedDict):
     page_url: str
     pdf_url: str
     pdf_size: str
-    list_name: str
+    list_label: str  # the list's name in the language's quote marks
     unsubscribe_url: str  # mailto:, as List-Unsubscribe
     unsubscribe_address: str
 
@@ -154,7 +154,7 @@ def render_edition(
         page_url=page.url(config.base_url),
         pdf_url=document.pdf.url(config.base_url),
         pdf_size=format_size(len(pdf), document.language),
-        list_name=list_name,
+        list_label=smart_quotes(f'"{list_name}"', document.lang, document.language.quotes),
         unsubscribe_url=unsubscribe,
         unsubscribe_address=mail.unsubscribe,
     )
