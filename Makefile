@@ -21,7 +21,7 @@ test: system-test lint compiled $(NODE_STAMP)
 # Style, types (src/ and tests/), and every import declared: src/ may import only the runtime
 # dependencies; tests/ and bench/ also the test extra (their local modules are first-party).
 DEPTRY_TESTS := --optional-dependencies-dev-groups lint --ignore DEP002 \
-	$(foreach module,pressgen conftest helpers libretranslate test_site_quality measure baselines corpus serve_loop,-kf $(module))
+	$(foreach module,pressgen conftest helpers libretranslate mailserver test_send test_site_quality measure baselines corpus serve_loop,-kf $(module))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

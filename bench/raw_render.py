@@ -41,6 +41,7 @@ def main(argv: list[str]) -> int:
             pdf_variant=jobs["variant"],
             pdf_tags=True,
             custom_metadata=True,
+            dpi=300,  # pressgen's PRINT_DPI
         )
     finished = time.perf_counter()
     result = {

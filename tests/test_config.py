@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,69 @@ def test_quote_marks_of_a_language_are_four_punctuation_marks(project: Path) -> 
         f"languages[1].quotes: 'abcd' is not four quote marks: {advice}",
         f"languages[2].quotes: 4 is not four quote marks: {advice}",
     ]
+
+
+MAIL_TABLE = """
+[mail]
+from = "Press office <press@example.org>"
+smtp = "smtp://127.0.0.1:2525"
+[[mail.lists]]
+name = "journalists"
+[[mail.lists]]
+name = "accredited"
+embargo = true
+"""
+
+
+def test_mail_is_read_with_its_defaults(project: Path) -> None:
+    with (project / "pressgen.toml").open("a", encoding="utf-8") as handle:
+        handle.write(MAIL_TABLE)
+    mail = load_config(project).mail
+    assert mail is not None
+    assert (mail.sender_name, mail.sender_address, mail.unsubscribe) == (
+        "Press office",
+        "press@example.org",
+        "press@example.org",
+    )
+    assert [(entry.name, entry.embargo) for entry in mail.lists] == [("journalists", False), ("accredited", True)]
+    assert mail.subscribers == (project / "distribution" / "subscribers.csv").resolve()
+    assert mail.log == (project / "distribution" / "deliveries.sqlite").resolve()
+    assert (mail.rate, mail.retries, mail.retry_delay, mail.dkim) == (20.0, 5, 10.0, None)
+
+
+def test_every_mail_problem_is_reported_with_its_key(project: Path) -> None:
+    (project / "pressgen.toml").write_text(
+        (project / "pressgen.toml").read_text(encoding="utf-8")
+        + '\n[mail]\nfrom = "Press office"\nsmtp = "smtp://press:secret@mail.example.org:587"\npassword = "secret"\n'
+        'subscribers = "public/subscribers.csv"\nrate = 0\nretry_dealy = 3\n'
+        '[[mail.lists]]\nname = "Journalists"\n[[mail.lists]]\nname = "press"\nembargo = "yes"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    assert [d.message for d in caught.value.diagnostics] == [
+        "mail.password: credentials are never kept in the project: set PRESSGEN_SMTP_USER and "
+        "PRESSGEN_SMTP_PASSWORD (and PRESSGEN_DKIM_KEY for a DKIM key) in the environment",
+        "mail.retry_dealy: unknown key (did you mean 'retry_delay'?)",
+        "mail.from: 'Press office' is not one address such as \"Press office <press@example.org>\"",
+        "mail.smtp: credentials are never kept in the project: set PRESSGEN_SMTP_USER and PRESSGEN_SMTP_PASSWORD",
+        "mail.subscribers: 'public/subscribers.csv' lies inside public/: subscribers and the delivery log are "
+        "personal data, kept out of the site and the committed sources (use distribution/, which .gitignore keeps "
+        "out of git)",
+        "mail.lists[0].name: 'Journalists' must be lower-case letters, digits and hyphens (it names the list in its "
+        "List-Id header)",
+        "mail.lists[1].embargo: must be true or false",
+        "mail.rate: must be a number greater than 0, at most 10000",
+    ]
+
+
+def test_the_project_keeps_subscribers_and_the_log_out_of_git() -> None:
+    from conftest import REPO
+
+    for name in (
+        "distribution/subscribers.csv",
+        "distribution/deliveries.sqlite",
+        "distribution/deliveries.sqlite-wal",
+    ):
+        checked = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", name], check=False)
+        assert checked.returncode == 0, name

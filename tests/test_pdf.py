@@ -255,3 +255,41 @@ def test_weasyprint_libraries_come_from_the_linker_cache_and_are_the_same(tmp_pa
     assert ran_ours == []
     assert {Path(lib).name.split(".so")[0] for lib in ours} >= {"libpango-1.0", "libharfbuzz", "libfontconfig"}
     assert ours == alone
+
+
+def camera_photo(path: Path) -> None:
+    """Write a 12-megapixel JPEG with a camera's detail (noise compresses badly): 8 MB, as a press photo is."""
+    from PIL import Image
+
+    noise = Image.effect_noise((4000, 3000), 64)
+    Image.merge(
+        "RGB",
+        (noise, Image.linear_gradient("L").resize((4000, 3000)), noise.transpose(Image.Transpose.FLIP_TOP_BOTTOM)),
+    ).save(path, quality=92)
+
+
+def test_a_camera_photo_is_embedded_at_print_resolution_and_stays_downloadable(project: Path, cli: Cli) -> None:
+    """A 12-megapixel photo gives a PDF under 1 MB (300 dpi for its printed size); the page keeps the original."""
+    slug = "2024-06-06-photo"
+    folder = project / "releases" / slug
+    folder.mkdir()
+    camera_photo(folder / "photo.jpg")
+    (folder / "release.md").write_text(
+        "---\ntitle: A photo\ndate: 2024-06-06\nimage:\n  src: photo.jpg\n  alt: Ministers on a stage\n---\n\nText.\n",
+        encoding="utf-8",
+    )
+    assert (folder / "photo.jpg").stat().st_size > 5_000_000
+    publish_all(cli, project)
+    assert cli(project, "build").code == 0
+    pdf = pdf_path(project / "public", "en", slug)
+    assert pdf.stat().st_size < 1_000_000
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+    fields = listing.splitlines()[
+        2
+    ].split()  # page num type width height color comp bpc enc interp object ID x-ppi y-ppi …
+    width, height, x_ppi, y_ppi = int(fields[3]), int(fields[4]), int(fields[12]), int(fields[13])
+    # The picture fills the column's height limit (95 mm for 4:3): 1122 pixels are 300 dpi there.
+    assert (width, height) == (1496, 1122) and (x_ppi, y_ppi) == (300, 300), listing
+    original = project / "public" / "en" / slug / "photo.jpg"
+    assert original.read_bytes() == (folder / "photo.jpg").read_bytes()
+    assert "photo.jpg" in (project / "public" / "en" / slug / "index.html").read_text(encoding="utf-8")

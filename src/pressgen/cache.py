@@ -45,8 +45,9 @@ from pressgen.output import real_dir
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
 # PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2),
-# or keeps a stale rendering (3: PDFs that a process rendered with an older pdf.css, issue 13).
-RENDERING = 3
+# or keeps a stale rendering (3: PDFs that a process rendered with an older pdf.css, issue 13; 4:
+# pictures embedded at 300 dpi for their printed size, not as their originals).
+RENDERING = 4
 # The names of the files the PDF cache holds: pressgen deletes nothing else there.
 _ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
 # The project's folders whose files are the build's inputs (with pressgen.toml).

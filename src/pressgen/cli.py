@@ -402,26 +402,149 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
 
 @cli.command()
 @global_options
+@click.argument("slug", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
 @with_context
-def status(obj: Context, fmt: str, now_text: str | None) -> None:
-    """Show what is translated and approved, what is public, what lags behind, and what changes next."""
+def status(obj: Context, slug: str | None, fmt: str, now_text: str | None) -> None:
+    """Show what is translated and approved, what is public, what lags behind, and what changes next.
+
+    With SLUG, only that release, and how many of its e-mails were sent, failed, are uncertain
+    or pending, per list and language (`pressgen send`).
+    """
     from pressgen.publishing import status_rows
     from pressgen.releases import read_releases
     from pressgen.status import assess
 
     config = obj.config
     now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
-    assessment = assess(config, read_releases(config), now)
+    releases = read_releases(config)
+    if slug is not None and slug not in {r.slug for r in releases}:
+        from pressgen.releases import no_such_release
+
+        raise no_such_release(slug, [r.slug for r in releases])
+    assessment = assess(config, releases, now)
     rows = status_rows(config, assessment, now)
+    if slug is not None:
+        from pressgen.deliveries import read_counts
+
+        rows["versions"] = [row for row in rows["versions"] if row["release"] == slug]
+        counts = read_counts(config.mail.log, slug) if config.mail is not None else {}
+        rows["deliveries"] = [{"list": name, "lang": lang, **states} for (name, lang), states in counts.items()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     click.echo(_table(rows))
+    if slug is not None:
+        click.echo(_deliveries_table(rows["deliveries"]))
     upcoming = rows["next_change"]
     if upcoming is not None:
         click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
+
+
+@cli.command()
+@global_options
+@click.argument("slug")
+@click.option("--list", "list_name", required=True, metavar="NAME", help="The list to send to ([[mail.lists]]).")
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Only subscribers who read L (repeatable).")
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the e-mails into DIR as .eml files; send and record nothing.",
+)
+@click.option("--now", "now_text", metavar="ISO", help="Send as if at this time (decides the embargo; the Date).")
+@click.option(
+    "--retry-uncertain",
+    is_flag=True,
+    help="Send again, with the same Message-ID, the e-mails whose outcome is unknown (a connection that died).",
+)
+@with_context
+def send(
+    obj: Context,
+    slug: str,
+    list_name: str,
+    langs: tuple[str, ...],
+    dry_run: Path | None,
+    now_text: str | None,
+    retry_uncertain: bool,
+) -> None:
+    """E-mail a published release to a list's subscribers, each in their language, once, with the PDF.
+
+    Subscribers who read a language the release is not published in get the source language
+    version, which says so. Before the embargo, only a list with embargo = true may receive it.
+    Credentials come from PRESSGEN_SMTP_USER and PRESSGEN_SMTP_PASSWORD; see docs/distribution.md.
+    """
+    from pressgen.send import SendOptions
+    from pressgen.send import send as run_send
+
+    config = obj.config
+    options = SendOptions(slug, list_name, langs, dry_run, _parse_now(now_text), retry_uncertain)
+    report = run_send(config, options, progress=_progress)
+    _end_progress()
+    for warning in report.warnings:
+        _show(warning)
+    path = config.mail.subscribers if config.mail is not None else None
+    for delivery in report.uncertain:
+        _show(
+            Diagnostic(
+                f"{delivery.address}: outcome unknown ({delivery.reply}): 'pressgen send {slug} --list "
+                f"{delivery.list} --retry-uncertain' sends it again, with the same Message-ID",
+                path,
+                delivery.line,
+                severity="warning",
+            )
+        )
+    for delivery in report.failed:
+        _show(Diagnostic(f"{delivery.address}: refused by the server: {delivery.reply}", path, delivery.line))
+    for delivery in report.deferred:
+        _show(
+            Diagnostic(
+                f"{delivery.address}: not sent yet, the server refused it for now: {delivery.reply} (run the same "
+                "command again later)",
+                path,
+                delivery.line,
+            )
+        )
+    sent = sum(report.sent.values())
+    verb = "wrote" if dry_run is not None else "sent"
+    what = plural(sent, "e-mail") + (f" to {_display(dry_run)}/" if dry_run is not None else "")
+    by_lang = ", ".join(f"{lang} {count}" for lang, count in sorted(report.sent.items()))
+    details = [f"{by_lang}"] if by_lang else []
+    if report.fallback:
+        others = ", ".join(f"{count} {lang}" for lang, count in sorted(report.fallback.items()))
+        details.append(f"in the source language for {others} (not published in theirs)")
+    if report.updates:
+        details.append(f"{plural(report.updates, 'update')}")
+    if report.embargo_text:
+        details.append(f"embargoed until {report.embargo_text}")
+    line = f"{verb} {what} ({'; '.join(details)})" if details else f"{verb} {what}"
+    before = f", {report.refused_before} refused before (see 'pressgen status {slug}')" if report.refused_before else ""
+    click.echo(f"{line}; {report.current} already had this version{before} ({report.seconds:.1f} s)")
+    if report.failed or report.deferred:
+        raise click.exceptions.Exit(1)
+
+
+def _deliveries_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "e-mails: none sent yet"
+    header = ("list", "lang", "sent", "failed", "uncertain", "pending")
+    lines = [header]
+    for r in rows:
+        lines.append(
+            (
+                r["list"],
+                r["lang"],
+                str(r["sent"]),
+                str(r["failed"]),
+                str(r["uncertain"]),
+                str(r["pending"] + r["sending"]),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    table = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+    return f"e-mails:\n{table}"
 
 
 def _check_langs(config: Config, langs: tuple[str, ...]) -> None:

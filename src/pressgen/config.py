@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,31 @@ PDF_VARIANTS = (
 DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
-TOP_KEYS = ("site", "organisation", "languages", "translation")
+TOP_KEYS = ("site", "organisation", "languages", "translation", "mail")
 SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
 TRANSLATION_KEYS = ("provider", "url", "timeout")
+MAIL_KEYS = (
+    "from",
+    "smtp",
+    "subscribers",
+    "log",
+    "rate",
+    "lists",
+    "unsubscribe",
+    "ca_file",
+    "timeout",
+    "retries",
+    "retry_delay",
+    "dkim",
+)
+MAIL_LIST_KEYS = ("name", "embargo")
+DKIM_KEYS = ("selector", "domain")
+# Keys someone may try for credentials: they come from the environment only (docs/distribution.md).
+CREDENTIAL_KEYS = ("user", "username", "password", "pass", "login", "key", "secret")
+# A list's name is a label of its List-Id header: "journalists.newsroom.example.org".
+LIST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,44 @@ class Organisation:
         return self.taglines.get(lang) or self.taglines.get("*")
 
 
+@dataclass(frozen=True)
+class MailList:
+    """A distribution list: who may receive a release, and whether before its embargo."""
+
+    name: str
+    embargo: bool = False  # may receive releases before their embargo lifts
+
+
+@dataclass(frozen=True)
+class Dkim:
+    """DKIM signing: the selector and domain of the key (the key itself comes from PRESSGEN_DKIM_KEY)."""
+
+    selector: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    """How `pressgen send` distributes releases: the sender, the relay, the subscribers and the lists."""
+
+    sender_name: str
+    sender_address: str
+    smtp: str  # smtp://host[:port] (STARTTLS when offered; required on 587) or smtps://host[:port]
+    subscribers: Path
+    log: Path
+    lists: tuple[MailList, ...]
+    unsubscribe: str  # the address of List-Unsubscribe (mailto)
+    rate: float = 20.0  # messages a second at most
+    ca_file: Path | None = None  # the certificate authorities to trust for TLS, instead of the system's
+    timeout: float = 30.0  # seconds to wait for the SMTP server
+    retries: int = 5  # attempts after a temporary refusal (4xx) or a lost connection
+    retry_delay: float = 10.0  # seconds before the first retry; doubled for each next one
+    dkim: Dkim | None = None
+
+    def list(self, name: str) -> MailList | None:
+        return next((entry for entry in self.lists if entry.name == name), None)
+
+
 class _InProject:
     """A path inside the project, read as an attribute of its `Config`: `config.root / name`."""
 
@@ -98,6 +157,7 @@ class Config:
     provider: str | None = None
     provider_url: str | None = None
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
+    mail: MailConfig | None = None  # `[mail]`: distribution by e-mail (`pressgen send`)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -234,6 +294,7 @@ def load_config(root: Path) -> Config:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
         check.error("translation.timeout", "must be a number of seconds between 0 and 600")
         timeout = 30.0
+    mail = _mail(raw, root, output, preview, check) if "mail" in raw else None
 
     check.problems.raise_if_any()
     return Config(
@@ -248,6 +309,7 @@ def load_config(root: Path) -> Config:
         provider=provider,
         provider_url=provider_url,
         provider_timeout=float(timeout),
+        mail=mail,
     )
 
 
@@ -303,3 +365,153 @@ def _quotes(value: Any, key: str, check: _Validator) -> str | None:
         )
         return None
     return value
+
+
+def _number(
+    table: dict[str, Any], key: str, where: str, limits: tuple[float, float, bool], default: float, check: _Validator
+) -> float:
+    """Read a number of `table` between two limits; the low one included only if the third item says so."""
+    low, high, low_included = limits
+    value = table.get(key, default)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value > high
+        or not (value > low or (low_included and value == low))
+    ):
+        least = f"from {low:g} to" if low_included else f"greater than {low:g}, at most"
+        check.error(f"{where}{key}", f"must be a number {least} {high:g}")
+        return default
+    return float(value)
+
+
+def _mail(raw: dict[str, Any], root: Path, output: str, preview: str, check: _Validator) -> MailConfig | None:
+    """Read `[mail]`: every problem with its key path; credentials are refused (they come from the environment)."""
+    from email.headerregistry import Address
+    from email.policy import default as policy
+
+    table = _table(raw, "mail", check)
+    for key in table:
+        if key.lower() in CREDENTIAL_KEYS:
+            check.error(
+                f"mail.{key}",
+                "credentials are never kept in the project: set PRESSGEN_SMTP_USER and PRESSGEN_SMTP_PASSWORD "
+                "(and PRESSGEN_DKIM_KEY for a DKIM key) in the environment",
+            )
+    check.known_keys({k: v for k, v in table.items() if k.lower() not in CREDENTIAL_KEYS}, MAIL_KEYS, "mail.")
+    sender = check.string(table, "from", "mail.", required=True)
+    address = Address("", "press", "example.invalid")
+    if sender is not None:
+        header = policy.header_factory("From", sender)
+        addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+        if any(unicodedata.category(c) == "Cc" for c in sender):
+            check.error("mail.from", "holds a control character (a line break?)")
+        elif header.defects or len(addresses) != 1 or not addresses[0].username or "." not in addresses[0].domain:
+            check.error("mail.from", f"'{sender}' is not one address such as \"Press office <press@example.org>\"")
+        else:
+            address = addresses[0]
+    smtp = check.string(table, "smtp", "mail.", required=True)
+    if smtp is not None:
+        problem = _smtp_problem(smtp)
+        if problem:
+            check.error("mail.smtp", problem)
+    unsubscribe = check.string(table, "unsubscribe", "mail.") or address.addr_spec
+    if "@" not in unsubscribe or any(c.isspace() or c in "<>," for c in unsubscribe):
+        check.error("mail.unsubscribe", f"'{unsubscribe}' is not an e-mail address")
+    subscribers = _private_path(table, "subscribers", "distribution/subscribers.csv", root, (output, preview), check)
+    log = _private_path(table, "log", "distribution/deliveries.sqlite", root, (output, preview), check)
+    ca_file = None
+    ca_name = check.string(table, "ca_file", "mail.")
+    if ca_name is not None:
+        ca_file = root / ca_name
+        if not ca_file.is_file():
+            check.error("mail.ca_file", f"'{ca_name}' is not a file (PEM certificates of the authorities to trust)")
+    retries = table.get("retries", 5)
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 20:
+        check.error("mail.retries", "must be a whole number from 0 to 20")
+        retries = 5
+    dkim = None
+    if "dkim" in table:
+        dkim_table = _table(table, "dkim", check)
+        check.known_keys(dkim_table, DKIM_KEYS, "mail.dkim.")
+        selector = check.string(dkim_table, "selector", "mail.dkim.", required=True) or "default"
+        domain = check.string(dkim_table, "domain", "mail.dkim.") or address.domain
+        dkim = Dkim(selector, domain)
+    return MailConfig(
+        sender_name=address.display_name,
+        sender_address=address.addr_spec,
+        smtp=smtp or "smtp://localhost",
+        subscribers=subscribers,
+        log=log,
+        lists=_mail_lists(table.get("lists"), check),
+        unsubscribe=unsubscribe,
+        rate=_number(table, "rate", "mail.", (0, 10_000, False), 20.0, check),
+        ca_file=ca_file,
+        timeout=_number(table, "timeout", "mail.", (0, 600, False), 30.0, check),
+        retries=retries,
+        retry_delay=_number(table, "retry_delay", "mail.", (0, 3600, True), 10.0, check),
+        dkim=dkim,
+    )
+
+
+def _smtp_problem(url: str) -> str | None:
+    """Say what is wrong with the SMTP server's URL, if anything."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        return f"'{url}' must start with smtp:// (STARTTLS) or smtps:// (TLS from the start)"
+    if parts.username is not None or parts.password is not None:
+        return "credentials are never kept in the project: set PRESSGEN_SMTP_USER and PRESSGEN_SMTP_PASSWORD"
+    try:
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        return f"'{url}' has an invalid port"
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"'{url}' must be smtp://host[:port] or smtps://host[:port]"
+    return None
+
+
+def _private_path(
+    table: dict[str, Any], key: str, default: str, root: Path, outputs: tuple[str, ...], check: _Validator
+) -> Path:
+    """Read the path of a file of personal data: never inside the site's output or the committed sources."""
+    name = check.string(table, key, "mail.") or default
+    path = (root / name).resolve() if not Path(name).is_absolute() else Path(name).resolve()
+    public = ("releases", "locales", "templates", "published", *outputs)
+    for folder in public:
+        if path.is_relative_to((root / folder).resolve()):
+            check.error(
+                f"mail.{key}",
+                f"'{name}' lies inside {folder}/: subscribers and the delivery log are personal data, kept out "
+                "of the site and the committed sources (use distribution/, which .gitignore keeps out of git)",
+            )
+            break
+    return path
+
+
+def _mail_lists(value: Any, check: _Validator) -> tuple[MailList, ...]:
+    if not isinstance(value, list) or not value:
+        check.error("mail.lists", "must be a non-empty array of tables ([[mail.lists]] with a name)")
+        return ()
+    lists: list[MailList] = []
+    for index, entry in enumerate(value):
+        where = f"mail.lists[{index}]."
+        if not isinstance(entry, dict):
+            check.error(f"mail.lists[{index}]", "must be a table with a name")
+            continue
+        check.known_keys(entry, MAIL_LIST_KEYS, where)
+        name = check.string(entry, "name", where, required=True)
+        embargo = entry.get("embargo", False)
+        if not isinstance(embargo, bool):
+            check.error(f"{where}embargo", "must be true or false")
+            embargo = False
+        if name is None:
+            continue
+        if not LIST_NAME.fullmatch(name):
+            check.error(
+                f"{where}name",
+                f"'{name}' must be lower-case letters, digits and hyphens (it names the list in its List-Id header)",
+            )
+        elif any(other.name == name for other in lists):
+            check.error(f"{where}name", f"'{name}' is listed twice")
+        lists.append(MailList(name, embargo))
+    return tuple(lists)

@@ -3,7 +3,8 @@
 A press photo is often thousands of pixels wide and megabytes heavy; a phone shows it 400 pixels
 wide. Each picture of a release page gets WebP copies at a few widths (`srcset`), so a browser
 loads the smallest that is sharp on its screen, and the original file stays beside the page for
-journalists to download. PDFs keep the original. Copies are made once and kept in
+journalists to download. PDFs embed each picture at 300 dpi for its printed size (WeasyPrint's
+`dpi` option, `pdf.PRINT_DPI`), not the original. Copies are made once and kept in
 `.pressgen-cache/images/`, by the digest of the original.
 """
 
