@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pressgen.markup import markdown
@@ -43,6 +43,8 @@ def normalise(html: str) -> str:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENT, st.sampled_from(["en", "nl", "ro"]))
+@example("` a  \nb `", "en")  # two spaces before a line break inside a code span: spaces, not a break
+@example("x  \ny `a  \nb` c  \nd", "nl")
 def test_identity_translation_renders_the_source(source: str, lang: str) -> None:
     expected = markdown(lang).render(source)
     assert normalise(render_markdown(source, lang, lambda text: text)) == normalise(expected)

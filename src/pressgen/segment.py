@@ -72,18 +72,46 @@ def is_message(text: str) -> bool:
 def message_text(content: str) -> str:
     """Fold the soft line breaks of an inline source into spaces; keep hard breaks as `\\`.
 
-    Only spaces and tabs are trimmed, as CommonMark does: other whitespace is text.
+    Only spaces and tabs are trimmed, as CommonMark does: other whitespace is text. A line that
+    ends in two spaces is a hard break, except inside a code span, where a line break is a space:
+    where writing it as `\\` would render otherwise, it is folded like a soft break (spaces kept).
     """
+    if "\n" not in content:
+        return content.strip(" \t")
     lines = content.split("\n")
+    hard = {index for index, line in enumerate(lines[:-1]) if line.endswith("  ")}
+    folded = _fold(lines, hard)
+    if hard and _inline_html(folded) != _inline_html(content):
+        # Few lines: each break is tried alone as `\\`, the others left as the source has them.
+        expected = _inline_html(content)
+        hard = {
+            index
+            for index in hard
+            if _inline_html("\n".join(lines[: index + 1]).rstrip(" \t") + "\\\n" + "\n".join(lines[index + 1 :]))
+            == expected
+        }
+        folded = _fold(lines, hard)
+    return folded
+
+
+def _fold(lines: list[str], hard: set[int]) -> str:
+    """Join source lines: `\\` and a line break after those in `hard`, a space after the others."""
     out = lines[0]
-    for line in lines[1:]:
+    for index, line in enumerate(lines[1:]):
         if out.endswith("\\"):
             out = out + "\n" + line.lstrip(" \t")
-        elif out.endswith("  "):
+        elif index in hard:
             out = out.rstrip(" \t") + "\\\n" + line.lstrip(" \t")
+        elif out.endswith("  "):
+            out = out + " " + line.lstrip(" \t")  # a line break inside a code span: spaces are its text
         else:
             out = out.rstrip(" \t") + " " + line.lstrip(" \t")
     return out.strip(" \t")
+
+
+def _inline_html(text: str) -> str:
+    """Return inline Markdown as HTML with runs of white space folded, to compare two spellings."""
+    return " ".join(markdown("en").renderInline(text).split())
 
 
 def _blocks(tokens: list[Token]) -> Iterator[tuple[Token, str, int]]:
