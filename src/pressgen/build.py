@@ -155,7 +155,7 @@ def build(
     # a fraction of a second.
     from pressgen.pool import PdfPool
 
-    with nullcontext(pool) if pool is not None else PdfPool(config.templates_dir, options.pdf_variant, jobs) as workers:
+    with nullcontext(pool) if pool is not None else PdfPool(config.root, options.pdf_variant, jobs) as workers:
         assert workers is not None
         report = _gather_and_write(config, options, out_dir, now, sources, fingerprint, workers, progress)
     report.seconds = time.monotonic() - started

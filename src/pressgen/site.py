@@ -317,7 +317,9 @@ class Site:
                 return known["size"], known["warnings"]
         stage.begin(unit)
         html = print_html(document, self.renderers)
-        content_key = cache.key(html, release_assets(document.release()))
+        assets = release_assets(document.release())
+        folder = document.folder.relative_to(self.config.root).as_posix()
+        content_key = cache.key(html, assets, folder)
         dest = stage.path(place)
         stage.add(unit, print_key, [place])
         warnings = None if forced else cache.get(content_key, dest)
@@ -325,7 +327,8 @@ class Site:
             size = dest.stat().st_size
             self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": warnings})
             return size, warnings
-        pool.submit(len(waiting), PdfTask(html, document.folder, dest, document.source, self.pdf_salt))
+        pictures = tuple(asset.relative_to(self.config.root).as_posix() for asset in assets)
+        pool.submit(len(waiting), PdfTask(html, folder, pictures, dest, document.source, self.pdf_salt))
         waiting.append((document, content_key, print_key))
         return None
 
