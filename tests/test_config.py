@@ -77,3 +77,44 @@ def test_quote_marks_of_a_language_are_four_punctuation_marks(project: Path) -> 
         f"languages[1].quotes: 'abcd' is not four quote marks: {advice}",
         f"languages[2].quotes: 4 is not four quote marks: {advice}",
     ]
+
+
+def test_build_table_chooses_where_pdfs_render(project: Path) -> None:
+    config = project / "pressgen.toml"
+    text = config.read_text(encoding="utf-8")
+    assert (load_config(project).executor, load_config(project).scheduler) == ("local", None)
+    config.write_text(text + '\n[build]\nexecutor = "dask"\nscheduler = "tls://[::1]:8786"\n', encoding="utf-8")
+    assert (load_config(project).executor, load_config(project).scheduler) == ("dask", "tls://[::1]:8786")
+
+
+@pytest.mark.parametrize(
+    ("table", "messages"),
+    [
+        (
+            'executor = "dusk"\nschedular = "tcp://h:8786"\n',
+            [
+                "build.schedular: unknown key (did you mean 'scheduler'?)",
+                "build.executor: 'dusk' is not one of local, dask (did you mean 'dask'?)",
+            ],
+        ),
+        (
+            'executor = "dask"\nscheduler = "scheduler.example.org:8786"\n',
+            [
+                "build.scheduler: 'scheduler.example.org:8786' is not the address of a Dask scheduler, "
+                "such as tcp://HOST:8786"
+            ],
+        ),
+        (
+            'scheduler = "tcp://h:8786/x"\n',
+            ["build.scheduler: 'tcp://h:8786/x' is not the address of a Dask scheduler, such as tcp://HOST:8786"],
+        ),
+        ("executor = 2\n", ["build.executor: must be a non-empty string"]),
+    ],
+    ids=["misspelt", "no protocol", "a path", "not a string"],
+)
+def test_build_table_problems_have_their_key(project: Path, table: str, messages: list[str]) -> None:
+    config = project / "pressgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[build]\n{table}", encoding="utf-8")
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    assert [d.message for d in caught.value.diagnostics] == messages

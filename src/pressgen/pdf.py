@@ -3,18 +3,17 @@
 WeasyPrint sees the project at an address of its own (`urls.PROJECT`), not at its folder on the
 disk: the PDF of the same sources is then the same bytes in any folder and on any machine
 (WeasyPrint names each picture in the PDF by a digest of its URL), and a document can be rendered
-where the project is not, from the files it was sent (`SentFiles`, on a Dask worker).
+where the project is not, from the files it was sent (`sandbox.SentFiles`, on a Dask worker).
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from fontTools.ttLib import TTFont
@@ -22,6 +21,7 @@ from fontTools.ttLib import TTFont
 from pressgen import urls
 from pressgen.config import DEFAULT_PDF_VARIANT
 from pressgen.errors import PressgenError
+from pressgen.sandbox import TEMPLATES, Files, Refused, readable_within
 from pressgen.sharedlibs import found_by_ldconfig
 
 with found_by_ldconfig():  # WeasyPrint loads its C libraries on import
@@ -31,69 +31,12 @@ with found_by_ldconfig():  # WeasyPrint loads its C libraries on import
 
 # WeasyPrint warns about this once per font and document; pressgen says it once per build.
 FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
-TEMPLATES = "templates/"  # the folder of the files every document may read, relative to the project
 STYLESHEET = "templates/pdf.css"
 FONTS = "templates/fonts/"
 
 
 class SandboxViolation(FatalURLFetchingError):
     """A document asked for a resource it may not read; rendering stops."""
-
-
-class Files(Protocol):
-    """The project's files as a document's renderer reads them, by path relative to the project."""
-
-    def read(self, path: str, within: str) -> bytes:
-        """Return the bytes of file `path`, which must lie in folder `within` (symbolic links resolved).
-
-        Raises `SandboxViolation` for a file out of `within`, `FileNotFoundError` for one that is not there.
-        """
-        ...
-
-    def templates(self) -> list[str]:
-        """Return the path of every file of templates/, sorted."""
-        ...
-
-
-class ProjectFiles:
-    """The files of the project on this machine's disk."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def read(self, path: str, within: str) -> bytes:
-        folder = (self.root / within).resolve()
-        found = (self.root / path).resolve()
-        if not found.is_relative_to(folder):
-            raise SandboxViolation(f"refused to read '{path}': it leads out of {within.rstrip('/')}/")
-        try:
-            return found.read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise FileNotFoundError(f"no file '{path}' in the project") from None
-
-    def templates(self) -> list[str]:
-        folder = self.root / TEMPLATES
-        found = [path for path in folder.rglob("*") if path.is_file()] if folder.is_dir() else []
-        return sorted(path.relative_to(self.root).as_posix() for path in found)
-
-
-class SentFiles:
-    """The files a document was sent with, by digest (`digests`: path → digest, None for a file it may not read)."""
-
-    def __init__(self, digests: Mapping[str, str | None], blobs: Mapping[str, bytes]):
-        self.digests = digests
-        self.blobs = blobs
-
-    def read(self, path: str, within: str) -> bytes:
-        if path not in self.digests:
-            raise FileNotFoundError(f"no file '{path}' in the project")
-        digest = self.digests[path]
-        if digest is None:
-            raise SandboxViolation(f"refused to read '{path}': it leads out of {within.rstrip('/')}/")
-        return self.blobs[digest]
-
-    def templates(self) -> list[str]:
-        return sorted(path for path in self.digests if path.startswith(TEMPLATES))
 
 
 class SandboxFetcher(URLFetcher):
@@ -109,7 +52,7 @@ class SandboxFetcher(URLFetcher):
     def __init__(self, files: Files, pictures: Iterable[str] = ()):
         super().__init__(allowed_protocols=("data",))
         self.files = files
-        self.pictures = {path: posixpath.dirname(path) + "/" for path in pictures}
+        self.pictures = frozenset(pictures)
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         parts = urlsplit(url)
@@ -120,13 +63,10 @@ class SandboxFetcher(URLFetcher):
         path = urls.project_path(url)
         if path is None:
             raise SandboxViolation(f"refused to fetch '{url}': only files inside the project are read")
-        if path.startswith(TEMPLATES):
-            within = TEMPLATES
-        elif path in self.pictures:
-            within = self.pictures[path]
-        else:
-            raise SandboxViolation(f"refused to read '{path}': a PDF reads only its release's pictures and templates/")
-        body = self.files.read(path, within)
+        try:
+            body = self.files.read(path, readable_within(path, self.pictures))
+        except Refused as exc:
+            raise SandboxViolation(str(exc)) from None
         kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": kind})
 
@@ -198,7 +138,7 @@ class PdfWriter:
         if STYLESHEET in files.templates():
             try:
                 stylesheet = files.read(STYLESHEET, TEMPLATES)
-            except SandboxViolation as exc:
+            except Refused as exc:
                 raise PressgenError(str(exc), STYLESHEET) from None
             self.stylesheets.append(
                 CSS(

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pressgen.errors import PressgenError
 from pressgen.files import WRITE_FAILURES
@@ -64,6 +64,20 @@ class PdfResult:
     seconds: float
 
 
+class PdfExecutor(Protocol):
+    """What a build hands its PDFs to: the local pool (`PdfPool`) or a Dask cluster (`cluster.DaskPool`)."""
+
+    jobs: int  # documents rendered at once
+
+    def submit(self, index: int, task: PdfTask) -> None: ...
+
+    def finished(self) -> list[PdfResult]: ...
+
+    def results(self) -> Iterator[PdfResult]: ...
+
+    def cancel(self) -> None: ...
+
+
 # One writer per worker process: WeasyPrint is imported once, and the font configuration and the
 # parsed stylesheet are reused for every document the worker renders, while they are the same.
 _worker: PdfWriter | None = None
@@ -72,7 +86,8 @@ _worker_styles = ""  # the `PdfTask.styles` of the documents `_worker` was made 
 
 
 def _start_worker(root: Path, variant: str | None, styles: str = "") -> None:
-    from pressgen.pdf import PdfWriter, ProjectFiles
+    from pressgen.pdf import PdfWriter
+    from pressgen.sandbox import ProjectFiles
 
     global _worker, _worker_root, _worker_styles
     _worker = PdfWriter(ProjectFiles(root), variant)

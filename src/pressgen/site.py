@@ -39,7 +39,7 @@ from pressgen.feeds import (
 from pressgen.gather import Document
 from pressgen.images import write_variants
 from pressgen.output import Stage
-from pressgen.pool import PdfPool, PdfResult, PdfTask
+from pressgen.pool import PdfExecutor, PdfResult, PdfTask
 from pressgen.render import (
     Alternate,
     EntryTexts,
@@ -209,7 +209,7 @@ class Site:
     def interface(self, code: str) -> str | None:
         return self.renderers.digests[code]
 
-    def write(self, pool: PdfPool, progress: Progress) -> None:
+    def write(self, pool: PdfExecutor, progress: Progress) -> None:
         """Write every unit of the site into the stage.
 
         What needs no PDF (the language chooser, the sitemap) is written while the workers
@@ -248,7 +248,7 @@ class Site:
         stage.add("static", key, [*_files_under(stage.folder, "static/"), "robots.txt"])
         self.report.written += 1
 
-    def submit_pdfs(self, pool: PdfPool, progress: Progress) -> list[tuple[Document, str, str]]:
+    def submit_pdfs(self, pool: PdfExecutor, progress: Progress) -> list[tuple[Document, str, str]]:
         """Write every PDF that needs no rendering, with its release page; hand the others to the workers.
 
         A PDF whose print HTML's inputs are unchanged is kept, or taken from the cache; the others
@@ -274,7 +274,7 @@ class Site:
                     self._take(result, waiting, progress)
         return waiting
 
-    def collect_pdfs(self, pool: PdfPool, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
+    def collect_pdfs(self, pool: PdfExecutor, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
         """Take each PDF the workers render as it comes, and write its release page (which shows its size)."""
         for result in pool.results():
             self._take(result, waiting, progress)
@@ -297,7 +297,7 @@ class Site:
         progress(_bar(report.rendered, len(waiting), self.slowest))
 
     def _pdf(
-        self, document: Document, pool: PdfPool, waiting: list[tuple[Document, str, str]]
+        self, document: Document, pool: PdfExecutor, waiting: list[tuple[Document, str, str]]
     ) -> tuple[int, list[str]] | None:
         """Keep, take from the cache or submit a document's PDF; return its size and warnings if it is there."""
         stage, cache, lang = self.stage, self.cache, document.lang
