@@ -309,7 +309,7 @@ def test_options_that_do_not_go_together_are_usage_errors(
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1:8786", "http://127.0.0.1:8786", "tcp://127.0.0.1", "tcp://:8786", "tcp://h:99999"]
+    "address", ["http://127.0.0.1:8786", "tcp://127.0.0.1", "tcp://:8786", "tcp://h:99999", "h:port", "tcp://h:1/x"]
 )
 def test_a_scheduler_address_that_is_not_one_is_a_usage_error(address: str, project: Path, cli: Cli) -> None:
     result = cli(project, "build", "--executor", "dask", "--scheduler", address)

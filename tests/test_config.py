@@ -83,8 +83,9 @@ def test_build_table_chooses_where_pdfs_render(project: Path) -> None:
     config = project / "pressgen.toml"
     text = config.read_text(encoding="utf-8")
     assert (load_config(project).executor, load_config(project).scheduler) == ("local", None)
-    config.write_text(text + '\n[build]\nexecutor = "dask"\nscheduler = "tls://[::1]:8786"\n', encoding="utf-8")
-    assert (load_config(project).executor, load_config(project).scheduler) == ("dask", "tls://[::1]:8786")
+    for address in ("tls://[::1]:8786", "tcp://render.example.org:8786", "127.0.0.1:8786"):
+        config.write_text(text + f'\n[build]\nexecutor = "dask"\nscheduler = "{address}"\n', encoding="utf-8")
+        assert (load_config(project).executor, load_config(project).scheduler) == ("dask", address)
 
 
 @pytest.mark.parametrize(
@@ -98,9 +99,9 @@ def test_build_table_chooses_where_pdfs_render(project: Path) -> None:
             ],
         ),
         (
-            'executor = "dask"\nscheduler = "scheduler.example.org:8786"\n',
+            'executor = "dask"\nscheduler = "https://scheduler.example.org:8786"\n',
             [
-                "build.scheduler: 'scheduler.example.org:8786' is not the address of a Dask scheduler, "
+                "build.scheduler: 'https://scheduler.example.org:8786' is not the address of a Dask scheduler, "
                 "such as tcp://HOST:8786"
             ],
         ),
@@ -110,7 +111,7 @@ def test_build_table_chooses_where_pdfs_render(project: Path) -> None:
         ),
         ("executor = 2\n", ["build.executor: must be a non-empty string"]),
     ],
-    ids=["misspelt", "no protocol", "a path", "not a string"],
+    ids=["misspelt", "another protocol", "a path", "not a string"],
 )
 def test_build_table_problems_have_their_key(project: Path, table: str, messages: list[str]) -> None:
     config = project / "pressgen.toml"

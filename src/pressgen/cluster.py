@@ -77,12 +77,13 @@ _drawing = threading.Lock()
 _writer: tuple[str, Any] | None = None
 
 
-def render_sent(task: SentTask, blobs: dict[str, bytes]) -> SentResult:
-    """Render one document on a worker from the files it was sent (`blobs`: their bytes by digest)."""
+def render_sent(task: SentTask, templates: dict[str, bytes], pictures: dict[str, bytes]) -> SentResult:
+    """Render one document on a worker from the files it was sent: their bytes by digest, those of
+    templates/ in one piece (one dependency for the scheduler, not one a file)."""
     from pressgen.pdf import PdfWriter
 
     global _writer
-    files = SentFiles(task.files, blobs)
+    files = SentFiles(task.files, {**templates, **pictures})
     key = digest_of(task.variant, sorted((path, d) for path, d in task.files.items() if path.startswith(TEMPLATES)))
     with _drawing:
         if _writer is None or _writer[0] != key:
@@ -205,7 +206,8 @@ class DaskPool:
     client: Client | None = None
     files: ProjectFiles = field(init=False)
     templates: dict[str, str | None] | None = None  # path → digest of the files of templates/
-    sent: dict[str, Future[bytes]] = field(default_factory=dict)  # digest → its bytes on the cluster
+    sent_templates: Future[dict[str, bytes]] | None = None  # their bytes on every worker, by digest
+    sent: dict[str, Future[bytes]] = field(default_factory=dict)  # digest → a picture's bytes on the cluster
     futures: dict[Future[SentResult], tuple[int, PdfTask]] = field(default_factory=dict)
     warm: list[Future[None]] = field(default_factory=list)  # each worker loading WeasyPrint
 
@@ -245,43 +247,44 @@ class DaskPool:
         seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="seconds")
         return float(seconds or 30)
 
-    def _send(self, paths: dict[str, str], broadcast: bool = False) -> dict[str, str | None]:
-        """Send the files at `paths` (each with the folder it must lie in) that the cluster lacks.
+    def _read(self, paths: dict[str, str]) -> tuple[dict[str, str | None], dict[str, bytes]]:
+        """Read the files at `paths` (each with the folder it must lie in): their digests, and their bytes by digest.
 
-        Returns the digest of each (None for a file out of its folder, which the worker then refuses).
+        A file out of its folder has the digest None (the worker refuses it as this machine would);
+        one that is not there is left out (the worker does not find it either).
         """
-        assert self.client is not None
         digests: dict[str, str | None] = {}
-        new: dict[str, bytes] = {}
+        found: dict[str, bytes] = {}
         for path, within in paths.items():
             try:
                 data = self.files.read(path, within)
             except Refused:
-                digests[path] = None  # the worker refuses it as this machine would
+                digests[path] = None
                 continue
             except FileNotFoundError:
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            digests[path] = digest
-            if digest not in self.sent:
-                new[digest] = data
-        if new:
-            scattered = self.client.scatter(
-                {f"pressgen-file-{d}": data for d, data in new.items()}, broadcast=broadcast
-            )
-            self.sent.update((d, scattered[f"pressgen-file-{d}"]) for d in new)
-        return digests
+            digests[path], found[digest] = digest, data
+        return digests, found
 
     def submit(self, index: int, task: PdfTask) -> None:
         """Send one document (with the files it reads that the cluster lacks) to be rendered."""
         assert self.client is not None
         if self.templates is None:  # sent once, to every worker: every document reads them
-            self.templates = self._send({path: TEMPLATES for path in self.files.templates()}, broadcast=True)
-        pictures = self._send({path: readable_within(path, task.pictures) for path in task.pictures})
+            self.templates, found = self._read({path: TEMPLATES for path in self.files.templates()})
+            key = f"pressgen-templates-{digest_of(sorted(found))}"
+            self.sent_templates = self.client.scatter({key: found}, broadcast=True)[key]
+        pictures, found = self._read({path: readable_within(path, task.pictures) for path in task.pictures})
+        new = {digest: data for digest, data in found.items() if digest not in self.sent}
+        if new:
+            keys = {digest: f"pressgen-file-{digest}" for digest in new}
+            scattered = self.client.scatter({keys[d]: data for d, data in new.items()})
+            self.sent.update((d, scattered[keys[d]]) for d in new)
         files = {**self.templates, **pictures}
         sent = SentTask(task.html, task.folder, task.pictures, files, self.variant, task.dest.name, task.source)
-        blobs = {digest: self.sent[digest] for digest in set(files.values()) if digest is not None}
-        future = self.client.submit(render_sent, sent, blobs, key=f"pressgen-pdf-{uuid.uuid4().hex}", pure=False)
+        blobs = {digest: self.sent[digest] for digest in found}
+        key = f"pressgen-pdf-{uuid.uuid4().hex}"
+        future = self.client.submit(render_sent, sent, self.sent_templates, blobs, key=key, pure=False)
         self.futures[future] = (index, task)
 
     def _rendered(self) -> list[Future[SentResult]]:
@@ -352,7 +355,7 @@ class DaskPool:
     def close(self) -> None:
         """Let go of what was sent and disconnect from the scheduler."""
         self.cancel()
-        self.sent, self.templates, self.warm = {}, None, []
+        self.sent, self.templates, self.sent_templates, self.warm = {}, None, None, []
         if self.client is not None:
             client, self.client = self.client, None
             client.close()

@@ -273,9 +273,12 @@ def load_config(root: Path) -> Config:
 
 
 def scheduler_problem(address: str) -> str | None:
-    """Return what is wrong with the address of a Dask scheduler (`tcp://HOST:PORT`), None if nothing."""
+    """Return what is wrong with the address of a Dask scheduler, None if nothing.
+
+    `tcp://HOST:PORT` or another protocol of `SCHEDULER_PROTOCOLS`; `HOST:PORT` is tcp, as Dask reads it.
+    """
     try:
-        parts = urlsplit(address)
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
         ok = parts.scheme in SCHEDULER_PROTOCOLS and bool(parts.hostname) and parts.port is not None
         ok = ok and parts.path in ("", "/") and not (parts.query or parts.fragment or parts.username)
     except ValueError:  # a port that is no number, or out of range
