@@ -315,10 +315,11 @@ def _embargo_span(embargoes: list[dt.datetime], now: dt.datetime) -> tuple[str |
     return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
-def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, str, Path]]:
-    """Return the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
+def print_documents(config: Config, options: BuildOptions) -> Iterator[tuple[str, str, Path]]:
+    """Yield the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
 
-    For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
+    For benchmarks and debugging: the same documents `build` hands to WeasyPrint, one at a time
+    (the texts of 30,000 documents would not fit in memory at once).
     """
     from pressgen.gather import check_sources, preview_documents, public_documents
     from pressgen.site import print_html, renderers
@@ -332,4 +333,6 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
     else:
         documents = public_documents(config, sources, memo, options, now, report)
     languages = renderers(config, sources, options)
-    return [(d.pdf.path.rsplit("/", 1)[1], print_html(d, languages), d.folder) for d in documents]
+    for document in documents:
+        yield document.pdf.path.rsplit("/", 1)[1], print_html(document, languages), document.folder
+        document.forget()
