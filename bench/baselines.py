@@ -40,23 +40,46 @@ def mean_kb(folder: Path) -> float:
     return sum(sizes) / len(sizes) / 1024 if sizes else 0.0
 
 
-def raw(work: Path, documents: Documents, stylesheet: Path, variant: str | None) -> dict[str, Any]:
-    """Render every document one after another in one fresh Python process; time the loop."""
+def even_sample(count: int, sample: int) -> list[int]:
+    """Return the indexes of an even sample of `sample` of `count` items (all of them if there are no more)."""
+    taken = min(count, sample)
+    return [i * count // taken for i in range(taken)] if taken else []
+
+
+def _extrapolated(figures: dict[str, Any], documents: int, of: int) -> dict[str, Any]:
+    """Scale a render loop over a sample of `documents` to all `of` documents (linearly), saying so."""
+    sampled_seconds = float(figures["render_seconds"])
+    return {
+        **figures,
+        "sampled": documents,
+        "of": of,
+        "extrapolated": documents < of,
+        "sample_render_seconds": sampled_seconds,
+        "render_seconds": sampled_seconds / documents * of if documents else 0.0,
+    }
+
+
+def raw(work: Path, documents: Documents, stylesheet: Path, variant: str | None, of: int) -> dict[str, Any]:
+    """Render every document one after another in one fresh Python process; time the loop.
+
+    `documents` may be an even sample of the `of` documents of the build: the loop's time is then
+    extrapolated to all of them.
+    """
     out = work / "pdf"
     jobs = _jobs_file(work / "jobs.json", documents, stylesheet, variant, out)
     ran = measure.run([sys.executable, str(RAW_RENDER), str(jobs)], sample=False)
     figures: dict[str, Any] = json.loads(ran.stdout)
     figures.update(process_seconds=ran.seconds, max_rss_mb=ran.max_rss_mb, mean_pdf_kb=mean_kb(out))
-    return figures
+    return _extrapolated(figures, len(documents), of)
 
 
 def raw_parallel(
-    work: Path, documents: Documents, stylesheet: Path, variant: str | None, processes: int
+    work: Path, documents: Documents, stylesheet: Path, variant: str | None, processes: int, of: int
 ) -> dict[str, Any]:
     """Render the documents split round-robin over `processes` raw processes started together.
 
     The figure is the slowest process's rendering loop: what perfect parallel use of this
-    machine would take, with no work besides WeasyPrint's.
+    machine would take, with no work besides WeasyPrint's (extrapolated to `of` documents, as `raw`).
     """
     files = [
         _jobs_file(work / f"jobs-{i}.json", documents[i::processes], stylesheet, variant, work / "pdf")
@@ -72,13 +95,17 @@ def raw_parallel(
         if process.returncode != 0:
             raise SystemExit(f"{RAW_RENDER.name} failed ({process.returncode})")
         loops.append(json.loads(out)["render_seconds"])
-    return {"processes": processes, "render_seconds": max(loops), "wall_seconds": time.perf_counter() - started}
+    figures = {"processes": processes, "render_seconds": max(loops), "wall_seconds": time.perf_counter() - started}
+    return _extrapolated(figures, len(documents), of)
 
 
-def naive(work: Path, documents: Documents, stylesheet: Path, variant: str | None, sample: int) -> dict[str, Any]:
-    """Run the `weasyprint` command once per document, one after another, on an even sample; extrapolate."""
-    count = min(len(documents), sample)
-    picked = [documents[i * len(documents) // count] for i in range(count)]
+def naive(
+    work: Path, documents: Documents, stylesheet: Path, variant: str | None, sample: int, of: int
+) -> dict[str, Any]:
+    """Run the `weasyprint` command once per document, one after another, on an even sample of the
+    `documents` (themselves all or an even sample of the build's `of`); extrapolate to all `of`."""
+    picked = [documents[i] for i in even_sample(len(documents), sample)]
+    count = len(picked)
     work.mkdir(parents=True, exist_ok=True)
     seconds = 0.0
     for name, html, folder in picked:
@@ -91,10 +118,10 @@ def naive(work: Path, documents: Documents, stylesheet: Path, variant: str | Non
         seconds += measure.run(command, sample=False).seconds
     return {
         "sampled": count,
-        "of": len(documents),
-        "extrapolated": count < len(documents),
+        "of": of,
+        "extrapolated": count < of,
         "sample_seconds": seconds,
         "seconds_per_document": seconds / count,
-        "seconds": seconds / count * len(documents),
+        "seconds": seconds / count * of,
         "mean_pdf_kb": mean_kb(work),
     }

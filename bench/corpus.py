@@ -105,9 +105,10 @@ class Corpus:
     setup_seconds: float = 0.0
 
 
-# Digits of the number in generated slugs and titles: corpora up to MAX_SIZE releases.
+# Digits of the number in generated slugs and titles (the bundled release has none): corpora up
+# to MAX_SIZE releases.
 DIGITS = 4
-MAX_SIZE = 10**DIGITS - 1
+MAX_SIZE = 10**DIGITS
 
 
 def pseudo_translation(source: str, lang: str) -> str:
@@ -216,6 +217,52 @@ def fixture_project(project: Path, root: Path) -> Path:
     return root
 
 
+def corpus_slugs(bundled: str, size: int) -> list[str]:
+    """Return the slugs of a corpus of `size` releases: the bundled one, then one a day earlier each."""
+    first = dt.date.fromisoformat(bundled[:10])
+    generated = ((first - dt.timedelta(days=number), number) for number in range(1, size))
+    return [bundled, *(f"{date.isoformat()}-bench-{number:0{DIGITS}d}" for date, number in generated)]
+
+
+def corpus_inputs(project: Path) -> str:
+    """Return the digest of what a corpus is made from: this module and the project's config,
+    templates, bundled release and catalogs (not pressgen's code: a corpus is reused to compare
+    two versions of it)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    parts = [project / "pressgen.toml", project / "templates", _bundled_release(project), project / "locales"]
+    for part in parts:
+        for path in sorted([part] if part.is_file() else part.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stored_corpus(project: Path, store: Path, root: Path, size: int) -> Corpus:
+    """Make in `root` (which must not exist) a copy of the corpus of `size` releases kept in `store`.
+
+    `store/N/` is made first (by `make_corpus`, which checks that every version is published) if
+    it is missing or was made from other inputs (`store/N.json` records them): a corpus of 10,000
+    releases takes long to make, and a copy little. A copy is not checked again (`pressgen
+    status` takes minutes on a large archive): a cold build that does not render all its
+    versions stops the benchmark.
+    """
+    kept, record = store / str(size), store / f"{size}.json"
+    inputs = corpus_inputs(project)
+    try:
+        known = json.loads(record.read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError):
+        known = None
+    if known != inputs or not kept.is_dir():
+        record.unlink(missing_ok=True)
+        shutil.rmtree(kept, ignore_errors=True)
+        store.mkdir(parents=True, exist_ok=True)
+        make_corpus(project, kept, size)
+        shutil.rmtree(kept / ".pressgen-cache", ignore_errors=True)  # made by publish and status
+        record.write_text(json.dumps({"size": size, "inputs": inputs}) + "\n", encoding="utf-8")
+    shutil.copytree(kept, root, symlinks=True)
+    return Corpus(root, load_config(root), corpus_slugs(_bundled_release(project).name, size))
+
+
 def make_corpus(project: Path, root: Path, size: int) -> Corpus:
     """Make a project of `size` releases in `root` (which must not exist) from the project at `project`."""
     if not 1 <= size <= MAX_SIZE:
@@ -230,15 +277,12 @@ def make_corpus(project: Path, root: Path, size: int) -> Corpus:
     shutil.copytree(source.locales_dir, root / source.locales_dir.relative_to(project))
 
     text = (bundled / "release.md").read_text(encoding="utf-8")
-    first = dt.date.fromisoformat(bundled.name[:10])
-    slugs = [bundled.name]
-    for number in range(1, size):
-        date = first - dt.timedelta(days=number)
-        slug = f"{date.isoformat()}-bench-{number:0{DIGITS}d}"
+    slugs = corpus_slugs(bundled.name, size)
+    for number, slug in enumerate(slugs[1:], start=1):
         folder = root / "releases" / slug
         folder.mkdir(parents=True)
+        date = dt.date.fromisoformat(slug[:10])
         (folder / "release.md").write_text(generated_release(text, number, date), encoding="utf-8")
-        slugs.append(slug)
 
     pressgen(root, "update")
     config = load_config(root)

@@ -1,12 +1,13 @@
 """Benchmark pressgen's build against raw WeasyPrint, in one run, on the same corpora.
 
-    .venv/bin/python bench/run.py [--sizes 20,300,1000] [--repeat 1] [--naive-sample 20]
-                                  [--serve-rounds 5] [--edits 3] [--json FILE] [--keep]
+    .venv/bin/python bench/run.py [--sizes 20,300,1000] [--repeat 1] [--naive-sample 20] [--raw-sample 3000]
+                                  [--serve-rounds 5] [--edits 3] [--corpus DIR] [--json FILE] [--keep]
 
 For each size N: make a project of N releases in every language (bundled project grown, complete
-catalogs, all published) in a temporary folder; time a cold `pressgen build`, three no-op rebuilds,
-raw WeasyPrint rendering the same print documents in one process and split over the cores, the
-`weasyprint` command once per document (on a sample, extrapolated), two kinds of one-word fix as a
+catalogs, all published) in a temporary folder (or copy the one kept in `--corpus DIR`); time a
+cold `pressgen build`, three no-op rebuilds, raw WeasyPrint rendering the same print documents in
+one process and split over the cores (past `--raw-sample` documents, an even sample of them,
+extrapolated), the `weasyprint` command once per document (on a sample, extrapolated), two kinds of one-word fix as a
 press office publishes them (each made to three releases in turn), each followed by a rebuild,
 and `pressgen serve`'s save-to-reloaded-page loop; then print a table (docs/performance.md says
 what each figure means), the issue's targets met or missed, and how each figure grows with N.
@@ -46,6 +47,9 @@ OWN_SECONDS = re.compile(r"([\d.]+) s\)?\s*$")
 # No-op rebuilds after each cold build: the first meets the file system still writing the cold
 # build's files out; the figure is their median.
 NO_OPS = 3
+# Documents the raw baselines render at most (N = 1000's): past that, an even sample, extrapolated
+# linearly (at N = 10,000, 30,000 documents would take the raw baselines hours).
+RAW_SAMPLE = 3000
 
 # The targets of issue 13 (and the older naive one), by the corpus sizes the issue sets them at.
 # A time grows with N, so a limit set at N = S holds at every smaller N too; a ratio to raw
@@ -183,13 +187,23 @@ def rewritten(before: Snapshot, after: Snapshot, slug: str) -> dict[str, Any]:
     }
 
 
-def bench_size(
-    size: int, cores: int, naive_sample: int, repeat: int, serve_rounds: int, edits: int, keep: bool
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Settings:
+    """How much each size measures (the command's options)."""
+
+    naive_sample: int
+    raw_sample: int
+    repeat: int
+    serve_rounds: int
+    edits: int
+    store: Path | None  # where corpora are kept between runs (`--corpus`)
+
+
+def bench_size(size: int, cores: int, settings: Settings, keep: bool) -> dict[str, Any]:
     """Make a corpus of `size` releases and measure everything on it; return the figures."""
     tmp = Path(tempfile.mkdtemp(prefix=f"pressgen-bench-{size}-"))
     try:
-        return _bench(tmp, size, cores, naive_sample, repeat, serve_rounds, edits)
+        return _bench(tmp, size, cores, settings)
     finally:
         if keep:
             _say(f"N={size}: kept {tmp}")
@@ -230,13 +244,34 @@ def _median_raw(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**ordered[(len(ordered) - 1) // 2], "all_render_seconds": [r["render_seconds"] for r in runs]}
 
 
-def _bench(
-    tmp: Path, size: int, cores: int, naive_sample: int, repeat: int, serve_rounds: int, edits: int
-) -> dict[str, Any]:
+def print_sample(root: Path, options: BuildOptions, versions: int, sample: int) -> list[tuple[str, str, Path]]:
+    """Return the print documents of an even sample of `sample` of the build's `versions` PDFs (all, if no more)."""
+    picked = set(baselines.even_sample(versions, sample))
+    documents, count = [], 0
+    for index, document in enumerate(print_documents(load_config(root), options)):
+        count += 1
+        if index in picked:
+            documents.append(document)
+    if count != versions:
+        raise SystemExit(f"print_documents gave {count} documents, expected {versions}")
+    return documents
+
+
+def _bench(tmp: Path, size: int, cores: int, settings: Settings) -> dict[str, Any]:
+    naive_sample, repeat, serve_rounds, edits = (
+        settings.naive_sample,
+        settings.repeat,
+        settings.serve_rounds,
+        settings.edits,
+    )
     root = tmp / "project"
-    _say(f"N={size}: making the corpus in {root}")
     started = time.perf_counter()
-    project = corpus.make_corpus(PROJECT, root, size)
+    if settings.store is not None:
+        _say(f"N={size}: copying the corpus kept in {settings.store} (made there first if needed) to {root}")
+        project = corpus.stored_corpus(PROJECT, settings.store, root, size)
+    else:
+        _say(f"N={size}: making the corpus in {root}")
+        project = corpus.make_corpus(PROJECT, root, size)
     setup_seconds = time.perf_counter() - started
     versions = size * len(project.config.languages)
     cache_dir, output_dir = root / ".pressgen-cache", project.config.output_dir
@@ -245,11 +280,10 @@ def _bench(
     if output_dir.exists():
         raise SystemExit(f"a cold build needs a project without output, and {output_dir} exists")
 
-    # The exact documents a build renders, for the baselines.
+    # The exact documents a build renders, for the baselines: past `raw_sample`, an even sample
+    # (at N = 10,000 each baseline would render 30,000 documents, hours), extrapolated.
     options = BuildOptions()
-    documents = print_documents(load_config(root), options)
-    if len(documents) != versions:
-        raise SystemExit(f"print_documents returned {len(documents)} documents, expected {versions}")
+    documents = print_sample(root, options, versions, settings.raw_sample)
     stylesheet = project.config.templates_dir / "pdf.css"
 
     colds: list[Build] = []
@@ -272,13 +306,13 @@ def _bench(
                 raise SystemExit("the rebuild right after the cold build was not a no-op")
         mean_pdf_kb = baselines.mean_kb(output_dir)
         _say(f"N={size}: raw WeasyPrint, {versions} documents in 1 process, then in {cores} side by side{which}")
-        raws.append(baselines.raw(tmp / "raw" / "one", documents, stylesheet, options.pdf_variant))
+        raws.append(baselines.raw(tmp / "raw" / "one", documents, stylesheet, options.pdf_variant, versions))
         parallels.append(
-            baselines.raw_parallel(tmp / "raw" / "split", documents, stylesheet, options.pdf_variant, cores)
+            baselines.raw_parallel(tmp / "raw" / "split", documents, stylesheet, options.pdf_variant, cores, versions)
         )
 
     _say(f"N={size}: the weasyprint command, once per document, {min(naive_sample, versions)} of {versions}")
-    naive = baselines.naive(tmp / "naive", documents, stylesheet, options.pdf_variant, naive_sample)
+    naive = baselines.naive(tmp / "naive", documents, stylesheet, options.pdf_variant, naive_sample, versions)
 
     # A press officer fixes one word of a published release: the public site shows the record, so
     # the fix is saved, published (`publish --lang SRC --minor`, a typo fix) and built. Its
@@ -329,6 +363,7 @@ def _bench(
         "cores": cores,
         "repeat": repeat,
         "corpus_setup_seconds": setup_seconds,
+        "corpus_kept": settings.store is not None,
         "cold": cold,
         "noop": _median_run(noops),
         "edit_fix": _median_edit(fixes),
@@ -410,7 +445,11 @@ def table(result: dict[str, Any]) -> str:
         f"N = {size} releases × {result['documents'] // size} languages = {result['documents']} PDFs; "
         f"{cores} cores (pressgen --jobs default = {cores})",
         _row("measurement", "seconds", "notes"),
-        _row("corpus setup (not a target)", f"{result['corpus_setup_seconds']:.1f}", "write, update, fill, publish"),
+        _row(
+            "corpus setup (not a target)",
+            f"{result['corpus_setup_seconds']:.1f}",
+            "copied from --corpus" if result.get("corpus_kept") else "write, update, fill, publish",
+        ),
         _row(
             "cold build",
             f"{cold['seconds']:.2f}",
@@ -450,14 +489,14 @@ def table(result: dict[str, Any]) -> str:
         _row(
             "raw WeasyPrint, 1 process, render loop",
             f"{raw['render_seconds']:.2f}",
-            f"{raw['documents']} documents, {raw['render_seconds'] / raw['documents']:.3f} s each; import "
+            f"{_raw_documents(raw)}, {raw['sample_render_seconds'] / raw['sampled']:.3f} s each; import "
             f"{raw['import_seconds']:.2f} s, setup {raw['setup_seconds']:.2f} s not counted"
             f"{_spread(raw['all_render_seconds'])}",
         ),
         _row(
             f"raw WeasyPrint, {parallel['processes']} processes side by side",
             f"{parallel['render_seconds']:.2f}",
-            f"the slowest process's render loop, {raw['documents']} documents split round-robin"
+            f"the slowest process's render loop, {_raw_documents(parallel)}, split round-robin"
             f"{_spread(parallel['all_render_seconds'])}",
         ),
         _row("naive: weasyprint command per document", f"{naive['seconds']:.1f}", naive_note),
@@ -509,6 +548,12 @@ def table(result: dict[str, Any]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _raw_documents(raw: dict[str, Any]) -> str:
+    if raw["extrapolated"]:
+        return f"SAMPLED: {raw['sampled']} of {raw['of']} documents, EXTRAPOLATED linearly"
+    return f"{raw['of']} documents"
 
 
 def _serve_seconds(r: dict[str, Any]) -> float | None:
@@ -612,14 +657,15 @@ def summary(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"  {r['size']:>5} {r['documents']:>5} {r['cold']['seconds']:>8.2f} {r['noop']['seconds']:>8.2f} "
             f"{_with_count(r['edit_fix']):>10} {_with_count(r['edit_all_languages']):>10} "
-            f"{(f'{serve:.2f}' if serve is not None else '—'):>7} {r['raw']['render_seconds']:>8.2f} "
-            f"{r['raw_parallel']['render_seconds']:>8.2f} "
+            f"{(f'{serve:.2f}' if serve is not None else '—'):>7} {r['raw']['render_seconds']:>7.2f}"
+            f"{'*' if r['raw']['extrapolated'] else ' '} {r['raw_parallel']['render_seconds']:>7.2f}"
+            f"{'*' if r['raw_parallel']['extrapolated'] else ' '} "
             f"{r['naive']['seconds']:>8.1f}{'*' if r['naive']['extrapolated'] else ' '} "
             f"{r['ratios']['cold_vs_raw_per_core']:>12.2f} {r['ratios']['cold_vs_raw_parallel']:>9.2f} "
             f"{r['ratios']['naive_vs_cold']:>10.1f} {r['cold']['max_rss_mb']:>8.0f} {r['cold']['peak_total_mb']:>7.0f} "
             f"{r['mean_pdf_kb']:>7.1f} {r.get('linearity', 1.0):>7.2f}"
         )
-    if any(r["naive"]["extrapolated"] for r in results):
+    if any(r["naive"]["extrapolated"] or r["raw"]["extrapolated"] for r in results):
         lines.append("  * sampled and extrapolated linearly (see each table)")
     return "\n".join(lines)
 
@@ -686,16 +732,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--edits", type=int, default=3, metavar="E", help="releases each kind of one-word fix is made to, 1 to 3 (3)"
     )
+    parser.add_argument(
+        "--raw-sample",
+        type=int,
+        default=RAW_SAMPLE,
+        metavar="K",
+        help=f"documents the raw baselines render; past that, an even sample, extrapolated ({RAW_SAMPLE})",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="keep each size's corpus in DIR/N/ and reuse it in later runs (made again when its inputs change)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary corpora (their paths are printed)")
     args = parser.parse_args(argv)
-    if args.naive_sample < 1 or args.repeat < 1:
-        parser.error("--naive-sample and --repeat must be at least 1")
+    if args.naive_sample < 1 or args.repeat < 1 or args.raw_sample < 1:
+        parser.error("--naive-sample, --raw-sample and --repeat must be at least 1")
     # More saves would bring the release back to a text it had, whose PDF the cache holds.
     if not 0 <= args.serve_rounds <= 5:
         parser.error("--serve-rounds must be from 0 to 5")
     if not 1 <= args.edits <= 3:
         parser.error("--edits must be from 1 to 3")
 
+    settings = Settings(args.naive_sample, args.raw_sample, args.repeat, args.serve_rounds, args.edits, args.corpus)
     cores = os.cpu_count() or 1
     info = machine()
     print(
@@ -705,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results: list[dict[str, Any]] = []
     for size in args.sizes:
-        result = bench_size(size, cores, args.naive_sample, args.repeat, args.serve_rounds, args.edits, args.keep)
+        result = bench_size(size, cores, settings, args.keep)
         base = results[0] if results else result
         result["linearity_base"] = base["size"]
         result["linearity"] = result["cold"]["seconds"] / base["cold"]["seconds"] / (size / base["size"])

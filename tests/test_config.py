@@ -144,3 +144,45 @@ def test_the_project_keeps_subscribers_and_the_log_out_of_git() -> None:
     ):
         checked = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", name], check=False)
         assert checked.returncode == 0, name
+
+
+def test_build_table_chooses_where_pdfs_render(project: Path) -> None:
+    config = project / "pressgen.toml"
+    text = config.read_text(encoding="utf-8")
+    assert (load_config(project).executor, load_config(project).scheduler) == ("local", None)
+    for address in ("tls://[::1]:8786", "tcp://render.example.org:8786", "127.0.0.1:8786"):
+        config.write_text(text + f'\n[build]\nexecutor = "dask"\nscheduler = "{address}"\n', encoding="utf-8")
+        assert (load_config(project).executor, load_config(project).scheduler) == ("dask", address)
+
+
+@pytest.mark.parametrize(
+    ("table", "messages"),
+    [
+        (
+            'executor = "dusk"\nschedular = "tcp://h:8786"\n',
+            [
+                "build.schedular: unknown key (did you mean 'scheduler'?)",
+                "build.executor: 'dusk' is not one of local, dask (did you mean 'dask'?)",
+            ],
+        ),
+        (
+            'executor = "dask"\nscheduler = "https://scheduler.example.org:8786"\n',
+            [
+                "build.scheduler: 'https://scheduler.example.org:8786' is not the address of a Dask scheduler, "
+                "such as tcp://HOST:8786"
+            ],
+        ),
+        (
+            'scheduler = "tcp://h:8786/x"\n',
+            ["build.scheduler: 'tcp://h:8786/x' is not the address of a Dask scheduler, such as tcp://HOST:8786"],
+        ),
+        ("executor = 2\n", ["build.executor: must be a non-empty string"]),
+    ],
+    ids=["misspelt", "another protocol", "a path", "not a string"],
+)
+def test_build_table_problems_have_their_key(project: Path, table: str, messages: list[str]) -> None:
+    config = project / "pressgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[build]\n{table}", encoding="utf-8")
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    assert [d.message for d in caught.value.diagnostics] == messages

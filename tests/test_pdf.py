@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject, Destination, DictionaryObject
 
-from conftest import REPO, SLUG, Cli, publish_all, tree_digest
+from conftest import JOURNALIST_SLUG, REPO, SLUG, Cli, add_journalist_release, copy_project, publish_all, tree_digest
 from helpers import pdf_fonts, pdf_text, po_messages, unhyphenate
 
 LANGS = ("en", "nl", "ro")
@@ -106,6 +106,34 @@ def test_two_builds_are_byte_identical(project: Path, cli: Cli) -> None:
     one, two = tree_digest(project / "one"), tree_digest(project / "two")
     assert one == two
     assert sum(1 for name in one if name.endswith(".pdf")) == 3
+
+
+def test_the_same_sources_give_the_same_bytes_in_any_folder(tmp_path: Path, cli: Cli) -> None:
+    """Two checkouts of one project in folders of other names and depths build the same site, file for
+    file: PDFs with a picture and a logo (WeasyPrint names each by a digest of its URL), pages, WebP
+    copies, feeds; the public site from the record and the preview from the sources."""
+    from PIL import Image
+
+    folders = [tmp_path / "a", tmp_path / "checkouts" / "second copy" / "pressgen"]
+    for folder in folders:
+        add_journalist_release(copy_project(folder))
+        Image.new("RGB", (120, 60), (0, 58, 112)).save(folder / "templates" / "logo.png")
+        config = folder / "pressgen.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("[organisation]\n", '[organisation]\nlogo = "logo.png"\n')
+        )
+        publish_all(cli, folder)
+        for build in (["build"], ["build", "--drafts"]):
+            result = cli(folder, *build)
+            assert result.code == 0, result.err
+            assert "6 PDFs (6 rendered, 0 unchanged)" in result.out
+    for output in ("public", "preview"):
+        first, second = (tree_digest(folder / output) for folder in folders)
+        assert first == second
+        assert sum(1 for name in first if name.endswith(".pdf")) == 6
+        assert sum(1 for name in first if name.endswith(".webp")) > 0
+    picture = pdf_path(folders[0] / "public", "nl", JOURNALIST_SLUG)
+    assert list(PdfReader(picture).pages[0].images)
 
 
 def test_drafts_are_marked_on_every_page_in_their_language(project: Path, cli: Cli) -> None:

@@ -23,7 +23,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +46,7 @@ from pressgen.output import Generation, check_output_dir, generation, project_lo
 from pressgen.urls import SITEMAP_LIMIT
 
 if TYPE_CHECKING:
-    from pressgen.pool import PdfPool
+    from pressgen.pool import PdfExecutor, PdfPool
 
 Progress = Callable[[str], None]
 
@@ -64,6 +64,8 @@ class BuildOptions:
     pdf_variant: str | None = DEFAULT_PDF_VARIANT
     strict: bool = False
     jobs: int | None = None  # worker processes for PDFs; default: the machine's cores
+    executor: str | None = None  # where PDFs render ("local", "dask"); default: the configuration's
+    scheduler: str | None = None  # the Dask scheduler's address; default: the configuration's
     only: str | None = None  # re-render this release's PDFs even if the cache has them
     # Record the build in the cache's manifest as the build of this folder, where it ends up
     # (review builds its draft PDFs in a staging folder that is then renamed).
@@ -133,6 +135,7 @@ def build(
     """
     started = time.monotonic()
     out_dir = output_dir(config, options)
+    scheduler = dask_scheduler(config, options) if pool is None else None
     now = options.now or dt.datetime.now(dt.UTC)
     recorded = options.recorded_as or out_dir
 
@@ -140,7 +143,7 @@ def build(
     # fork server takes a second to load WeasyPrint: it starts as soon as the scan meets a changed
     # source, while the rest is scanned and gathered (a build that finds nothing never starts it).
     jobs = options.jobs or os.cpu_count() or 1
-    sources = Sources.scan(config, _start_workers if pool is None and jobs > 1 else None)
+    sources = Sources.scan(config, _start_workers if pool is None and scheduler is None and jobs > 1 else None)
     fingerprint = sources.fingerprint(_options_key(options, out_dir))
     previous = read_manifest(config, recorded)
     if (
@@ -155,11 +158,42 @@ def build(
     # a fraction of a second.
     from pressgen.pool import PdfPool
 
-    with nullcontext(pool) if pool is not None else PdfPool(config.templates_dir, options.pdf_variant, jobs) as workers:
-        assert workers is not None
-        report = _gather_and_write(config, options, out_dir, now, sources, fingerprint, workers, progress)
+    workers: AbstractContextManager[PdfExecutor | None]
+    if pool is not None:
+        workers = nullcontext(pool)
+    elif scheduler is not None:
+        try:
+            from pressgen.cluster import DaskPool
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("dask", "distributed"):
+                raise
+            raise PressgenError("--executor dask needs Dask here: pip install 'pressgen[dask]'") from None
+        workers = DaskPool(config.root, options.pdf_variant, scheduler)
+    else:
+        workers = PdfPool(config.root, options.pdf_variant, jobs)
+    with workers as executor:
+        assert executor is not None
+        report = _gather_and_write(config, options, out_dir, now, sources, fingerprint, executor, progress)
     report.seconds = time.monotonic() - started
     return report
+
+
+def dask_scheduler(config: Config, options: BuildOptions) -> str | None:
+    """Return the address of the Dask scheduler that renders this build's PDFs, None for the local pool."""
+    executor = options.executor or config.executor
+    if executor != "dask":
+        if options.scheduler is not None:
+            raise UsageError("--scheduler is the address of a Dask scheduler: give it with --executor dask")
+        return None
+    if options.jobs is not None:
+        raise UsageError("--jobs sets this machine's PDF workers: a Dask cluster renders with its own workers")
+    scheduler = options.scheduler or config.scheduler
+    if scheduler is None:
+        raise UsageError(
+            "--executor dask needs the scheduler's address: --scheduler tcp://HOST:PORT, or [build] scheduler "
+            "in pressgen.toml"
+        )
+    return scheduler
 
 
 def _start_workers() -> None:
@@ -175,7 +209,7 @@ def _gather_and_write(
     now: dt.datetime,
     sources: Sources,
     fingerprint: str,
-    pool: PdfPool,
+    pool: PdfExecutor,
     progress: Progress,
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
@@ -281,10 +315,11 @@ def _embargo_span(embargoes: list[dt.datetime], now: dt.datetime) -> tuple[str |
     return (max(lifted).isoformat() if lifted else None, min(pending).isoformat() if pending else None)
 
 
-def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, str, Path]]:
-    """Return the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
+def print_documents(config: Config, options: BuildOptions) -> Iterator[tuple[str, str, Path]]:
+    """Yield the final print HTML of every PDF a build would write: (PDF name, HTML, release folder).
 
-    For benchmarks and debugging: the same documents `build` hands to WeasyPrint.
+    For benchmarks and debugging: the same documents `build` hands to WeasyPrint, one at a time
+    (the texts of 30,000 documents would not fit in memory at once).
     """
     from pressgen.gather import check_sources, preview_documents, public_documents
     from pressgen.site import print_html, renderers
@@ -298,4 +333,6 @@ def print_documents(config: Config, options: BuildOptions) -> list[tuple[str, st
     else:
         documents = public_documents(config, sources, memo, options, now, report)
     languages = renderers(config, sources, options)
-    return [(d.pdf.path.rsplit("/", 1)[1], print_html(d, languages), d.folder) for d in documents]
+    for document in documents:
+        yield document.pdf.path.rsplit("/", 1)[1], print_html(document, languages), document.folder
+        document.forget()

@@ -357,9 +357,11 @@ class PdfCache:
         )
         self.used: set[str] = set()
 
-    def key(self, html: str, assets: Iterable[Path]) -> str:
+    def key(self, html: str, assets: Iterable[Path], folder: str) -> str:
+        """Return the key of the PDF of `html`, rendered in `folder` (relative to the project) with `assets`."""
         digest = hashlib.sha256(self.salt.encode())
         digest.update(html.encode("utf-8"))
+        digest.update(b"\0" + folder.encode() + b"\0")
         for asset in sorted(assets):
             digest.update(asset.name.encode())
             digest.update(asset.read_bytes())

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from pressgen import __version__
-from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
+from pressgen.config import EXECUTORS, PDF_VARIANTS, Config, find_project, load_config, scheduler_problem
 from pressgen.errors import Diagnostic, Interrupted, PressgenError, plural
 
 
@@ -49,6 +49,13 @@ def _parse_now(value: str | None) -> dt.datetime | None:
     if moment.tzinfo is None:
         raise click.BadParameter(f"'{value}' needs a UTC offset, such as +02:00 or Z")
     return moment
+
+
+def _check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    problem = scheduler_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
 
 
 def _set_directory(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
@@ -112,6 +119,17 @@ def cli() -> None:
 )
 @click.option("--embargoed", is_flag=True, help="Write the private pack of releases under embargo (needs --out).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Render this many documents at once (default: cores).")
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    help="Render PDFs on this machine's cores (local) or on a Dask cluster (dask); default: [build] executor, local.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    callback=_check_scheduler,
+    help="The Dask scheduler's address, tcp://HOST:PORT (default: [build] scheduler in pressgen.toml).",
+)
 @click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
 @click.option(
     "--pdf-variant",
@@ -129,6 +147,8 @@ def build(
     drafts: bool,
     embargoed: bool,
     jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
     only: str | None,
     pdf_variant: str,
     strict: bool,
@@ -149,6 +169,8 @@ def build(
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
         strict=strict,
         jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
         only=only,
     )
     report = run_build(obj.config, options, progress=_progress)

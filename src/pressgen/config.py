@@ -9,6 +9,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -32,7 +33,7 @@ PDF_VARIANTS = (
 DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
-TOP_KEYS = ("site", "organisation", "languages", "translation", "mail")
+TOP_KEYS = ("site", "organisation", "languages", "translation", "mail", "build")
 SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
@@ -57,6 +58,11 @@ DKIM_KEYS = ("selector", "domain")
 CREDENTIAL_KEYS = ("user", "username", "password", "pass", "login", "key", "secret")
 # A list's name is a label of its List-Id header: "journalists.newsroom.example.org".
 LIST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+BUILD_KEYS = ("executor", "scheduler")
+# Where a build renders its PDFs: the local pool of worker processes, or a Dask cluster.
+EXECUTORS = ("local", "dask")
+# The protocols of a Dask scheduler's address that reach another machine.
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,8 @@ class Config:
     provider_url: str | None = None
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
     mail: MailConfig | None = None  # `[mail]`: distribution by e-mail (`pressgen send`)
+    executor: str = "local"  # where PDFs render: `EXECUTORS`
+    scheduler: str | None = None  # the Dask scheduler's address, for executor "dask"
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -250,6 +258,8 @@ def load_config(root: Path) -> Config:
     check.known_keys(org, ORGANISATION_KEYS, "organisation.")
     translation = _table(raw, "translation", check)
     check.known_keys(translation, TRANSLATION_KEYS, "translation.")
+    build = _table(raw, "build", check)
+    check.known_keys(build, BUILD_KEYS, "build.")
 
     base_url = check.string(site, "base_url", "site.", required=True) or "https://example.invalid/"
     if not base_url.startswith(("https://", "http://")):
@@ -296,6 +306,15 @@ def load_config(root: Path) -> Config:
         timeout = 30.0
     mail = _mail(raw, root, output, preview, check) if "mail" in raw else None
 
+    executor = check.string(build, "executor", "build.") or "local"
+    if executor not in EXECUTORS:
+        check.error(
+            "build.executor", f"'{executor}' is not one of {', '.join(EXECUTORS)}{did_you_mean(executor, EXECUTORS)}"
+        )
+    scheduler = check.string(build, "scheduler", "build.")
+    if scheduler is not None and (problem := scheduler_problem(scheduler)):
+        check.error("build.scheduler", problem)
+
     check.problems.raise_if_any()
     return Config(
         root=root,
@@ -310,7 +329,23 @@ def load_config(root: Path) -> Config:
         provider_url=provider_url,
         provider_timeout=float(timeout),
         mail=mail,
+        executor=executor,
+        scheduler=scheduler,
     )
+
+
+def scheduler_problem(address: str) -> str | None:
+    """Return what is wrong with the address of a Dask scheduler, None if nothing.
+
+    `tcp://HOST:PORT` or another protocol of `SCHEDULER_PROTOCOLS`; `HOST:PORT` is tcp, as Dask reads it.
+    """
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        ok = parts.scheme in SCHEDULER_PROTOCOLS and bool(parts.hostname) and parts.port is not None
+        ok = ok and parts.path in ("", "/") and not (parts.query or parts.fragment or parts.username)
+    except ValueError:  # a port that is no number, or out of range
+        ok = False
+    return None if ok else f"'{address}' is not the address of a Dask scheduler, such as tcp://HOST:8786"
 
 
 def _table(raw: dict[str, Any], key: str, check: _Validator) -> dict[str, Any]:

@@ -356,14 +356,19 @@ class Editions:
         config = self.config
         print_page = print_html(document, self.renderers)
         cache = PdfCache(config, DEFAULT_PDF_VARIANT)
-        key = cache.key(print_page, release_assets(document.release()))
+        assets = release_assets(document.release())
+        folder_name = document.folder.relative_to(config.root).as_posix()
+        key = cache.key(print_page, assets, folder_name)
         with tempfile.TemporaryDirectory(prefix="mail-", dir=real_dir(config.cache_dir, config.root)) as folder:
             dest = Path(folder) / document.pdf.path.rsplit("/", 1)[1]
             warnings = cache.get(key, dest)
             if warnings is None:
                 from pressgen.pdf import PdfWriter
+                from pressgen.sandbox import ProjectFiles
 
-                warnings = PdfWriter(config.templates_dir, DEFAULT_PDF_VARIANT).write(print_page, document.folder, dest)
+                pictures = [asset.relative_to(config.root).as_posix() for asset in assets]
+                writer = PdfWriter(ProjectFiles(config.root), DEFAULT_PDF_VARIANT)
+                warnings = writer.write(print_page, folder_name, pictures, dest)
                 cache.put(key, dest, warnings)
             data = dest.read_bytes()
         for warning in warnings:

@@ -1,21 +1,33 @@
-"""PDF: render a release's print HTML with WeasyPrint, reading only files inside the project."""
+"""PDF: render a release's print HTML with WeasyPrint, reading only the files it may read.
+
+WeasyPrint sees the project at an address of its own (`urls.PROJECT`), not at its folder on the
+disk: the PDF of the same sources is then the same bytes in any folder and on any machine
+(WeasyPrint names each picture in the PDF by a digest of its URL), and a document can be rendered
+where the project is not, from the files it was sent (`sandbox.SentFiles`, on a Dask worker).
+"""
 
 from __future__ import annotations
 
 import logging
+import mimetypes
+from collections.abc import Iterable
+from io import BytesIO
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from fontTools.ttLib import TTFont
 
+from pressgen import urls
 from pressgen.config import DEFAULT_PDF_VARIANT
 from pressgen.errors import PressgenError
+from pressgen.sandbox import TEMPLATES, Files, Refused, readable_within
 from pressgen.sharedlibs import found_by_ldconfig
 
 with found_by_ldconfig():  # WeasyPrint loads its C libraries on import
     from weasyprint import CSS, HTML, Document
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 # WeasyPrint warns about this once per font and document; pressgen says it once per build.
 FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
@@ -23,24 +35,28 @@ FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"
 # 12-megapixel original (5 MB), printed 13 cm wide, goes in at 1500 pixels (a few hundred kB), so
 # that a PDF stays small enough to attach to an e-mail; the original stays on the page for download.
 PRINT_DPI = 300
+STYLESHEET = "templates/pdf.css"
+FONTS = "templates/fonts/"
 
 
 class SandboxViolation(FatalURLFetchingError):
-    """A document asked for a resource outside the allowed folders; rendering stops."""
+    """A document asked for a resource it may not read; rendering stops."""
 
 
 class SandboxFetcher(URLFetcher):
-    """Serve files inside the allowed folders, and small `data:` URLs; refuse everything else.
+    """Serve the files of templates/ and the document's pictures, and small `data:` URLs; refuse the rest.
 
-    Nothing is ever fetched from the network: `http:`, `https:`, `ftp:`, `file:` URLs outside the
-    folders (symlinks are resolved first) and `data:` URLs over `DATA_LIMIT` stop the rendering.
+    Nothing is ever fetched from the network or read from elsewhere on the disk: any other URL
+    (`http:`, `file:`…), a file out of its folder (symbolic links are resolved first) and
+    `data:` URLs over `DATA_LIMIT` stop the rendering.
     """
 
     DATA_LIMIT = 256 * 1024
 
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols=("file", "data"))
-        self.roots = [root.resolve() for root in roots]
+    def __init__(self, files: Files, pictures: Iterable[str] = ()):
+        super().__init__(allowed_protocols=("data",))
+        self.files = files
+        self.pictures = frozenset(pictures)
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         parts = urlsplit(url)
@@ -48,12 +64,15 @@ class SandboxFetcher(URLFetcher):
             if len(url) > self.DATA_LIMIT:
                 raise SandboxViolation(f"refused a data: URL of {len(url) // 1024} KB (the limit is 256 KB)")
             return super().fetch(url, headers)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        path = urls.project_path(url)
+        if path is None:
             raise SandboxViolation(f"refused to fetch '{url}': only files inside the project are read")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise SandboxViolation(f"refused to read '{path}': it is outside the release folder and templates/")
-        return super().fetch(url, headers)
+        try:
+            body = self.files.read(path, readable_within(path, self.pictures))
+        except Refused as exc:
+            raise SandboxViolation(str(exc)) from None
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": kind})
 
 
 class _Collect(logging.Handler):
@@ -69,12 +88,13 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
-def bundled_families(fonts_dir: Path) -> frozenset[str]:
-    """Return the family names of the fonts shipped in `fonts_dir` (templates/fonts/)."""
+def bundled_families(files: Files) -> frozenset[str]:
+    """Return the family names of the fonts shipped in templates/fonts/."""
     families = set()
-    for path in sorted(fonts_dir.glob("*")) if fonts_dir.is_dir() else []:
-        if path.suffix.lower() in (".ttf", ".otf"):
-            with TTFont(path, lazy=True) as font:
+    for path in files.templates():
+        name = path.removeprefix(FONTS)
+        if name != path and "/" not in name and name.lower().endswith((".ttf", ".otf")):
+            with TTFont(BytesIO(files.read(path, TEMPLATES)), lazy=True) as font:
                 families.add(font["name"].getBestFamilyName())
     return frozenset(families)
 
@@ -113,34 +133,47 @@ class _FallbackFonts:
 class PdfWriter:
     """Render PDFs with one font configuration and one parsed stylesheet for all documents."""
 
-    def __init__(self, templates_dir: Path, variant: str | None = DEFAULT_PDF_VARIANT):
-        self.templates_dir = templates_dir
+    def __init__(self, files: Files, variant: str | None = DEFAULT_PDF_VARIANT):
+        self.files = files
         self.variant = variant
         self.font_config = FontConfiguration()
-        self.bundled = bundled_families(templates_dir / "fonts")
-        stylesheet = templates_dir / "pdf.css"
+        self.bundled = bundled_families(files)
         self.stylesheets = []
-        if stylesheet.is_file():
+        if STYLESHEET in files.templates():
+            try:
+                stylesheet = files.read(STYLESHEET, TEMPLATES)
+            except Refused as exc:
+                raise PressgenError(str(exc), STYLESHEET) from None
             self.stylesheets.append(
-                CSS(filename=stylesheet, font_config=self.font_config, url_fetcher=SandboxFetcher([templates_dir]))
+                CSS(
+                    file_obj=BytesIO(stylesheet),
+                    base_url=urls.project_url(STYLESHEET),
+                    font_config=self.font_config,
+                    url_fetcher=SandboxFetcher(files),
+                )
             )
 
-    def write(self, html: str, release_dir: Path, dest: Path) -> list[str]:
-        """Write the PDF of `html` (whose relative URLs point into `release_dir`) to `dest`.
+    def write(
+        self, html: str, folder: str, pictures: Iterable[str], target: Path | BinaryIO, files: Files | None = None
+    ) -> list[str]:
+        """Write the PDF of print HTML `html` to `target` (a file, or a binary stream).
 
-        Returns WeasyPrint's warnings for this document, and the characters drawn with fonts
-        that are not bundled.
+        `folder` is the folder its relative URLs point into and `pictures` the files it may read
+        there (paths relative to the project); `files` are where they are read (by default, the
+        writer's). Returns WeasyPrint's warnings for this document, and the characters drawn with
+        fonts that are not bundled.
         """
-        fetcher = SandboxFetcher([release_dir, self.templates_dir])
+        fetcher = SandboxFetcher(files or self.files, pictures)
         fallback = _FallbackFonts(self.bundled)
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
         try:
-            document = HTML(string=html, base_url=str(release_dir) + "/", url_fetcher=fetcher)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            document = HTML(string=html, base_url=urls.project_url(folder + "/"), url_fetcher=fetcher)
+            if isinstance(target, Path):
+                target.parent.mkdir(parents=True, exist_ok=True)
             document.write_pdf(
-                dest,
+                target,
                 stylesheets=self.stylesheets,
                 font_config=self.font_config,
                 pdf_variant=self.variant,
@@ -150,7 +183,7 @@ class PdfWriter:
                 finisher=fallback,
             )
         except SandboxViolation as exc:
-            raise PressgenError(str(exc), release_dir / "release.md") from None
+            raise PressgenError(str(exc), Path(folder) / "release.md") from None
         finally:
             logger.removeHandler(collect)
         return collect.messages + fallback.warnings

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pressgen.errors import PressgenError
 from pressgen.files import WRITE_FAILURES
@@ -48,7 +48,8 @@ class PdfTask:
     """One PDF to render: its print HTML, the folder its relative URLs point into, where it goes."""
 
     html: str
-    release_dir: Path
+    folder: str  # relative to the project (`pdf.PdfWriter.write`)
+    pictures: tuple[str, ...]  # the files it may read in `folder`, relative to the project
     dest: Path
     source: Path  # the release.md the press office edits: errors about the document name it
     # The digest of pdf.css and the fonts this build saw: a writer made from other ones (in a process
@@ -63,25 +64,41 @@ class PdfResult:
     seconds: float
 
 
+class PdfExecutor(Protocol):
+    """What a build hands its PDFs to: the local pool (`PdfPool`) or a Dask cluster (`cluster.DaskPool`)."""
+
+    jobs: int  # documents rendered at once
+
+    def submit(self, index: int, task: PdfTask) -> None: ...
+
+    def finished(self) -> list[PdfResult]: ...
+
+    def results(self) -> Iterator[PdfResult]: ...
+
+    def cancel(self) -> None: ...
+
+
 # One writer per worker process: WeasyPrint is imported once, and the font configuration and the
 # parsed stylesheet are reused for every document the worker renders, while they are the same.
 _worker: PdfWriter | None = None
+_worker_root = Path()  # the project `_worker` reads
 _worker_styles = ""  # the `PdfTask.styles` of the documents `_worker` was made for
 
 
-def _start_worker(templates_dir: Path, variant: str | None, styles: str = "") -> None:
+def _start_worker(root: Path, variant: str | None, styles: str = "") -> None:
     from pressgen.pdf import PdfWriter
+    from pressgen.sandbox import ProjectFiles
 
-    global _worker, _worker_styles
-    _worker = PdfWriter(templates_dir, variant)
-    _worker_styles = styles
+    global _worker, _worker_root, _worker_styles
+    _worker = PdfWriter(ProjectFiles(root), variant)
+    _worker_root, _worker_styles = root, styles
 
 
-def _start_child(templates_dir: Path, variant: str | None, main_pid: int, styles: str) -> None:
+def _start_child(root: Path, variant: str | None, main_pid: int, styles: str) -> None:
     """Set up a worker process: it dies with pressgen, and leaves Ctrl+C to the main process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so when forked from the fork server
     threading.Thread(target=exit_with, args=(main_pid,), daemon=True, name="watch pressgen").start()
-    _start_worker(templates_dir, variant, styles)
+    _start_worker(root, variant, styles)
     # A worker ends through multiprocessing's os._exit, which runs no atexit handler but runs its
     # finalizers: without this one, WeasyPrint's font configuration never removed its temporary
     # folder (a copy of the project's fonts, 3.4 MB), and every worker left one in the temp dir.
@@ -123,23 +140,27 @@ def _stop_worker() -> None:
 def _render(index: int, task: PdfTask) -> PdfResult:
     assert _worker is not None
     if task.styles != _worker_styles:
-        _start_worker(_worker.templates_dir, _worker.variant, task.styles)
+        _start_worker(_worker_root, _worker.variant, task.styles)
     assert _worker is not None
     started = time.perf_counter()
+    with rendering_errors(task.dest.name, task.source):
+        warnings = _worker.write(task.html, task.folder, task.pictures, task.dest)
+    return PdfResult(index, warnings, time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def rendering_errors(name: str, source: Path) -> Iterator[None]:
+    """Report what goes wrong while PDF `name` renders as the error of its release (`source`)."""
     try:
-        warnings = _worker.write(task.html, task.release_dir, task.dest)
+        yield
     except PressgenError as exc:
-        raise PressgenError.collect(replace(d, path=task.source) for d in exc.diagnostics) from None
+        raise PressgenError.collect(replace(d, path=source) for d in exc.diagnostics) from None
     except (RecursionError, MemoryError, ValueError, OSError) as exc:
         if isinstance(exc, OSError) and exc.errno in WRITE_FAILURES:
             raise  # the machine's: the build reports it for the whole output
         # Input WeasyPrint cannot lay out (nesting too deep, a picture too large to decode):
         # the user's error, about this document.
-        raise PressgenError(
-            f"{task.dest.name}: WeasyPrint could not render it ({type(exc).__name__}: {exc})",
-            task.source,
-        ) from None
-    return PdfResult(index, warnings, time.perf_counter() - started)
+        raise PressgenError(f"{name}: WeasyPrint could not render it ({type(exc).__name__}: {exc})", source) from None
 
 
 def _blocking_ctrl_c() -> set[int | signal.Signals]:
@@ -190,8 +211,8 @@ class PdfPool:
     build's documents, `cancel` abandons them, `close` stops the workers.
     """
 
-    def __init__(self, templates_dir: Path, variant: str | None, jobs: int):
-        self.templates_dir = templates_dir
+    def __init__(self, root: Path, variant: str | None, jobs: int):
+        self.root = root
         self.variant = variant
         self.jobs = jobs
         self.forkserver = False
@@ -213,8 +234,8 @@ class PdfPool:
     def submit(self, index: int, task: PdfTask) -> None:
         """Start rendering one task (at once, in the main process, with one job)."""
         if self.jobs <= 1:
-            if _worker is None or _worker.templates_dir != self.templates_dir or _worker.variant != self.variant:
-                _start_worker(self.templates_dir, self.variant, task.styles)
+            if _worker is None or _worker_root != self.root or _worker.variant != self.variant:
+                _start_worker(self.root, self.variant, task.styles)
             self.serial.append(_render(index, task))
             return
         if self._feeder is None:
@@ -236,7 +257,7 @@ class PdfPool:
                 max_workers=self.jobs,
                 mp_context=context,
                 initializer=_start_child,
-                initargs=(self.templates_dir, self.variant, os.getpid(), styles),
+                initargs=(self.root, self.variant, os.getpid(), styles),
             )
         return self.executor
 

@@ -28,7 +28,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from pressgen import __version__
+from pressgen import __version__, urls
 from pressgen.catalogs import translations
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
@@ -124,7 +124,7 @@ class SiteContext(TypedDict):
     language: Language
     root: str  # relative path from the page to the site root, ending in "/" or empty
     generator: str
-    logo: str | None  # URL of the organisation's logo, relative to the page (or file: in PDFs)
+    logo: str | None  # URL of the organisation's logo, relative to the page (in PDFs: `urls.project_url`)
     embargoed: bool  # a page of the private pack: noindex, marked, no feeds
     preview: bool  # a page of the preview of the current sources: noindex, marked, no feeds
 
@@ -312,7 +312,10 @@ class Renderer:
         org = self.config.organisation
         logo = None
         if org.logo is not None:
-            logo = org.logo.as_uri() if for_pdf else f"{root}static/{org.logo.name}"
+            if for_pdf:
+                logo = urls.project_url(org.logo.relative_to(self.config.root).as_posix())
+            else:
+                logo = f"{root}static/{org.logo.name}"
         return SiteContext(
             organisation=org.name(self.language.code),
             tagline=org.tagline(self.language.code),

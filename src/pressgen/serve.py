@@ -259,7 +259,7 @@ class Preview:
         """Build, then serve until interrupted."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         jobs = self.options.jobs or os.cpu_count() or 1
-        with PdfPool(self.config.templates_dir, self.options.pdf_variant, jobs) as pool:
+        with PdfPool(self.config.root, self.options.pdf_variant, jobs) as pool:
             self.pool = pool
             self.rebuild()
             watcher = threading.Thread(target=self.watch, daemon=True, name="watch sources")

@@ -39,7 +39,7 @@ from pressgen.feeds import (
 from pressgen.gather import Document
 from pressgen.images import write_variants
 from pressgen.output import Stage
-from pressgen.pool import PdfPool, PdfResult, PdfTask
+from pressgen.pool import PdfExecutor, PdfResult, PdfTask
 from pressgen.render import (
     Alternate,
     EntryTexts,
@@ -209,7 +209,7 @@ class Site:
     def interface(self, code: str) -> str | None:
         return self.renderers.digests[code]
 
-    def write(self, pool: PdfPool, progress: Progress) -> None:
+    def write(self, pool: PdfExecutor, progress: Progress) -> None:
         """Write every unit of the site into the stage.
 
         What needs no PDF (the language chooser, the sitemap) is written while the workers
@@ -248,7 +248,7 @@ class Site:
         stage.add("static", key, [*_files_under(stage.folder, "static/"), "robots.txt"])
         self.report.written += 1
 
-    def submit_pdfs(self, pool: PdfPool, progress: Progress) -> list[tuple[Document, str, str]]:
+    def submit_pdfs(self, pool: PdfExecutor, progress: Progress) -> list[tuple[Document, str, str]]:
         """Write every PDF that needs no rendering, with its release page; hand the others to the workers.
 
         A PDF whose print HTML's inputs are unchanged is kept, or taken from the cache; the others
@@ -274,7 +274,7 @@ class Site:
                     self._take(result, waiting, progress)
         return waiting
 
-    def collect_pdfs(self, pool: PdfPool, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
+    def collect_pdfs(self, pool: PdfExecutor, waiting: list[tuple[Document, str, str]], progress: Progress) -> None:
         """Take each PDF the workers render as it comes, and write its release page (which shows its size)."""
         for result in pool.results():
             self._take(result, waiting, progress)
@@ -297,7 +297,7 @@ class Site:
         progress(_bar(report.rendered, len(waiting), self.slowest))
 
     def _pdf(
-        self, document: Document, pool: PdfPool, waiting: list[tuple[Document, str, str]]
+        self, document: Document, pool: PdfExecutor, waiting: list[tuple[Document, str, str]]
     ) -> tuple[int, list[str]] | None:
         """Keep, take from the cache or submit a document's PDF; return its size and warnings if it is there."""
         stage, cache, lang = self.stage, self.cache, document.lang
@@ -317,7 +317,9 @@ class Site:
                 return known["size"], known["warnings"]
         stage.begin(unit)
         html = print_html(document, self.renderers)
-        content_key = cache.key(html, release_assets(document.release()))
+        assets = release_assets(document.release())
+        folder = document.folder.relative_to(self.config.root).as_posix()
+        content_key = cache.key(html, assets, folder)
         dest = stage.path(place)
         stage.add(unit, print_key, [place])
         warnings = None if forced else cache.get(content_key, dest)
@@ -325,7 +327,8 @@ class Site:
             size = dest.stat().st_size
             self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": warnings})
             return size, warnings
-        pool.submit(len(waiting), PdfTask(html, document.folder, dest, document.source, self.pdf_salt))
+        pictures = tuple(asset.relative_to(self.config.root).as_posix() for asset in assets)
+        pool.submit(len(waiting), PdfTask(html, folder, pictures, dest, document.source, self.pdf_salt))
         waiting.append((document, content_key, print_key))
         return None
 

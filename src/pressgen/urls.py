@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 
 @dataclass(frozen=True, order=True)
@@ -96,3 +97,26 @@ def release_pdf(lang: str, slug: str) -> Place:
 
 def pdf_name(lang: str, slug: str) -> str:
     return f"{slug}-{lang}.pdf"
+
+
+# Where WeasyPrint finds the project's files when it renders a PDF: at this address, which never
+# resolves (.invalid, RFC 2606; pdf.SandboxFetcher serves it from the project), not at the
+# project's folder on the disk, whose path would make the PDF differ from one folder or machine
+# to another (WeasyPrint names a picture in the PDF by a digest of its URL).
+PROJECT = "https://pressgen.invalid/"
+
+
+def project_url(path: str) -> str:
+    """Return the URL of a file of the project (a folder's ends with "/"), by its path relative to the project."""
+    return PROJECT + quote(path)
+
+
+def project_path(url: str) -> str | None:
+    """Return the path relative to the project of a URL under `PROJECT` (query and fragment dropped),
+    None for any other URL or a path that leads out of the project."""
+    if not url.startswith(PROJECT):
+        return None
+    path = posixpath.normpath(unquote(urlsplit(url).path).lstrip("/"))
+    if path in (".", "..") or path.startswith(("../", "/")):
+        return None
+    return path
