@@ -170,13 +170,17 @@ def build(
     what = "preview" if drafts else "pack" if embargoed else "site"
     versions = f"{plural(report.versions, 'language version')} of {plural(report.releases, 'release')}"
     extra = "".join(
-        f", {count} {label}"
-        for count, label in ((len(report.drafts), "drafts"), (len(report.lagging), "lagging"))
+        f", {label}"
+        for count, label in (
+            (len(report.drafts), plural(len(report.drafts), "draft")),
+            (len(report.lagging), f"{len(report.lagging)} lagging"),
+        )
         if count
     )
     click.echo(
-        f"built the {what} in {where}/: {versions}{extra}; {report.pages} pages and {report.pdfs} PDFs "
-        f"({report.rendered} rendered, {report.reused} unchanged) in {report.seconds:.1f} s"
+        f"built the {what} in {where}/: {versions}{extra}; {plural(report.pages, 'page')} and "
+        f"{plural(report.pdfs, 'PDF')} ({report.rendered} rendered, {report.reused} unchanged) "
+        f"in {report.seconds:.1f} s"
     )
 
 
@@ -186,27 +190,46 @@ def build(
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language version (repeatable).")
 @click.option("--note", metavar="TEXT", help='The change note readers see: "Updated DATE: TEXT".')
 @click.option("--minor", is_flag=True, help="A correction readers need not be told about (a typo): no note.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Restore published texts that differ from the record (edited by hand) from the sources or git.",
+)
 @click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
 @with_context
 def publish(
-    obj: Context, slugs: tuple[str, ...], langs: tuple[str, ...], note: str | None, minor: bool, now_text: str | None
+    obj: Context,
+    slugs: tuple[str, ...],
+    langs: tuple[str, ...],
+    note: str | None,
+    minor: bool,
+    repair: bool,
+    now_text: str | None,
 ) -> None:
     """Record approved language versions in the publication record; `build` then publishes them.
 
-    Default: every approved version of each release. The source language version is published
-    before or together with its translations; republishing a changed version needs a change note.
+    Default: every approved version of each release (SLUG, or its folder releases/SLUG/). The
+    source language version is published before or together with its translations; republishing
+    a changed version needs a change note. For a withdrawn release, it records the approved
+    translations of the withdrawal's reason.
     """
     from pressgen.publishing import publish as run_publish
 
     config = obj.config
-    report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=_parse_now(now_text))
+    now = _parse_now(now_text)
+    report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=now, repair=repair)
     for slug, lang, action in report.recorded:
         click.echo(f"{action} {slug} [{lang}]")
+    for lang in report.interfaces:
+        click.echo(f"recorded the interface strings [{lang}]")
+    for slug, lang, where in report.repaired:
+        click.echo(f"repaired {slug} [{lang}]: the texts as published, from {where}")
     for slug, lang in report.unchanged:
-        click.echo(f"unchanged {slug} [{lang}]: already published as it is")
+        what = "intact: its published texts are what the record says" if repair else "already published as it is"
+        click.echo(f"unchanged {slug} [{lang}]: {what}")
     for slug, lang, why in report.skipped:
         click.echo(f"not published: {slug} [{lang}]: {why}", err=True)
-    if report.recorded:
+    if report.recorded or report.interfaces or report.repaired:
         click.echo("recorded in published/: commit it with the sources, then run 'pressgen build'")
 
 
@@ -220,9 +243,10 @@ def withdraw(obj: Context, slug: str, reason: str, now_text: str | None) -> None
     """Withdraw a published release: its pages stay, marked withdrawn and noindex; it leaves lists and feeds."""
     from pressgen.publishing import withdraw as run_withdraw
 
-    record = run_withdraw(obj.config, slug, reason, now=_parse_now(now_text))
+    config = obj.config
+    record = run_withdraw(config, slug, reason, now=_parse_now(now_text))
     assert record.withdrawn is not None
-    click.echo(f"withdrew {slug} on {record.withdrawn.at.date().isoformat()}: run 'pressgen build' to publish that")
+    click.echo(f"withdrew {record.slug} on {config.day(record.withdrawn.at)}: run 'pressgen build' to publish that")
 
 
 def _display(path: Path) -> str:
@@ -406,22 +430,31 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
 @click.option("--now", "now_text", metavar="ISO", help="Judge embargoes at this time; default: now.")
 @with_context
 def status(obj: Context, fmt: str, now_text: str | None) -> None:
-    """Show what is translated and approved, what is public, what lags behind, and what changes next."""
-    from pressgen.publishing import status_rows
+    """Show what is translated and approved, what is public, what lags behind, and what changes next.
+
+    A release or catalog that cannot be read is named as an error (exit code 1) after the rest is shown.
+    """
+    from pressgen.errors import Problems
+    from pressgen.overview import status_rows
     from pressgen.releases import read_releases
     from pressgen.status import assess
 
     config = obj.config
     now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
-    assessment = assess(config, read_releases(config), now)
+    problems = Problems()
+    assessment = assess(config, read_releases(config, problems=problems), now)
     rows = status_rows(config, assessment, now)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    click.echo(_table(rows))
-    upcoming = rows["next_change"]
-    if upcoming is not None:
-        click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
+    else:
+        click.echo(_table(rows))
+        upcoming = rows["next_change"]
+        if upcoming is not None:
+            click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
+    for diagnostic in problems.items + assessment.unreadable():
+        _show(diagnostic)
+    if problems.items or assessment.unreadable():
+        raise click.exceptions.Exit(1)
 
 
 def _check_langs(config: Config, langs: tuple[str, ...]) -> None:
