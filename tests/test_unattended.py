@@ -320,6 +320,42 @@ def test_a_note_typed_in_a_latin_1_terminal_is_refused(here: Path) -> None:
     assert tree_digest(here / "published") == before
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["publish", "../../etc/passwd"],
+            "error: '../../etc/passwd' is not a release: name its slug, or its folder releases/<slug>/",
+        ),
+        (["publish", ""], "error: no release '' in releases/"),
+        (["publish", "\udce9\x1b[31m"], "error: no release '\\udce9\\x1b[31m' in releases/"),
+        (
+            ["publish", SLUG, "--lang", "../x"],
+            "error: --lang ../x: not one of the configured languages ['en', 'nl', 'ro']",
+        ),
+        (
+            ["withdraw", SLUG, "--reason", "x", "--now", "9999-12-31T23:59:59-12:00"],
+            "error: Invalid value: '9999-12-31T23:59:59-12:00' is out of range: give a year from 1000 to 9998 "
+            "(see 'pressgen withdraw --help')",
+        ),
+        (
+            ["publish", SLUG, "--now", "0001-01-01T00:00+14:00"],
+            "error: Invalid value: '0001-01-01T00:00+14:00' is out of range: give a year from 1000 to 9998 "
+            "(see 'pressgen publish --help')",
+        ),
+        (["withdraw", SLUG, "--reason", "   "], "error: give the reason readers will see (--reason TEXT)"),
+    ],
+    ids=["path out", "empty", "escapes", "language", "end of time", "start of time", "blank reason"],
+)
+def test_hostile_arguments_are_one_usage_error_and_nothing_is_written(
+    args: list[str], line: str, here: Path, cli: Cli
+) -> None:
+    before = tree_digest(here / "published")
+    result = cli(here, *args)
+    assert (result.code, result.err.splitlines()) == (2, [line])
+    assert tree_digest(here / "published") == before
+
+
 def test_correct_notes_in_every_language_are_recorded_as_typed(here: Path, cli: Cli) -> None:
     release = here / "releases" / SLUG / "release.md"
     note = "Am corectat „data” summitului; “quoted” [sic] \\ # ''' \"\"\" — ș ț Ș Ț."

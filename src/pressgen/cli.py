@@ -23,6 +23,10 @@ from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
 from pressgen.errors import Diagnostic, Interrupted, PressgenError, plural
 
 
+# The years `--now` may name: every moment of them has a date in every time zone.
+MIN_YEAR, MAX_YEAR = 1000, 9998
+
+
 class Context:
     """What every command needs: where the project is, and how to report."""
 
@@ -48,6 +52,8 @@ def _parse_now(value: str | None) -> dt.datetime | None:
         raise click.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2024-05-17T09:00+02:00") from None
     if moment.tzinfo is None:
         raise click.BadParameter(f"'{value}' needs a UTC offset, such as +02:00 or Z")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # a day at either end of time has no date in every zone
+        raise click.BadParameter(f"'{value}' is out of range: give a year from {MIN_YEAR} to {MAX_YEAR}")
     return moment
 
 
@@ -573,8 +579,11 @@ def _catch_signals() -> dict[int, Any]:
 
 
 def _terminal_safe(text: str) -> str:
-    """Show control characters (terminal escape sequences from a catalog) as escapes, not raw."""
-    return "".join(ch if ch == "\t" or unicodedata.category(ch) != "Cc" else repr(ch)[1:-1] for ch in text)
+    """Show control characters (terminal escape sequences from a catalog) as escapes, not raw; and the bytes
+    of an argument that were not UTF-8 (lone surrogates, which no stream can write)."""
+    return "".join(
+        ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs") else repr(ch)[1:-1] for ch in text
+    )
 
 
 def main() -> NoReturn:
