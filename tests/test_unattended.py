@@ -125,6 +125,23 @@ def test_the_timer_publishes_the_record_whatever_the_working_tree_holds(here: Pa
     refused = cli(here, "publish", SLUG, "--lang", "nl")  # the broken Dutch catalog stops only Dutch
     assert refused.code == 1
     assert f"{NL}:{release_line}: error: invalid PO syntax: unterminated or badly escaped string" in refused.err
+    romanian = cli(here, "publish", SLUG, "--lang", "ro")  # nothing of Dutch is read for Romanian
+    assert romanian.code == 1  # the Romanian translation lags behind the new English text, and says so
+    assert not [line for line in romanian.err.splitlines() if "locales/nl/" in line], romanian.err
+
+
+def test_a_broken_interface_catalog_stops_its_language_only_if_it_is_to_change(here: Path, cli: Cli) -> None:
+    line = break_quote(here / NL_INTERFACE, "Persberichten")
+    unchanged = cli(here, "publish", SLUG, "--lang", "nl")
+    assert unchanged.code == 0, unchanged.err
+    assert unchanged.out.splitlines()[0] == f"unchanged {SLUG} [nl]: already published as it is"
+    set_translation(here / NL, "A United Front", "Een eensgezind front tegen cyberdreigingen")
+    refused = cli(here, "publish", SLUG, "--lang", "nl", "--minor")
+    assert refused.code == 1
+    assert refused.err.splitlines() == [
+        f"{NL_INTERFACE}:{line}: error: invalid PO syntax: unterminated or badly escaped string"
+    ]
+    ok(cli, here, "publish", SLUG, "--lang", "ro")  # Romanian reads nothing of Dutch
 
 
 def test_a_withdrawal_after_publication_keeps_the_pages_and_empties_the_lists(here: Path, cli: Cli) -> None:

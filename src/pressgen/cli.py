@@ -22,7 +22,6 @@ from pressgen import __version__
 from pressgen.config import PDF_VARIANTS, Config, find_project, load_config
 from pressgen.errors import Diagnostic, Interrupted, PressgenError, plural
 
-
 # The years `--now` may name: every moment of them has a date in every time zone.
 MIN_YEAR, MAX_YEAR = 1000, 9998
 
@@ -581,9 +580,7 @@ def _catch_signals() -> dict[int, Any]:
 def _terminal_safe(text: str) -> str:
     """Show control characters (terminal escape sequences from a catalog) as escapes, not raw; and the bytes
     of an argument that were not UTF-8 (lone surrogates, which no stream can write)."""
-    return "".join(
-        ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs") else repr(ch)[1:-1] for ch in text
-    )
+    return "".join(ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs") else repr(ch)[1:-1] for ch in text)
 
 
 def main() -> NoReturn:

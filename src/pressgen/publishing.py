@@ -259,7 +259,7 @@ def _plan(
                 release.path,
             )
         else:
-            source = _source_entry(recorded_source, source_lang, digest, None if minor else note, now, record)
+            source = _source_entry(config, recorded_source, source_lang, digest, None if minor else note, now, record)
             plan.snapshots.append((source_lang, None))
             plan.record = plan.record.with_version(source)
             plan.recorded.append((release.slug, source_lang, "published" if recorded_source is None else "updated"))
@@ -277,6 +277,13 @@ def _plan(
         if lang == source_lang:
             continue
         version = versions[lang]
+        recorded = record.version(lang)
+        if version.reasons and not version.own_reasons and source is not None and recorded is not None:
+            # Only the interface catalog is not approved: it stops this version only if it is to change.
+            texts = translation_digest(source.text, approved_messages(template, version.catalog))
+            if texts == recorded.text and source.text == digest:
+                report.unchanged.append((release.slug, lang))
+                continue
         if version.reasons:
             if explicit:
                 problems.items.extend(blockers(config, assessment, version))
@@ -430,6 +437,7 @@ def _interface_pairs(path: Path, language: Language) -> dict[tuple[str | None, s
 
 
 def _source_entry(
+    config: Config,
     previous: VersionRecord | None,
     lang: str,
     digest: str,
@@ -440,7 +448,7 @@ def _source_entry(
     """Return the record of the source version as published now (first publication or an update)."""
     if previous is None:
         return VersionRecord(lang, now, digest)
-    _not_before(previous, now, record.path)
+    _not_before(config, previous, now, record.path)
     return VersionRecord(lang, previous.published, digest, None, (*previous.updates, Update(now, note)))
 
 
@@ -460,7 +468,7 @@ def _translation_entry(
         return None
     if previous is None:
         return VersionRecord(version.lang, now, digest, source.text)
-    _not_before(previous, now, version.catalog_path)
+    _not_before(config, previous, now, version.catalog_path)
     if previous.source != source.text:
         # Catching up with the source: its change notes since, as translated.
         since = [u.note for u in source.updates if u.note and u.at > previous.changed]
@@ -477,10 +485,11 @@ def _translation_entry(
     return VersionRecord(version.lang, previous.published, digest, source.text, (*previous.updates, update))
 
 
-def _not_before(previous: VersionRecord, now: dt.datetime, path: Path | None) -> None:
+def _not_before(config: Config, previous: VersionRecord, now: dt.datetime, path: Path | None) -> None:
     if now < previous.changed:
         raise PressgenError(
-            f"--now {now.isoformat()} is before the last change of this version ({previous.changed.isoformat()})",
+            f"--now {config.local(now).isoformat()} is before the last change of this version "
+            f"({config.local(previous.changed).isoformat()})",
             path,
         )
 

@@ -55,6 +55,12 @@ class Version:
     embargoed: bool = False
     findings: tuple[Diagnostic, ...] = ()
     catalog_path: Path | None = None
+    interface_reasons: tuple[str, ...] = ()  # those of `reasons` that are the interface catalog's
+
+    @property
+    def own_reasons(self) -> tuple[str, ...]:
+        """Return why the version itself (its catalog) is not approved, the interface's reasons left out."""
+        return tuple(r for r in self.reasons if r not in self.interface_reasons)
 
     @property
     def approved(self) -> bool:
@@ -275,8 +281,9 @@ def _assess_translation(
         except PressgenError as exc:  # the language's glossary or word list
             findings = exc.diagnostics
         reasons += _errors(findings, "")
-    reasons += interface.reasons(language.code)
-    return Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path)
+    theirs = tuple(interface.reasons(language.code))
+    reasons += theirs
+    return Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path, theirs)
 
 
 def blockers(config: Config, assessment: Assessment, version: Version) -> list[Diagnostic]:
