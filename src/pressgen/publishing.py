@@ -64,7 +64,7 @@ from pressgen.releases import (
 )
 from pressgen.scaffold import placeholder_problems
 from pressgen.segment import body_assets, release_assets
-from pressgen.status import Version, assess, blockers
+from pressgen.status import Interface, Version, assess, assess_interface, blockers
 
 SNAPSHOT = "release.md"
 TOTALS = ("translated", "fuzzy", "missing", "public", "releases")
@@ -157,10 +157,11 @@ def publish(
         named = list(dict.fromkeys(slug_argument(s, config, known) for s in slugs))
         problems = Problems()
         plans: list[_Plan] = []
+        interfaces: dict[tuple[str, ...], Interface] = {}  # assessed once an act, by the languages it needs
         for slug in named:
             try:
                 release = _read_named(config, slug)
-                plans.append(_plan(config, release, langs, note, minor, moment, report))
+                plans.append(_plan(config, release, langs, note, minor, moment, report, interfaces))
             except PressgenError as exc:
                 problems.extend(exc)
         problems.raise_if_any()
@@ -216,6 +217,7 @@ def _plan(
     minor: bool,
     now: dt.datetime,
     report: PublishReport,
+    interfaces: dict[tuple[str, ...], Interface],
 ) -> _Plan:
     """Decide what to record of one release; raise, writing nothing, if any version named is refused."""
     record = read_record(config, release.slug) or ReleaseRecord(release.slug, record_path(config, release.slug))
@@ -224,6 +226,9 @@ def _plan(
     explicit = bool(langs)
     if record.withdrawn is not None:
         return _plan_reasons(config, release, record, wanted, explicit, now, report)
+    translations = tuple(sorted(lang for lang in wanted if lang != source_lang))
+    if translations and translations not in interfaces:
+        interfaces[translations] = assess_interface(config, translations)
     problems = Problems()
     for src, line in body_assets(release):
         problem = asset_problem(release.folder, src)
@@ -239,7 +244,7 @@ def _plan(
     if note is not None and publishes_source and recorded_source is not None:
         pending = ChangeNote(note, now, record.path.relative_to(config.root).as_posix(), None)
         release = replace(release, change_notes=(*release.change_notes, pending))
-    assessment = assess(config, [release], now, langs=wanted)
+    assessment = assess(config, [release], now, interfaces.get(translations), langs=wanted)
     versions = {v.lang: v for v in assessment.versions}
     plan = _Plan(release, record, source_lang)
 
