@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -267,6 +268,31 @@ def test_a_failed_write_changes_nothing(here: Path, cli: Cli, monkeypatch: pytes
     ]
     assert tree_digest(here / "published") == before
     assert not [p for p in (here / "published").iterdir() if p.name.startswith(".")]
+
+
+def test_a_source_saved_while_it_is_published_is_not_recorded(
+    here: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The press office saves release.md again after `publish` approved it and before it copied it."""
+    import pressgen.publishing
+
+    release = here / "releases" / SLUG / "release.md"
+    release.write_text(release.read_text(encoding="utf-8").replace("is palpable.", "is clearly palpable."))
+    before = tree_digest(here / "published")
+    copy = pressgen.publishing.write_snapshot
+
+    def saved_meanwhile(*args: Any) -> None:
+        release.write_text(release.read_text(encoding="utf-8").replace("clearly", "plainly"), encoding="utf-8")
+        copy(*args)
+
+    monkeypatch.setattr(pressgen.publishing, "write_snapshot", saved_meanwhile)
+    result = cli(here, "publish", SLUG, "--lang", "en", "--note", "A word.")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"releases/{SLUG}/release.md: error: changed while it was being published: nothing was recorded; "
+        "publish it again"
+    ]
+    assert tree_digest(here / "published") == before
 
 
 # --- arguments are checked before anything is written --------------------------------------------

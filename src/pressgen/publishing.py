@@ -206,6 +206,14 @@ class _Plan:
         with rewriting(config, self.release.slug) as stage:
             for lang, messages in self.snapshots:
                 write_snapshot(config, self.release, lang, stage / lang, messages)
+                # What was copied is what was approved: a file saved meanwhile must not slip in.
+                if recorded_texts(config, self.record, self.record.versions[lang], stage / lang)[2] != (
+                    self.record.versions[lang].text
+                ):
+                    raise PressgenError(
+                        "changed while it was being published: nothing was recorded; publish it again",
+                        self.release.path,
+                    )
             write_record(config, self.record, self.source_lang, stage)
 
 

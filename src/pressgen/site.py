@@ -76,8 +76,8 @@ class Renderers:
 
     A preview reads the interface catalogs of `locales/`; the public site and the pack read the
     interface strings as the record holds them (`record.interface_copy_path`), and fall back on
-    `locales/` only for a language the record holds none of (a record made by a pressgen before
-    0.x; the next `publish` in that language records them). An interface catalog that cannot be
+    `locales/` only for a language the record holds none of (a record made before pressgen
+    recorded them; the next `publish` in that language does). An interface catalog that cannot be
     read leaves that language's pages in English, with a warning (`Site.warn_interface`), in a
     public build; a preview stops at it.
 
