@@ -569,6 +569,18 @@ def test_a_deleted_cache_is_rebuilt(here: Path, cli: Cli) -> None:
     assert tree_digest(here / "public") == before
 
 
+def test_a_memo_of_interface_counts_in_another_shape_is_counted_again(here: Path, cli: Cli) -> None:
+    ok(cli, here, "build")
+    [state] = (here / ".pressgen-cache" / "outputs").glob("*.json")
+    data = json.loads(state.read_text(encoding="utf-8"))
+    data["memo"]["missing"] = {key: {"nl": 3, "ro": "x"} for key in data["memo"]["missing"]}
+    state.write_text(json.dumps(data), encoding="utf-8")
+    release = here / "releases" / SLUG / "release.md"  # a change, so that the build runs
+    release.write_text(release.read_text(encoding="utf-8") + "\nAn unpublished paragraph.\n", encoding="utf-8")
+    result = cli(here, "build")
+    assert (result.code, result.err) == (0, "")
+
+
 # --- withdrawal reasons are translated -----------------------------------------------------------
 
 

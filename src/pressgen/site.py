@@ -137,6 +137,18 @@ class Renderers:
         return []
 
 
+def _counted(value: Any, codes: list[str]) -> bool:
+    """Tell whether a memo of interface messages is what `Site.warn_interface` keeps: [count, problems] a language."""
+    return isinstance(value, dict) and all(
+        isinstance(value.get(code), list)
+        and len(value[code]) == 2
+        and isinstance(value[code][0], int)
+        and isinstance(value[code][1], list)
+        and all(isinstance(d, dict) and isinstance(d.get("message"), str) for d in value[code][1])
+        for code in codes
+    )
+
+
 def _relative(path: Path, config: Config) -> str:
     return path.relative_to(config.root).as_posix()
 
@@ -477,7 +489,7 @@ class Site:
             self.base, "missing", self.sources.under("templates"), [self.interface(c) for c in codes], codes
         )
         missing = self.memo.get("missing", key)
-        if missing is None:
+        if not _counted(missing, codes):  # none yet, or not what this code keeps there: counted again
             template = interface_template(config)
             missing = self.memo.put(
                 "missing",
