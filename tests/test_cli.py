@@ -68,11 +68,11 @@ def test_embargoed_release_is_absent_until_its_time(project: Path, cli: Cli) -> 
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["build", "--only", "nope"], "error: no release 'nope' in releases/"),
+        (["build", "--only", "nope"], "error: no release 'nope' in published/"),
         (["translate", "--provider", "libre", "--url", "http://127.0.0.1:9", "--only", "nope"], None),
         (
             ["build", "--only", SLUG[:-1]],
-            f"error: no release '{SLUG[:-1]}' in releases/ (did you mean '{SLUG}'?)",
+            f"error: no release '{SLUG[:-1]}' in published/ (did you mean '{SLUG}'?)",
         ),
         (
             ["build", "--jobs", "0"],

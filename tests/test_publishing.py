@@ -219,7 +219,10 @@ def test_an_incomplete_interface_catalog_keeps_a_language_unpublished(here: Path
     text = interface.read_text(encoding="utf-8")
     interface.write_text(text.replace('msgid "Ends"\n', '#, fuzzy\nmsgid "Ends"\n', 1), encoding="utf-8")
     line = text.split("\n").index('msgid "Ends"') + 2
-    result = cli(here, "publish", SLUG, "--lang", "ro")
+    # Unchanged, the Romanian version stays as it is recorded; to change, it needs the interface approved.
+    assert cli(here, "publish", SLUG, "--lang", "ro").code == 0
+    set_translation(here / RO, "A United Front", "Un front comun împotriva amenințărilor cibernetice")
+    result = cli(here, "publish", SLUG, "--lang", "ro", "--minor")
     assert result.code == 1
     expected = "error: interface: fuzzy message 'Ends': approve it (remove the fuzzy flag)"
     assert f"locales/ro/LC_MESSAGES/messages.po:{line}: {expected}" in result.err.splitlines()
@@ -288,9 +291,9 @@ def test_withdrawn_pages_stay_marked_and_leave_lists_and_feeds(here: Path, cli: 
     assert SLUG not in (here / "public" / "sitemap.xml").read_text(encoding="utf-8")
     again = cli(here, "publish", SLUG)
     assert again.code == 1
-    assert (
-        again.err.strip()
-        == f"{RECORD}: error: the release was withdrawn on 2026-12-01; a withdrawn release is not published again"
+    assert again.err.strip() == (
+        f"{RECORD}: error: the release was withdrawn on 2026-12-01; a withdrawn release is not published again "
+        "(only the translations of its withdrawal reason are, once approved)"
     )
 
 
@@ -378,13 +381,16 @@ def test_a_hand_edited_broken_record_is_a_clear_error(edit, expected: str, here:
 
 
 def test_a_record_of_a_release_that_no_longer_exists(here: Path, cli: Cli) -> None:
+    assert cli(here, "build").code == 0
+    before = tree_digest(here / "public")
     shutil.rmtree(here / "releases" / SLUG)
     result = cli(here, "build")
-    assert result.code == 1
+    assert result.code == 0  # the public build renders the record alone
     assert result.err.strip() == (
-        f"{RECORD}:1: error: the record publishes '{SLUG}', but releases/{SLUG}/release.md no longer exists: "
+        f"{RECORD}:1: warning: the record publishes '{SLUG}', but releases/{SLUG}/release.md no longer exists: "
         "restore it (a published release stays in the project; withdraw it to take it out of the newsroom)"
     )
+    assert tree_digest(here / "public") == before
 
 
 def test_the_published_texts_are_what_the_build_renders(here: Path, cli: Cli) -> None:
@@ -399,9 +405,9 @@ def test_the_published_texts_are_what_the_build_renders(here: Path, cli: Cli) ->
         copy.write_text(kept.replace("palpable", "evident").replace("voelbaar", "merkbaar"), encoding="utf-8")
         result = cli(here, "build")
         assert result.code == 1
-        assert result.err.strip() == (
+        assert result.err.startswith(
             f"published/{SLUG}/{lang}: error: the published texts of the {lang} version differ from what the record "
-            "says was published (were they edited by hand?): published texts change only through 'pressgen publish'"
+            "says was published (were they edited by hand?): "
         )
         assert tree_digest(here / "public") == before
         copy.write_text(kept, encoding="utf-8")

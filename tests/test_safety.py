@@ -468,12 +468,22 @@ def test_ctrl_c_stops_in_one_line_and_changes_nothing(project: Path, cli: Cli) -
 
 
 def assert_clean_failure(cli: Cli, project: Path, *args: str, expected: str) -> None:
+    """The command stops at `expected`, one line, and leaves the public output as it was.
+
+    Without `args`: the preview, which renders the current sources, stops at it; the public build,
+    which renders the record alone, says it as a warning and publishes what the record holds.
+    """
     before = tree_digest(project / "public")
-    result = cli(project, *(args or ("build",)))
+    result = cli(project, *(args or ("build", "--drafts")))
     assert result.code == 1, result.err
     assert result.err.splitlines() == [expected]
     assert tree_digest(project / "public") == before
     assert [p.name for p in project.iterdir() if p.name.endswith(".tmp")] == []
+    if not args:
+        public = cli(project, "build")
+        assert public.code == 0, public.err
+        assert public.err.splitlines() == [expected.replace(": error: ", ": warning: ", 1)]
+        assert tree_digest(project / "public") == before
 
 
 @pytest.fixture
@@ -619,10 +629,15 @@ def test_a_release_folder_linked_from_outside_is_refused(project: Path, cli: Cli
     outside.mkdir(parents=True)
     (outside / "release.md").write_text("---\ntitle: Linked\ndate: 2024-06-01\n---\n\nText.\n")
     (project / "releases" / "2024-06-01-linked").symlink_to(outside)
-    result = cli(project, "build")
+    result = cli(project, "build", "--drafts")
     assert result.code == 1
     assert result.err.strip().endswith(
         "releases/2024-06-01-linked: error: is a link to a place outside the project; releases must live inside it"
+    )
+    public = cli(project, "build")  # the record alone: a warning
+    assert public.code == 0
+    assert public.err.strip().endswith(
+        "releases/2024-06-01-linked: warning: is a link to a place outside the project; releases must live inside it"
     )
 
 
@@ -630,16 +645,19 @@ def test_a_release_md_that_is_a_fifo_is_refused(project: Path, cli: Cli) -> None
     folder = project / "releases" / "2024-06-01-fifo"
     folder.mkdir()
     os.mkfifo(folder / "release.md")
-    result = cli(project, "build")  # must not block reading the pipe
-    assert result.code == 1
-    assert result.err.strip().endswith("releases/2024-06-01-fifo/release.md: error: release.md is not a regular file")
+    for args, severity in ((["--drafts"], "error"), ([], "warning")):  # must not block reading the pipe
+        result = cli(project, "build", *args)
+        assert result.code == (1 if severity == "error" else 0)
+        assert result.err.strip().endswith(
+            f"releases/2024-06-01-fifo/release.md: {severity}: release.md is not a regular file"
+        )
 
 
 def test_a_folder_name_with_a_trailing_newline_is_not_a_slug(project: Path, cli: Cli) -> None:
     folder = project / "releases" / "2024-06-01-newline\n"
     folder.mkdir()
     (folder / "release.md").write_text("---\ntitle: A\ndate: 2024-06-01\n---\n\nText.\n")
-    result = cli(project, "build")
+    result = cli(project, "build", "--drafts")
     assert result.code == 1
     assert "is not a slug of the form YYYY-MM-DD-words" in result.err
 
@@ -657,9 +675,9 @@ def test_errors_print_terminal_escapes_escaped(project: Path, cli: Cli) -> None:
     ro = project / "locales" / "ro" / "releases" / f"{SLUG}.po"
     set_translation(ro, "A United Front", "Front \x1b[2J\x1b]0;pwned\x07")
     (project / "releases" / "2024-06-01-x\x1b[31m").mkdir()
-    for command in ("check", "build"):
-        result = cli(project, command)
-        assert result.code == 1
+    for command in ("check", "build --drafts", "build"):
+        result = cli(project, *command.split())
+        assert result.code == (0 if command == "build" else 1)  # the public build warns
         assert "\x1b" not in result.out + result.err
         assert "2024-06-01-x\\x1b[31m" in result.err
 

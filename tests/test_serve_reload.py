@@ -28,8 +28,11 @@ CLOSING = "is palpable."
 
 
 @contextmanager
-def serving(project: Path, *args: str) -> Iterator[str]:
-    """Run `pressgen serve --port 0 ARGS…` in `project` until the block ends; yield the URL it prints."""
+def serving(project: Path, *args: str, lines: list[str] | None = None) -> Iterator[str]:
+    """Run `pressgen serve --port 0 ARGS…` in `project` until the block ends; yield the URL it prints.
+
+    What it prints is added to `lines`, if given, as it comes.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "pressgen", "-C", str(project), "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
@@ -42,6 +45,8 @@ def serving(project: Path, *args: str) -> Iterator[str]:
     def read() -> None:  # read all it prints, so that it never blocks on a full pipe
         assert process.stdout is not None
         for line in process.stdout:
+            if lines is not None:
+                lines.append(line.rstrip("\n"))
             match = re.search(r" on (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)", line)
             if match:
                 found.append(match.group(1))
@@ -169,3 +174,27 @@ def test_an_open_page_reloads_itself_after_an_edit(project: Path) -> None:
         assert page.evaluate("window.openedBeforeTheEdit === undefined")  # a new page: it reloaded
         assert page.url == f"{url}en/{SLUG}/"
         page.close()
+
+
+def wait_for_line(lines: list[str], text: str, after: int = 0) -> int:
+    """Wait until serve has printed a line holding `text` (after the first `after` lines); return its index."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        found = next((n for n, line in enumerate(lines[after:], after) if text in line), None)
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"serve never printed {text!r}: {lines}")
+
+
+def test_serve_says_when_a_broken_file_is_fixed(project: Path) -> None:
+    lines: list[str] = []
+    release = project / "releases" / SLUG / "release.md"
+    text = release.read_text(encoding="utf-8")
+    with serving(project, lines=lines):
+        release.write_text(text.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+        failed = wait_for_line(lines, "build failed: still serving the previous output")
+        assert any(f"releases/{SLUG}/release.md:" in line and ": error: " in line for line in lines[:failed])
+        release.write_text(text, encoding="utf-8")  # fixed: as it was before it broke
+        fixed = wait_for_line(lines, "fixed: the sources build again; serving the new output", failed)
+        assert fixed > failed

@@ -213,7 +213,13 @@ def _gather_and_write(
     progress: Progress,
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
-    from pressgen.gather import check_sources, preview_documents, public_documents, recorded_embargoes
+    from pressgen.gather import (
+        check_sources,
+        preview_documents,
+        public_documents,
+        recorded_embargoes,
+        warn_of_sources,
+    )
     from pressgen.pool import font_subsetter
     from pressgen.site import Site
 
@@ -222,11 +228,13 @@ def _gather_and_write(
     memo = Memo(state.get("memo"))
     report = BuildReport(out_dir=out_dir)
 
-    # Gather: everything is read and checked before anything is written.
-    facts = check_sources(config, sources, memo, options)
+    # Gather: everything is read and checked before anything is written. A public build renders the
+    # record alone: what is wrong in the current sources is a warning.
     if options.preview:
+        facts = check_sources(config, sources, memo, options)
         documents = preview_documents(config, sources, memo, facts, options, now, report)
     else:
+        warn_of_sources(config, sources, memo, options, report)
         documents = public_documents(config, sources, memo, options, now, report)
     embargoes = [d.embargo for d in documents if d.embargo is not None]
     if not options.preview:
@@ -327,8 +335,8 @@ def print_documents(config: Config, options: BuildOptions) -> Iterator[tuple[str
     now = options.now or dt.datetime.now(dt.UTC)
     report = BuildReport(out_dir=config.output_dir)
     sources, memo = Sources.scan(config), Memo()
-    facts = check_sources(config, sources, memo, options)
     if options.preview:
+        facts = check_sources(config, sources, memo, options)
         documents = preview_documents(config, sources, memo, facts, options, now, report)
     else:
         documents = public_documents(config, sources, memo, options, now, report)

@@ -22,6 +22,9 @@ from pressgen import __version__
 from pressgen.config import EXECUTORS, PDF_VARIANTS, Config, find_project, load_config, scheduler_problem
 from pressgen.errors import Diagnostic, Interrupted, PressgenError, plural
 
+# The years `--now` may name: every moment of them has a date in every time zone.
+MIN_YEAR, MAX_YEAR = 1000, 9998
+
 
 class Context:
     """What every command needs: where the project is, and how to report."""
@@ -48,6 +51,8 @@ def _parse_now(value: str | None) -> dt.datetime | None:
         raise click.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2024-05-17T09:00+02:00") from None
     if moment.tzinfo is None:
         raise click.BadParameter(f"'{value}' needs a UTC offset, such as +02:00 or Z")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # a day at either end of time has no date in every zone
+        raise click.BadParameter(f"'{value}' is out of range: give a year from {MIN_YEAR} to {MAX_YEAR}")
     return moment
 
 
@@ -192,13 +197,17 @@ def build(
     what = "preview" if drafts else "pack" if embargoed else "site"
     versions = f"{plural(report.versions, 'language version')} of {plural(report.releases, 'release')}"
     extra = "".join(
-        f", {count} {label}"
-        for count, label in ((len(report.drafts), "drafts"), (len(report.lagging), "lagging"))
+        f", {label}"
+        for count, label in (
+            (len(report.drafts), plural(len(report.drafts), "draft")),
+            (len(report.lagging), f"{len(report.lagging)} lagging"),
+        )
         if count
     )
     click.echo(
-        f"built the {what} in {where}/: {versions}{extra}; {report.pages} pages and {report.pdfs} PDFs "
-        f"({report.rendered} rendered, {report.reused} unchanged) in {report.seconds:.1f} s"
+        f"built the {what} in {where}/: {versions}{extra}; {plural(report.pages, 'page')} and "
+        f"{plural(report.pdfs, 'PDF')} ({report.rendered} rendered, {report.reused} unchanged) "
+        f"in {report.seconds:.1f} s"
     )
 
 
@@ -208,27 +217,46 @@ def build(
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language version (repeatable).")
 @click.option("--note", metavar="TEXT", help='The change note readers see: "Updated DATE: TEXT".')
 @click.option("--minor", is_flag=True, help="A correction readers need not be told about (a typo): no note.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Restore published texts that differ from the record (edited by hand) from the sources or git.",
+)
 @click.option("--now", "now_text", metavar="ISO", help="Record this time instead of the current one.")
 @with_context
 def publish(
-    obj: Context, slugs: tuple[str, ...], langs: tuple[str, ...], note: str | None, minor: bool, now_text: str | None
+    obj: Context,
+    slugs: tuple[str, ...],
+    langs: tuple[str, ...],
+    note: str | None,
+    minor: bool,
+    repair: bool,
+    now_text: str | None,
 ) -> None:
     """Record approved language versions in the publication record; `build` then publishes them.
 
-    Default: every approved version of each release. The source language version is published
-    before or together with its translations; republishing a changed version needs a change note.
+    Default: every approved version of each release (SLUG, or its folder releases/SLUG/). The
+    source language version is published before or together with its translations; republishing
+    a changed version needs a change note. For a withdrawn release, it records the approved
+    translations of the withdrawal's reason.
     """
     from pressgen.publishing import publish as run_publish
 
     config = obj.config
-    report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=_parse_now(now_text))
+    now = _parse_now(now_text)
+    report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=now, repair=repair)
     for slug, lang, action in report.recorded:
         click.echo(f"{action} {slug} [{lang}]")
+    for lang in report.interfaces:
+        click.echo(f"recorded the interface strings [{lang}]")
+    for slug, lang, where in report.repaired:
+        click.echo(f"repaired {slug} [{lang}]: the texts as published, from {where}")
     for slug, lang in report.unchanged:
-        click.echo(f"unchanged {slug} [{lang}]: already published as it is")
+        what = "intact: its published texts are what the record says" if repair else "already published as it is"
+        click.echo(f"unchanged {slug} [{lang}]: {what}")
     for slug, lang, why in report.skipped:
         click.echo(f"not published: {slug} [{lang}]: {why}", err=True)
-    if report.recorded:
+    if report.recorded or report.interfaces or report.repaired:
         click.echo("recorded in published/: commit it with the sources, then run 'pressgen build'")
 
 
@@ -242,9 +270,10 @@ def withdraw(obj: Context, slug: str, reason: str, now_text: str | None) -> None
     """Withdraw a published release: its pages stay, marked withdrawn and noindex; it leaves lists and feeds."""
     from pressgen.publishing import withdraw as run_withdraw
 
-    record = run_withdraw(obj.config, slug, reason, now=_parse_now(now_text))
+    config = obj.config
+    record = run_withdraw(config, slug, reason, now=_parse_now(now_text))
     assert record.withdrawn is not None
-    click.echo(f"withdrew {slug} on {record.withdrawn.at.date().isoformat()}: run 'pressgen build' to publish that")
+    click.echo(f"withdrew {record.slug} on {config.day(record.withdrawn.at)}: run 'pressgen build' to publish that")
 
 
 def _display(path: Path) -> str:
@@ -432,15 +461,18 @@ def status(obj: Context, slug: str | None, fmt: str, now_text: str | None) -> No
     """Show what is translated and approved, what is public, what lags behind, and what changes next.
 
     With SLUG, only that release, and how many of its e-mails were sent, failed, are uncertain
-    or pending, per list and language (`pressgen send`).
+    or pending, per list and language (`pressgen send`). A release or catalog that cannot be read
+    is named as an error (exit code 1) after the rest is shown.
     """
-    from pressgen.publishing import status_rows
+    from pressgen.errors import Problems
+    from pressgen.overview import status_rows
     from pressgen.releases import read_releases
     from pressgen.status import assess
 
     config = obj.config
     now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
-    releases = read_releases(config)
+    problems = Problems()
+    releases = read_releases(config, problems=problems)
     if slug is not None and slug not in {r.slug for r in releases}:
         from pressgen.releases import no_such_release
 
@@ -455,13 +487,17 @@ def status(obj: Context, slug: str | None, fmt: str, now_text: str | None) -> No
         rows["deliveries"] = [{"list": name, "lang": lang, **states} for (name, lang), states in counts.items()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    click.echo(_table(rows))
-    if slug is not None:
-        click.echo(_deliveries_table(rows["deliveries"]))
-    upcoming = rows["next_change"]
-    if upcoming is not None:
-        click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
+    else:
+        click.echo(_table(rows))
+        if slug is not None:
+            click.echo(_deliveries_table(rows["deliveries"]))
+        upcoming = rows["next_change"]
+        if upcoming is not None:
+            click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
+    for diagnostic in problems.items + assessment.unreadable():
+        _show(diagnostic)
+    if problems.items or assessment.unreadable():
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()
@@ -685,8 +721,9 @@ def _catch_signals() -> dict[int, Any]:
 
 
 def _terminal_safe(text: str) -> str:
-    """Show control characters (terminal escape sequences from a catalog) as escapes, not raw."""
-    return "".join(ch if ch == "\t" or unicodedata.category(ch) != "Cc" else repr(ch)[1:-1] for ch in text)
+    """Show control characters (terminal escape sequences from a catalog) as escapes, not raw; and the bytes
+    of an argument that were not UTF-8 (lone surrogates, which no stream can write)."""
+    return "".join(ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs") else repr(ch)[1:-1] for ch in text)
 
 
 def main() -> NoReturn:

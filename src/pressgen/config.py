@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
@@ -176,6 +177,14 @@ class Config:
             if lang.code == code:
                 return lang
         raise KeyError(code)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """Return a moment in the site's time zone: every date pressgen shows is the site's, as on its pages."""
+        return moment.astimezone(self.timezone)
+
+    def day(self, moment: dt.datetime) -> str:
+        """Return the day of a moment in the site's time zone, as the terminal shows it (2024-05-17)."""
+        return self.local(moment).date().isoformat()
 
     # Where a project keeps each kind of file, inside its root.
     path = _InProject(CONFIG_NAME)

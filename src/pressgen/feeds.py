@@ -91,8 +91,20 @@ def public_moment(
     return dt.datetime.combine(date, dt.time(0, 0), tzinfo=config.timezone)
 
 
-def write_feed(dest: Path, config: Config, language: Language, title: str, entries: Sequence[FeedEntry]) -> None:
-    """Write the Atom feed of one language, `entries` newest first."""
+# The `updated` of a feed that has never had an entry (Atom requires one).
+NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def write_feed(
+    dest: Path,
+    config: Config,
+    language: Language,
+    title: str,
+    entries: Sequence[FeedEntry],
+    withdrawn: dt.datetime | None = None,
+) -> None:
+    """Write the Atom feed of one language, `entries` newest first; `withdrawn` is the last withdrawal of a
+    release of the language, which changed the feed too (it left it)."""
     feed = FeedGenerator()
     home = f"{config.base_url}{language.code}/"
     feed.id(home)
@@ -102,7 +114,8 @@ def write_feed(dest: Path, config: Config, language: Language, title: str, entri
     feed.link(href=f"{home}feed.xml", rel="self")
     feed.language(language.code)
     feed.generator("pressgen")
-    feed.updated(max((item.updated for item in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    moments = [item.updated for item in entries] + ([withdrawn] if withdrawn is not None else [])
+    feed.updated(max(moments, default=NEVER))
     # feedgen prepends each entry; add oldest first so that the feed lists newest first.
     for item in reversed(entries):
         entry = feed.add_entry()

@@ -11,6 +11,7 @@ texts come from, and makes its texts only when something of it has to be rendere
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,10 +21,10 @@ from pressgen.build import BuildOptions, BuildReport
 from pressgen.cache import Memo, Sources, code_version, digest_of
 from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems
 from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
 from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
-from pressgen.record import RECORD_DIR, RECORD_NAME
+from pressgen.record import RECORD_DIR, RECORD_NAME, linked_record_problem, record_path
 from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
 from pressgen.segment import body_assets
 from pressgen.status import Interface, Version, assess, assess_interface
@@ -58,6 +59,7 @@ class Document:
     folder: Path  # the folder of the texts it shows: its pictures, the PDF's relative URLs
     texts: Texts
     draft: bool = False  # an unapproved translation, in a preview
+    withdrawn: dt.datetime | None = None  # when it was withdrawn (it was public before)
     _localised: LocalisedRelease | None = None
 
     @property
@@ -113,8 +115,8 @@ class ReleaseFacts:
 def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions) -> list[ReleaseFacts]:
     """Check every release, its pictures and its catalogs, reading only those whose digest is new.
 
-    A public build checks the sources too: a record needs its release, and a broken catalog is an
-    error though nothing is published from it.
+    Every problem is an error: a preview renders these sources. A public build renders the record
+    alone, and only warns of them (`warn_of_sources`).
     """
     problems = Problems()
     found: list[ReleaseFacts] = []
@@ -162,6 +164,28 @@ def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOp
             problems.extend(exc)
     problems.raise_if_any()
     return found
+
+
+def warn_of_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions, report: BuildReport) -> None:
+    """Check the sources for a public build, which does not use them: each problem is a warning.
+
+    A translator's half-saved catalog or a half-written release must not stop an embargo from
+    lifting or a withdrawal from reaching the site; the warning names the file, so that the log of
+    a timer's builds shows it (and `--strict` makes it fatal).
+    """
+    try:
+        check_sources(config, sources, memo, replace(options, only=None))
+    except PressgenError as exc:
+        report.warnings += [replace(d, severity="warning") for d in exc.diagnostics]
+    except Exception as exc:  # a fault in checking what this build does not read: said, never fatal
+        report.warnings.append(
+            Diagnostic(
+                f"the current sources could not be checked ({type(exc).__name__}: {exc}); the public site is "
+                "built from published/ alone",
+                config.releases_dir,
+                severity="warning",
+            )
+        )
 
 
 def _release_facts(release: Release) -> dict[str, Any]:
@@ -225,6 +249,7 @@ def _public_texts(
     """Return the texts of a recorded version as the public site shows them, with its updates and notices."""
     localised = localise_release(version.release, version.language, version.catalog, config)
     withdrawn = version.record.withdrawn
+    reason, translated = withdrawn.reason_in(version.lang) if withdrawn is not None else ("", False)
     return replace(
         localised,
         embargo_text=localised.embargo_text if options.embargoed else None,
@@ -237,7 +262,11 @@ def _public_texts(
         ),
         lag=_lag_view(config, version, source) if version.lags else None,
         withdrawn=(
-            WithdrawnView(format_day(withdrawn.at, version.language, config), withdrawn.reason, version.release.lang)
+            WithdrawnView(
+                format_day(withdrawn.at, version.language, config),
+                reason,
+                version.lang if translated else version.release.lang,
+            )
             if withdrawn is not None
             else None
         ),
@@ -250,17 +279,18 @@ def public_documents(
     """Choose what the record makes public at `now` (or, for the pack, what is still under embargo).
 
     A recorded release is read (and its digests verified) only when its files in published/ are
-    new; otherwise what the build needs of it comes from the memo of their digests.
+    new; otherwise what the build needs of it comes from the memo of their digests. A version
+    withdrawn before it became public is never published, and leaves no trace in the pack either.
     """
     problems = Problems()
     documents: list[Document] = []
     base = digest_of(code_version(), sources.digest("pressgen.toml"))
-    slugs = sorted(
-        path.split("/")[1] for path in sources.digests if path.count("/") == 2 and path.endswith(f"/{RECORD_NAME}")
-    )
-    for slug in slugs:
+    recorded = _recorded(config, sources, problems)
+    if options.only is not None and options.only not in recorded:
+        raise no_such_release(options.only, recorded, "published/")
+    for slug in recorded:
         exists = (config.releases_dir / slug / "release.md").is_file()
-        key = digest_of(base, "published", slug, exists, sources.under(f"{RECORD_DIR}/{slug}"))
+        key = digest_of(base, "published", slug, sources.under(f"{RECORD_DIR}/{slug}"))
         meta = memo.get("published", key)
         versions = None
         if meta is None:
@@ -271,15 +301,29 @@ def public_documents(
                 problems.extend(exc)
                 continue
             meta = memo.put("published", key, _recorded_facts(config, versions))
+        if not exists:
+            report.warnings.append(
+                Diagnostic(
+                    f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
+                    "(a published release stays in the project; withdraw it to take it out of the newsroom)",
+                    record_path(config, slug),
+                    1,
+                    severity="warning",
+                )
+            )
         texts = _Recorded(config, slug, options, versions)
         source_path = config.releases_dir / slug / "release.md"
         embargo = _moment(meta["embargo"])
-        if embargo is not None:
+        withdrawn = _moment(meta["withdrawn"])
+        if embargo is not None and withdrawn is None:
             memo.put("embargoes", key, meta["embargo"])
         embargoed = embargo is not None and embargo > now
         if embargoed != options.embargoed:
             continue  # under embargo: no trace; or, for the pack, public already
         for entry in meta["versions"]:
+            public_at = _moment(entry["published"])
+            if withdrawn is not None and public_at is not None and withdrawn < public_at:
+                continue  # withdrawn before it was ever public: never published
             if entry["lags"]:
                 report.lagging.append(f"{slug} [{entry['lang']}]: {entry['lags']}")
             texts.pending += 1
@@ -290,13 +334,14 @@ def public_documents(
                     release_lang=meta["lang"],
                     date=dt.date.fromisoformat(meta["date"]),
                     embargo=embargo,
-                    published=_moment(entry["published"]),
+                    published=public_at,
                     modified=_moment(entry["modified"]),
-                    listed=not meta["withdrawn"],
+                    listed=withdrawn is None,
                     key=digest_of(key, entry["lang"], options.embargoed),
                     source=source_path,
                     folder=snapshot_dir(config, slug, entry["lang"]),
                     texts=texts,
+                    withdrawn=withdrawn,
                 )
             )
     problems.raise_if_any()
@@ -305,8 +350,26 @@ def public_documents(
     return documents
 
 
+def _recorded(config: Config, sources: Sources, problems: Problems) -> list[str]:
+    """Return the slugs of the recorded releases; a release folder in published/ that is a link is an error."""
+    slugs = set()
+    for path in sources.under(RECORD_DIR):
+        parts = path[0].split("/")
+        if parts[1].startswith("."):
+            continue  # what an act killed before it ended left behind (`record.rewriting`)
+        if len(parts) == 2 and os.path.islink(config.root / path[0]):
+            try:
+                linked_record_problem(config.root / path[0])
+            except PressgenError as exc:
+                problems.extend(exc)
+        elif len(parts) == 3 and parts[2] == RECORD_NAME:
+            slugs.add(parts[1])
+    return sorted(slugs)
+
+
 def recorded_embargoes(memo: Memo) -> list[dt.datetime]:
-    """Return the embargoes of every recorded release (public or not): the build is valid until the next lifts."""
+    """Return the embargoes of every recorded release not withdrawn (public or not): the build is valid
+    until the next lifts."""
     return [moment for value in memo.data().get("embargoes", {}).values() if (moment := _moment(value)) is not None]
 
 
@@ -319,8 +382,8 @@ def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, 
         lags = None
         if version.lags:
             lags = (
-                f"translates the {source.lang} version of {_reflects(version, source).date().isoformat()}, which was "
-                f"updated on {source.version.changed.date().isoformat()} (translate the changes, then publish them)"
+                f"translates the {source.lang} version of {config.day(_reflects(version, source))}, which was "
+                f"updated on {config.day(source.version.changed)} (translate the changes, then publish them)"
             )
         facts.append(
             {
@@ -331,11 +394,12 @@ def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, 
             }
         )
     order = {code: index for index, code in enumerate(config.codes)}
+    withdrawn = source.record.withdrawn
     return {
         "lang": release.lang,
         "date": release.date.isoformat(),
         "embargo": _iso(release.embargo),
-        "withdrawn": source.record.withdrawn is not None,
+        "withdrawn": _iso(withdrawn.at) if withdrawn is not None else None,
         "versions": sorted(facts, key=lambda f: order.get(str(f["lang"]), len(order))),
     }
 

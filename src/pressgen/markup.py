@@ -51,10 +51,11 @@ PROTECTED = re.compile(
 )
 
 # Characters a reader cannot see that change what a text says or shows: bidirectional
-# overrides and isolates, and zero-width characters.
+# overrides, isolates and marks, and zero-width characters.
 INVISIBLE = {
     **{chr(c): f"U+{c:04X}" for c in range(0x202A, 0x202F)},
     **{chr(c): f"U+{c:04X}" for c in range(0x2066, 0x206A)},
+    **{chr(c): f"U+{c:04X}" for c in (0x200E, 0x200F, 0x061C)},
     **{chr(c): f"U+{c:04X}" for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)},
 }
 
@@ -189,6 +190,35 @@ _AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]*|[\w.+-]+@[\w-
 def invisible_characters(text: str) -> list[tuple[int, str]]:
     """Return (1-based column, name) of each bidirectional control or zero-width character."""
     return [(index + 1, INVISIBLE[ch]) for index, ch in enumerate(text) if ch in INVISIBLE]
+
+
+def typed_text_problem(text: str) -> str | None:
+    """Return what makes a text typed on the command line (a change note, a withdrawal reason) unfit to
+    be recorded and published, or None: a byte that is not UTF-8, a control character, or a character
+    a reader cannot see that changes how the text reads (as `check` refuses it in a translation).
+
+    The problem names the character's position, never the text itself: a terminal would act on it.
+    """
+    for index, ch in enumerate(text):
+        if "\udc80" <= ch <= "\udcff":  # a byte the terminal's encoding could not decode (surrogateescape)
+            return (
+                f"is not UTF-8 text (byte 0x{ord(ch) - 0xDC00:02x} at character {index + 1}): "
+                "set the terminal to UTF-8 and type it again"
+            )
+        if "\ud800" <= ch <= "\udfff":
+            return f"is not valid Unicode text (U+{ord(ch):04X} at character {index + 1})"
+    controls = control_characters(text, allowed="")
+    if controls:
+        offset, name = controls[0]
+        return f"holds the control character {name} at character {offset + 1}: remove it"
+    invisible = invisible_characters(text)
+    if invisible:
+        column, name = invisible[0]
+        return (
+            f"holds the invisible character {name} at character {column} (a bidirectional control or "
+            "zero-width character): readers would not see it, yet it changes how the text reads; remove it"
+        )
+    return None
 
 
 def control_characters(text: str, allowed: str = "\t\n") -> list[tuple[int, str]]:

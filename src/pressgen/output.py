@@ -132,7 +132,7 @@ def project_lock(lock_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); return False where the system cannot."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -195,7 +195,7 @@ def staging(out_dir: Path) -> Iterator[Path]:
 def _swap(stage: Path, out_dir: Path) -> None:
     """Put `stage` in the place of `out_dir`, and remove the previous output (which
     `check_output_dir` found empty or marked as pressgen's)."""
-    if out_dir.exists() and _exchange(stage, out_dir):
+    if out_dir.exists() and exchange(stage, out_dir):
         shutil.rmtree(stage, ignore_errors=True)  # now holds the previous output
         return
     if out_dir.exists():
@@ -436,7 +436,7 @@ def generation(out_dir: Path, live: Generation, previous: Generation | None) -> 
     yield stage
     stage.result = stage.finish()
     stage.folder.chmod(0o755)
-    if not _exchange(shadow, out_dir):
+    if not exchange(shadow, out_dir):
         # No atomic exchange on this system: two renames, as `staging` does.
         old = out_dir.parent / f".{out_dir.name}.old.tmp"
         _remove(old)

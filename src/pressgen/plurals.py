@@ -12,6 +12,11 @@ from collections.abc import Callable
 
 ULONG = 2**64  # plural expressions are evaluated in C's unsigned long
 _DIGITS = "0123456789"
+# The parser and the compiled expression recurse once per level of nesting and per operator: real
+# expressions (Arabic's, the longest) nest 6 deep with 24 operators. Past these limits an expression
+# is refused, before it could exhaust Python's stack.
+MAX_DEPTH = 32
+MAX_TOKENS = 400
 
 PluralExpression = Callable[[int], int]
 
@@ -22,7 +27,10 @@ def parse_plural(text: str) -> PluralExpression:
     The result computes in C's unsigned long, as gettext does: it wraps around, and raises
     ZeroDivisionError where C would trap.
     """
-    parser = _PluralParser(_plural_tokens(text))
+    tokens = _plural_tokens(text)
+    if len(tokens) > MAX_TOKENS:
+        raise ValueError(f"the expression is {len(tokens)} tokens long; at most {MAX_TOKENS}")
+    parser = _PluralParser(tokens)
     expression = parser.conditional()
     if parser.at < len(parser.tokens):
         raise ValueError(f"unexpected '{parser.tokens[parser.at]}'")
@@ -77,6 +85,12 @@ class _PluralParser:
     def __init__(self, tokens: list[str | int]) -> None:
         self.tokens = tokens
         self.at = 0
+        self.depth = 0  # how deeply the parser is inside parentheses, `?:` and `!`
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ValueError(f"the expression nests more than {MAX_DEPTH} levels deep")
 
     def peek(self) -> str | int | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -91,10 +105,12 @@ class _PluralParser:
         test = self.either()
         if not self.take("?"):
             return test
+        self.deeper()
         yes = self.conditional()
         if not self.take(":"):
             raise ValueError("'?' without ':'")
         no = self.conditional()
+        self.depth -= 1
 
         def choose(n: int) -> int:
             return yes(n) if test(n) else no(n)
@@ -124,7 +140,10 @@ class _PluralParser:
 
     def unary(self) -> PluralExpression:
         if self.take("!"):
-            return _not(self.unary())
+            self.deeper()
+            negated = _not(self.unary())
+            self.depth -= 1
+            return negated
         token = self.peek()
         self.at += 1
         if token == "n":
@@ -132,9 +151,11 @@ class _PluralParser:
         if isinstance(token, int):
             return _constant(token)
         if token == "(":
+            self.deeper()
             inner = self.conditional()
             if not self.take(")"):
                 raise ValueError("'(' without ')'")
+            self.depth -= 1
             return inner
         raise ValueError("an operand is missing" if token is None else f"unexpected '{token}'")
 

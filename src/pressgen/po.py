@@ -4,7 +4,7 @@ The reader turns a PO file into a Babel `Catalog` (which the rest of pressgen us
 keeps extraction, plural rules, locale data and MO files) and refuses, with the 1-based line,
 everything GNU gettext would refuse and some things it would let through: badly quoted or
 escaped strings, duplicate messages, control characters, a msgid without msgstr, a file cut
-off in its last msgstr. It reads GNU's previous msgids (`#|`), obsolete entries (`#~`) and the
+off inside a string. It reads GNU's previous msgids (`#|`), obsolete entries (`#~`) and the
 previous msgids of obsolete entries (`#~|`) as msgmerge writes them.
 
 The writer writes an entry whose content did not change exactly as the file had it (same
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ from pressgen.errors import PressgenError
 from pressgen.files import decode_text, read_regular, write_atomic
 
 MAX_BYTES = 16_000_000  # a release is at most 1 MB of text; its catalog holds it twice, with comments
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark, which some editors write at the start of a file
+# A catalog without a final newline saved less than this long ago may be an editor's save in progress.
+SETTLE = 2.0  # seconds
 WIDTH = 79  # GNU gettext's page width
 CHARSETS = {"utf-8", "utf8", "charset", "us-ascii", "ascii"}  # "charset" is the POT placeholder
 
@@ -119,6 +123,7 @@ class PoCatalog(Catalog):
         self.tail = ""  # comments after the last entry
         self.ending = "\n"  # what follows the last line: Babel leaves a blank line there
         self.read_status: os.stat_result | None = None  # the file's status when it was read
+        self.bom = False  # the file started with a byte order mark: it is written back with one
 
     def header_state(self) -> HeaderState:
         """Return what the writer writes of the header, from Babel's view of it."""
@@ -134,12 +139,40 @@ class PoCatalog(Catalog):
 
 
 def read_po_file(path: Path, locale: Locale | str | None = None) -> PoCatalog:
-    """Read a PO file strictly; every problem is a `PressgenError` with the path and line."""
+    """Read a PO file strictly; every problem is a `PressgenError` with the path and line.
+
+    A byte order mark (which some editors write) is read past and written back. A file without a
+    final newline (which some editors save) is read as it is; if it was saved in the last moments,
+    it may be an editor's save in progress, read half-way: it is read again once it has settled.
+    """
     data, status = read_regular(path, "catalog", MAX_BYTES)
-    text = decode_text(data, path, "invalid PO syntax: control character U+0000 (NUL)", "catalog is not valid UTF-8")
+    if data and not data.endswith(b"\n"):
+        data, status = _settled(path, data, status)
+    bom = data.startswith(BOM)
+    text = decode_text(
+        data[len(BOM) :] if bom else data,
+        path,
+        "invalid PO syntax: control character U+0000 (NUL)",
+        "catalog is not valid UTF-8",
+    )
     catalog = parse_po(text, path, locale)
     catalog.read_status = status
+    catalog.bom = bom
     return catalog
+
+
+def _settled(path: Path, data: bytes, status: os.stat_result) -> tuple[bytes, os.stat_result]:
+    """Read a file again until it has not changed for `SETTLE` seconds (at most that long): an editor
+    that saves in place may have written only the first part of it."""
+    deadline = time.monotonic() + SETTLE
+    while time.time() - status.st_mtime < SETTLE and time.monotonic() < deadline:
+        time.sleep(0.1)
+        again, now = read_regular(path, "catalog", MAX_BYTES)
+        if (now.st_size, now.st_mtime_ns, now.st_ino) != (status.st_size, status.st_mtime_ns, status.st_ino):
+            data, status = again, now
+            if data.endswith(b"\n"):
+                break
+    return data, status
 
 
 @dataclass
@@ -348,15 +381,6 @@ class _Reader:
             raise self.fail(f"{entry.fields[0].keyword} without msgstr", entry.fields[0].line)
         if entry.previous and not entry.fields:
             raise self.fail("a previous msgid (#|) without a message", entry.previous[0].line)
-        cut = not self.ends_with_newline and entry.last == len(self.lines) - 1
-        if end_of_file and cut and self.target is not None and self.target.keyword == "msgstr":
-            # An editor that saves in place, read half-way, leaves a file cut off mid-line.
-            raise PressgenError(
-                "the catalog ends inside a msgstr, without a final newline: it was cut off "
-                "(perhaps read while being saved); save it again",
-                self.path,
-                entry.last + 1,
-            )
         if entry.complete:
             self.entries.append(entry)
         elif end_of_file and self.has_comments(entry):
@@ -536,7 +560,8 @@ def serialise(catalog: Catalog) -> bytes:
                 parts.append("\n".join(entry_lines(message, obsolete, previous_context)))
     if kept is not None and kept.tail:
         parts.append(kept.tail)
-    return ("\n\n".join(part for part in parts if part) + (kept.ending if kept else "\n")).encode("utf-8")
+    text = ("\n\n".join(part for part in parts if part) + (kept.ending if kept else "\n")).encode("utf-8")
+    return BOM + text if kept is not None and kept.bom else text
 
 
 def _header(catalog: Catalog, kept: PoCatalog | None) -> str:

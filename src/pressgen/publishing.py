@@ -21,30 +21,50 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from babel.messages.catalog import Catalog
 
-from pressgen.catalogs import lookup, read_catalog, release_template
+from pressgen.catalogs import (
+    EPOCH,
+    INTERFACE_SOURCE_LANG,
+    interface_template,
+    lookup,
+    read_catalog,
+    release_template,
+)
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError, Problems, UsageError
+from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
+from pressgen.markup import typed_text_problem
 from pressgen.output import project_lock, real_dir
-from pressgen.po import write_po_file
+from pressgen.po import serialise
 from pressgen.record import (
     ReleaseRecord,
     Update,
     VersionRecord,
     Withdrawal,
+    interface_copy_path,
     read_record,
     record_dir,
     record_path,
     recorded_slugs,
+    rewriting,
+    tidy_record,
+    write_new,
     write_record,
 )
-from pressgen.releases import ChangeNote, Release, VersionOf, read_release, read_releases
+from pressgen.releases import (
+    ChangeNote,
+    Release,
+    VersionOf,
+    asset_problem,
+    read_release,
+    release_files,
+    slug_argument,
+    with_change_notes,
+)
 from pressgen.scaffold import placeholder_problems
-from pressgen.segment import release_assets
-from pressgen.status import Assessment, Version, assess, blockers
+from pressgen.segment import body_assets, release_assets
+from pressgen.status import Interface, Version, assess, assess_interface, blockers
 
 SNAPSHOT = "release.md"
 TOTALS = ("translated", "fuzzy", "missing", "public", "releases")
@@ -55,9 +75,11 @@ MESSAGES = "messages.po"
 class PublishReport:
     """What one `publish` did, release by release and language by language."""
 
-    recorded: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, "published" | "updated")
+    recorded: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, "published" | "updated" …)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, why not)
+    interfaces: list[str] = field(default_factory=list)  # languages whose interface strings were recorded
+    repaired: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, where from)
 
 
 def snapshot_dir(config: Config, slug: str, lang: str) -> Path:
@@ -100,33 +122,102 @@ def publish(
     note: str | None = None,
     minor: bool = False,
     now: dt.datetime | None = None,
+    repair: bool = False,
 ) -> PublishReport:
-    """Record the approved language versions of releases (every approved one unless `langs` names some)."""
+    """Record the approved language versions of releases (every approved one unless `langs` names some).
+
+    Everything is decided before anything is written: a refused act writes nothing. Each release's
+    record then changes in one step (`record.rewriting`). With `repair`, the published texts of
+    recorded versions that differ from their record are restored instead (`repair.py`).
+    """
     moment = now or dt.datetime.now(dt.UTC)
+    if note is not None:
+        check_typed_text(note, "--note")
     if note is not None and minor:
         raise UsageError("give a change note (--note) or --minor, not both")
     if note is not None and not note.strip():
         raise UsageError("the change note (--note) is empty")
+    if repair and (note is not None or minor):
+        raise UsageError("--repair restores what was published: it takes no --note or --minor")
     for lang in langs:
         if lang not in config.codes:
             raise UsageError(f"--lang {lang}: not one of the configured languages {list(config.codes)}")
     report = PublishReport()
     with project_lock(real_dir(config.cache_dir, config.root)):
-        releases = {r.slug: r for r in read_releases(config)}
-        for slug in slugs:
-            if slug not in releases:
-                raise UsageError(f"no release '{slug}' in releases/")
+        tidy_record(config)
+        if repair:
+            from pressgen.repair import repair_versions
+
+            named = [slug_argument(s, config, recorded_slugs(config), "published/") for s in slugs]
+            for slug in dict.fromkeys(named):
+                repair_versions(config, slug, langs, report)
+            return report
+        folders = config.releases_dir.iterdir() if config.releases_dir.is_dir() else iter(())
+        known = [folder.name for folder in folders if folder.is_dir()]
+        named = list(dict.fromkeys(slug_argument(s, config, known) for s in slugs))
         problems = Problems()
-        for slug in slugs:
+        plans: list[_Plan] = []
+        interfaces: dict[tuple[str, ...], Interface] = {}  # assessed once an act, by the languages it needs
+        for slug in named:
             try:
-                _publish_one(config, releases[slug], langs, note, minor, moment, report)
+                release = _read_named(config, slug)
+                plans.append(_plan(config, release, langs, note, minor, moment, report, interfaces))
             except PressgenError as exc:
                 problems.extend(exc)
         problems.raise_if_any()
+        for plan in plans:
+            plan.write(config)
+            report.recorded += plan.recorded
+        _record_interfaces(config, plans, report)
     return report
 
 
-def _publish_one(
+def check_typed_text(text: str, option: str) -> None:
+    """Refuse a text typed on the command line that cannot be recorded as it is (`markup.typed_text_problem`)."""
+    problem = typed_text_problem(text)
+    if problem is not None:
+        raise UsageError(f"{option}: the text {problem}")
+
+
+def _read_named(config: Config, slug: str) -> Release:
+    """Read the one release an act names: only its own problems can stop the act."""
+    problems = Problems()
+    paths = release_files(config, problems, only=slug)
+    problems.raise_if_any()
+    return with_change_notes(read_release(paths[0], config), config)
+
+
+@dataclass
+class _Plan:
+    """What an act records of one release: its record as it will be, and the texts to copy in."""
+
+    release: Release
+    record: ReleaseRecord
+    source_lang: str
+    snapshots: list[tuple[str, list[tuple[str, str]] | None]] = field(default_factory=list)  # (lang, messages)
+    recorded: list[tuple[str, str, str]] = field(default_factory=list)
+    approved: list[Version] = field(default_factory=list)  # the translations approved in this act
+    interfaces: dict[str, Catalog | None] = field(default_factory=dict)
+
+    def write(self, config: Config) -> None:
+        """Write the record and the texts of the versions it records, as one step."""
+        if not self.recorded:
+            return
+        with rewriting(config, self.release.slug) as stage:
+            for lang, messages in self.snapshots:
+                write_snapshot(config, self.release, lang, stage / lang, messages)
+                # What was copied is what was approved: a file saved meanwhile must not slip in.
+                if recorded_texts(config, self.record, self.record.versions[lang], stage / lang)[2] != (
+                    self.record.versions[lang].text
+                ):
+                    raise PressgenError(
+                        "changed while it was being published: nothing was recorded; publish it again",
+                        self.release.path,
+                    )
+            write_record(config, self.record, self.source_lang, stage)
+
+
+def _plan(
     config: Config,
     release: Release,
     langs: list[str],
@@ -134,18 +225,24 @@ def _publish_one(
     minor: bool,
     now: dt.datetime,
     report: PublishReport,
-) -> None:
-    """Decide what to record of one release, then write it: a refused act writes nothing."""
+    interfaces: dict[tuple[str, ...], Interface],
+) -> _Plan:
+    """Decide what to record of one release; raise, writing nothing, if any version named is refused."""
     record = read_record(config, release.slug) or ReleaseRecord(release.slug, record_path(config, release.slug))
-    if record.withdrawn is not None:
-        raise PressgenError(
-            f"the release was withdrawn on {record.withdrawn.at.date().isoformat()}; a withdrawn release is not "
-            "published again",
-            record.path,
-        )
     source_lang = release.lang
     wanted = list(dict.fromkeys(langs)) if langs else list(config.codes)
     explicit = bool(langs)
+    if record.withdrawn is not None:
+        return _plan_reasons(config, release, record, wanted, explicit, now, report)
+    translations = tuple(sorted(lang for lang in wanted if lang != source_lang))
+    if translations and translations not in interfaces:
+        interfaces[translations] = assess_interface(config, translations)
+    problems = Problems()
+    for src, line in body_assets(release):
+        problem = asset_problem(release.folder, src)
+        if problem:
+            problems.error(f"image '{src}' {problem}", release.path, line)
+    problems.raise_if_any()
     digest = source_digest(release)
     recorded_source = record.version(source_lang)
     source_changes = recorded_source is None or recorded_source.text != digest
@@ -155,10 +252,9 @@ def _publish_one(
     if note is not None and publishes_source and recorded_source is not None:
         pending = ChangeNote(note, now, record.path.relative_to(config.root).as_posix(), None)
         release = replace(release, change_notes=(*release.change_notes, pending))
-    assessment = assess(config, [release], now)
+    assessment = assess(config, [release], now, interfaces.get(translations), langs=wanted)
     versions = {v.lang: v for v in assessment.versions}
-    problems = Problems()
-    planned: list[tuple[VersionRecord, list[tuple[str, str]] | None, str]] = []  # entry, messages, action
+    plan = _Plan(release, record, source_lang)
 
     source = recorded_source
     if source_lang in wanted and not source_changes:
@@ -171,13 +267,15 @@ def _publish_one(
         if recorded_source is not None and note is None and not minor:
             problems.error(
                 f"the {config.language(source_lang).name} version changed since it was published on "
-                f"{recorded_source.changed.date().isoformat()}: give a change note (--note TEXT), or --minor "
+                f"{config.day(recorded_source.changed)}: give a change note (--note TEXT), or --minor "
                 "for a correction readers need not be told about",
                 release.path,
             )
         else:
-            source = _source_entry(recorded_source, source_lang, digest, None if minor else note, now, record)
-            planned.append((source, None, "published" if recorded_source is None else "updated"))
+            source = _source_entry(config, recorded_source, source_lang, digest, None if minor else note, now, record)
+            plan.snapshots.append((source_lang, None))
+            plan.record = plan.record.with_version(source)
+            plan.recorded.append((release.slug, source_lang, "published" if recorded_source is None else "updated"))
     elif explicit and source_changes and any(lang != source_lang for lang in wanted):
         # Translations always translate the recorded source: it must not have unpublished changes.
         what = "is not published yet" if recorded_source is None else "has changes that are not published"
@@ -192,6 +290,13 @@ def _publish_one(
         if lang == source_lang:
             continue
         version = versions[lang]
+        recorded = record.version(lang)
+        if version.reasons and not version.own_reasons and source is not None and recorded is not None:
+            # Only the interface catalog is not approved: it stops this version only if it is to change.
+            texts = translation_digest(source.text, approved_messages(template, version.catalog))
+            if texts == recorded.text and source.text == digest:
+                report.unchanged.append((release.slug, lang))
+                continue
         if version.reasons:
             if explicit:
                 problems.items.extend(blockers(config, assessment, version))
@@ -204,25 +309,148 @@ def _publish_one(
             continue  # explicit: reported above
         messages = approved_messages(template, version.catalog)
         try:
-            entry = _translation_entry(record.version(lang), version, source, messages, note, minor, now, record)
+            entry = _translation_entry(config, record.version(lang), version, source, messages, note, minor, now)
         except PressgenError as exc:
             problems.extend(exc)
             continue
+        plan.approved.append(version)
         if entry is None:
             report.unchanged.append((release.slug, lang))
         else:
-            planned.append((entry, messages, "published" if record.version(lang) is None else "updated"))
+            plan.snapshots.append((lang, messages))
+            plan.record = plan.record.with_version(entry)
+            plan.recorded.append((release.slug, lang, "published" if record.version(lang) is None else "updated"))
     problems.raise_if_any()
+    plan.interfaces = assessment.interface
+    return plan
 
-    for entry, texts, action in planned:
-        _write_snapshot(config, release, entry.lang, texts)
-        record = record.with_version(entry)
-        report.recorded.append((release.slug, entry.lang, action))
-    if planned:
-        write_record(config, record, source_lang)  # last: the record names only copies that are there
+
+def _plan_reasons(
+    config: Config,
+    release: Release,
+    record: ReleaseRecord,
+    wanted: list[str],
+    explicit: bool,
+    now: dt.datetime,
+    report: PublishReport,
+) -> _Plan:
+    """Plan the one thing an act records of a withdrawn release: the approved translations of its reason.
+
+    The reason is a message of the release's catalogs (`#. withdrawal reason of DATE`), approved
+    like any other; until its translation is recorded, a translation shows it in the source language.
+    """
+    withdrawn = record.withdrawn
+    assert withdrawn is not None and release.withdrawal is not None
+    reason = " ".join(release.withdrawal.text.split())
+    plan = _Plan(release, record, release.lang)
+    langs = [lang for lang in wanted if lang != release.lang and record.version(lang) is not None]
+    assessment = assess(config, [release], now, langs=langs)
+    problems = Problems()
+    translations = dict(withdrawn.translations)
+    for version in assessment.versions:
+        if version.is_source:
+            continue
+        message = version.catalog.get(reason) if version.catalog is not None else None
+        translated = lookup(version.catalog, reason)
+        findings = [f for f in version.findings if f.severity == "error" and message and f.line == message.lineno]
+        if translated is None or findings:
+            why = "its withdrawal reason is not translated and approved yet" if not findings else "check errors"
+            if explicit:
+                shown = reason if len(reason) <= 50 else reason[:50] + "…"
+                if version.catalog is None:
+                    problems.items.extend(version.findings or [Diagnostic(version.reasons[0], version.catalog_path)])
+                elif message is None:
+                    problems.error(f"'{shown}' is not in the catalog yet (run 'pressgen update')", version.catalog_path)
+                elif findings:
+                    problems.items.extend(findings)
+                else:
+                    state = "fuzzy message" if message.fuzzy else "untranslated message"
+                    problems.error(
+                        f"{state} '{shown}': the reason of the withdrawal", version.catalog_path, message.lineno
+                    )
+            else:
+                report.skipped.append((release.slug, version.lang, why))
+        elif translations.get(version.lang) == translated:
+            report.unchanged.append((release.slug, version.lang))
+        else:
+            translations[version.lang] = translated
+            plan.recorded.append((release.slug, version.lang, "recorded the withdrawal reason of"))
+    if not explicit and not plan.recorded and not any(slug == release.slug for slug, _ in report.unchanged):
+        report.skipped = [skip for skip in report.skipped if skip[0] != release.slug]
+        problems.error(
+            f"the release was withdrawn on {config.day(withdrawn.at)}; a withdrawn release is not published again "
+            "(only the translations of its withdrawal reason are, once approved)",
+            record.path,
+        )
+    problems.raise_if_any()
+    plan.record = replace(record, withdrawn=replace(withdrawn, translations=translations))
+    return plan
+
+
+def _record_interfaces(config: Config, plans: list[_Plan], report: PublishReport) -> None:
+    """Record the interface strings of each language a translation of was approved in this act.
+
+    The public build shows a language's pages with the interface strings as last recorded
+    (`interface_copy_path`), never with `locales/`: a translator's save reaches the public site
+    only through `publish`, as a release's texts do. The copy holds the approved messages of
+    the templates' current strings; it is written only when they changed.
+    """
+    done: set[str] = set()
+    template = None
+    for plan in plans:
+        for version in plan.approved:
+            lang = version.lang
+            catalog = plan.interfaces.get(lang)
+            if lang in done or lang == INTERFACE_SOURCE_LANG or catalog is None:
+                continue
+            done.add(lang)
+            template = template or interface_template(config)
+            approved = {}
+            for message in template:
+                found = catalog.get(message.id, message.context)
+                if message.id and found is not None and found.string and not found.fuzzy:
+                    approved[(found.context, _text(found.id))] = found
+            path = interface_copy_path(config, lang)
+            if _interface_pairs(path, version.language) == {key: _text(m.string) for key, m in approved.items()}:
+                continue
+            copy = Catalog(
+                locale=version.language.locale,
+                project="pressgen templates",
+                header_comment=INTERFACE_HEADER.format(language=version.language.name),
+                creation_date=EPOCH,
+                revision_date=EPOCH,
+                fuzzy=False,
+            )
+            for message in approved.values():
+                copy.add(message.id, message.string, context=message.context).flags.clear()
+            real_dir(path.parent, config.root)
+            write_new(path, serialise(copy))
+            report.interfaces.append(lang)
+
+
+INTERFACE_HEADER = (
+    "# The interface strings of the templates in {language}, as last approved: written by\n"
+    "# 'pressgen publish', shown by 'pressgen build'. Translate locales/, not this file."
+)
+
+
+def _text(value: str | tuple[str, ...] | list[str] | None) -> str:
+    return value if isinstance(value, str) else "\0".join(value or ())
+
+
+def _interface_pairs(path: Path, language: Language) -> dict[tuple[str | None, str], str] | None:
+    """Return the messages of a recorded interface copy, None if there is none or it cannot be read."""
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        catalog = read_catalog(path, language)
+    except PressgenError:
+        return None
+    return {(m.context, _text(m.id)): _text(m.string) for m in catalog if m.id}
 
 
 def _source_entry(
+    config: Config,
     previous: VersionRecord | None,
     lang: str,
     digest: str,
@@ -233,11 +461,12 @@ def _source_entry(
     """Return the record of the source version as published now (first publication or an update)."""
     if previous is None:
         return VersionRecord(lang, now, digest)
-    _not_before(previous, now, record)
+    _not_before(config, previous, now, record.path)
     return VersionRecord(lang, previous.published, digest, None, (*previous.updates, Update(now, note)))
 
 
 def _translation_entry(
+    config: Config,
     previous: VersionRecord | None,
     version: Version,
     source: VersionRecord,
@@ -245,7 +474,6 @@ def _translation_entry(
     note: str | None,
     minor: bool,
     now: dt.datetime,
-    record: ReleaseRecord,
 ) -> VersionRecord | None:
     """Return the record of a translation as published now, or None if it is published as it is."""
     digest = translation_digest(source.text, messages)
@@ -253,7 +481,7 @@ def _translation_entry(
         return None
     if previous is None:
         return VersionRecord(version.lang, now, digest, source.text)
-    _not_before(previous, now, record)
+    _not_before(config, previous, now, version.catalog_path)
     if previous.source != source.text:
         # Catching up with the source: its change notes since, as translated.
         since = [u.note for u in source.updates if u.note and u.at > previous.changed]
@@ -263,63 +491,67 @@ def _translation_entry(
     else:
         raise PressgenError(
             f"the {version.language.name} translation changed since it was published on "
-            f"{previous.changed.date().isoformat()}: give a change note in {version.language.name} (--note TEXT), "
+            f"{config.day(previous.changed)}: give a change note in {version.language.name} (--note TEXT), "
             "or --minor for a correction readers need not be told about",
             version.catalog_path,
         )
     return VersionRecord(version.lang, previous.published, digest, source.text, (*previous.updates, update))
 
 
-def _not_before(previous: VersionRecord, now: dt.datetime, record: ReleaseRecord) -> None:
+def _not_before(config: Config, previous: VersionRecord, now: dt.datetime, path: Path | None) -> None:
     if now < previous.changed:
         raise PressgenError(
-            f"--now {now.isoformat()} is before the last change of this version ({previous.changed.isoformat()})",
-            record.path,
+            f"--now {config.local(now).isoformat()} is before the last change of this version "
+            f"({config.local(previous.changed).isoformat()})",
+            path,
         )
 
 
-def _write_snapshot(config: Config, release: Release, lang: str, messages: list[tuple[str, str]] | None) -> None:
-    """Copy a version's texts, as they are now, into its folder in the record (replacing the old ones)."""
-    folder = snapshot_dir(config, release.slug, lang)
-    fresh = folder.with_name(f".{lang}.new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    real_dir(fresh, config.root)
-    shutil.copyfile(release.path, fresh / SNAPSHOT)
+def write_snapshot(
+    config: Config, release: Release, lang: str, folder: Path, messages: list[tuple[str, str]] | None
+) -> None:
+    """Write the texts of version `lang`, as they are now, into `folder` of an act's stage (replacing what it held)."""
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)  # hard links to the live record: removed, never written into
+    elif folder.exists() or folder.is_symlink():
+        folder.unlink()
+    folder.mkdir()
+    write_new(folder / SNAPSHOT, release.path.read_bytes())
     for asset in release_assets(release):
-        dest = fresh / asset.relative_to(release.folder)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset, dest)
+        write_new(folder / asset.relative_to(release.folder), asset.read_bytes())
     if messages is not None:
         language = config.language(lang)
         catalog = Catalog(locale=language.locale, project=release.slug, fuzzy=False)
         for msgid, msgstr in messages:
             catalog.add(msgid, msgstr).flags.clear()
-        write_po_file(fresh / MESSAGES, catalog)
-    old = folder.with_name(f".{lang}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    fresh.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+        write_new(folder / MESSAGES, serialise(catalog))
 
 
 def withdraw(config: Config, slug: str, reason: str, now: dt.datetime | None = None) -> ReleaseRecord:
-    """Mark a published release withdrawn: its pages stay, marked, and it leaves lists and feeds."""
+    """Mark a published release withdrawn: its pages stay, marked, and it leaves lists and feeds.
+
+    A release withdrawn before it was ever public (under embargo) is never published. Withdrawing
+    reads the record alone: a broken source or catalog cannot stop it.
+    """
+    check_typed_text(reason, "--reason")
     if not reason.strip():
         raise UsageError("give the reason readers will see (--reason TEXT)")
     with project_lock(real_dir(config.cache_dir, config.root)):
-        record = read_record(config, slug)
-        if record is None:
+        tidy_record(config)
+        recorded = recorded_slugs(config)
+        folders = config.releases_dir.iterdir() if config.releases_dir.is_dir() else iter(())
+        drafts = [folder.name for folder in folders if folder.name not in recorded]
+        slug = slug_argument(slug, config, [*recorded, *drafts], "published/")
+        if slug not in recorded:
             raise UsageError(f"'{slug}' was never published: there is nothing to withdraw")
+        record = read_record(config, slug)
+        assert record is not None
         if record.withdrawn is not None:
-            raise PressgenError(
-                f"the release was withdrawn already, on {record.withdrawn.at.date().isoformat()}", record.path
-            )
-        release = read_release(config.releases_dir / slug / "release.md", config)
-        record = ReleaseRecord(
-            record.slug, record.path, record.versions, Withdrawal(now or dt.datetime.now(dt.UTC), reason.strip())
-        )
-        write_record(config, record, release.lang)
+            raise PressgenError(f"the release was withdrawn already, on {config.day(record.withdrawn.at)}", record.path)
+        source_lang = next((lang for lang, v in record.versions.items() if v.source is None), config.source_language)
+        record = replace(record, withdrawn=Withdrawal(now or dt.datetime.now(dt.UTC), reason.strip()))
+        with rewriting(config, slug) as stage:
+            write_record(config, record, source_lang, stage)
     return record
 
 
@@ -361,16 +593,12 @@ def read_published(config: Config) -> list[PublicVersion]:
 
 
 def read_versions(config: Config, slug: str) -> list[PublicVersion]:
-    """Read one recorded release: each of its language versions, with its texts as published (verified)."""
+    """Read one recorded release: each of its language versions, with its texts as published (verified).
+
+    It reads published/ alone: the release's folder in releases/ may be broken, or gone.
+    """
     record = read_record(config, slug)
     assert record is not None
-    if not (config.releases_dir / slug / "release.md").is_file():
-        raise PressgenError(
-            f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
-            "(a published release stays in the project; withdraw it to take it out of the newsroom)",
-            record.path,
-            1,
-        )
     versions: list[PublicVersion] = []
     sources = [r for r in record.versions.values() if r.source is None]
     if len(sources) != 1:
@@ -378,138 +606,53 @@ def read_versions(config: Config, slug: str) -> list[PublicVersion]:
     source = sources[0]
     for lang, entry in record.versions.items():
         folder = snapshot_dir(config, slug, lang)
-        path = folder / SNAPSHOT
-        if not path.is_file():
-            raise PressgenError(
-                f"the texts of the {lang} version are missing from the record ({path.relative_to(config.root)})",
-                record.path,
-                entry.line,
-            )
-        release = read_release(path, config, slug=slug)
-        if entry.source is None and release.lang != lang:
-            message = f"[{lang}] has no 'source', but the release is written in {release.lang}"
-            raise PressgenError(message, record.path, entry.line)
-        if entry.source is not None and release.lang == lang:
-            message = f"[{lang}] is the release's source language, but the record gives it a 'source'"
-            raise PressgenError(message, record.path, entry.line)
-        catalog = None
-        texts = source_digest(release)
-        if entry.source is not None:
-            catalog = read_catalog(folder / MESSAGES, config.language(lang))
-            pairs = [(str(m.id), str(m.string)) for m in catalog if m.id and m.string and not m.fuzzy]
-            texts = translation_digest(texts, pairs) if texts == entry.source else texts
+        try:
+            release, catalog, texts = recorded_texts(config, record, entry, folder)
+        except PressgenError as exc:
+            raise PressgenError.collect([*exc.diagnostics, _differs(config, record, entry)]) from None
         if texts != entry.text:
-            raise PressgenError(
-                f"the published texts of the {lang} version differ from what the record says was published "
-                f"(were they edited by hand?): published texts change only through 'pressgen publish'",
-                folder,
-            )
+            raise PressgenError.collect([_differs(config, record, entry)])
         versions.append(PublicVersion(record, entry, source, release, config.language(lang), catalog))
     return versions
 
 
-def next_change(config: Config, now: dt.datetime) -> tuple[dt.datetime, str] | None:
-    """Return the next moment after `now` at which the public site changes (an embargo lifts), and why."""
-    upcoming = [
-        (version.release.embargo, f"the embargo of {version.slug} lifts")
-        for version in read_published(config)
-        if version.release.embargo is not None and version.release.embargo > now and version.record.withdrawn is None
-    ]
-    return min(upcoming, key=lambda item: item[0]) if upcoming else None
-
-
-# --- status: what is approved, what is public, what lags -----------------------------------------
-
-
-def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dict[str, Any]:
-    """Return, per release and language: translated, fuzzy, missing, approved, public, lagging, and why.
-
-    For the table and `--format json`. `next_change` is when the public site next changes by
-    itself (an embargo lifts), for a timer that rebuilds it then.
-    """
-    records = {slug: read_record(config, slug) for slug in {v.release.slug for v in assessment.versions}}
-    versions = []
-    totals: dict[str, dict[str, int]] = {}
-    for version in assessment.versions:
-        record = records[version.release.slug]
-        recorded = record.version(version.lang) if record is not None else None
-        state = _state(version, record, recorded, now)
-        counts = version.counts
-        versions.append(
-            {
-                "release": version.release.slug,
-                "lang": version.lang,
-                "source": version.is_source,
-                "translated": counts.translated,
-                "fuzzy": counts.fuzzy,
-                "missing": counts.missing,
-                "approved": version.approved,
-                "published": recorded.published.isoformat() if recorded else None,
-                "updated": recorded.updates[-1].at.isoformat() if recorded and recorded.updates else None,
-                "public": state.public,
-                "withdrawn": record is not None and record.withdrawn is not None,
-                "lags": state.lags,
-                "to_publish": state.to_publish,
-                "reasons": list(version.reasons),
-                "state": state.text,
-            }
+def recorded_texts(
+    config: Config, record: ReleaseRecord, entry: VersionRecord, folder: Path
+) -> tuple[Release, Catalog | None, str]:
+    """Read the copy of a recorded version's texts in `folder`: its release, its messages (a translation's)
+    and their digest, which is the record's `text` if the copy is what was published."""
+    lang = entry.lang
+    path = folder / SNAPSHOT
+    if folder.is_symlink() or path.is_symlink():
+        raise PressgenError("is a symbolic link; the published texts are files of the record", folder)
+    if not path.is_file():
+        raise PressgenError(
+            f"the texts of the {lang} version are missing from the record ({path.relative_to(config.root)})",
+            record.path,
+            entry.line,
         )
-        total = totals.setdefault(
-            version.lang, dict.fromkeys(("translated", "fuzzy", "missing", "public", "releases"), 0)
-        )
-        total["translated"] += counts.translated
-        total["fuzzy"] += counts.fuzzy
-        total["missing"] += counts.missing
-        total["public"] += int(state.public)
-        total["releases"] += 1
-    interface = {
-        lang: {"translated": c.translated, "fuzzy": c.fuzzy, "missing": c.missing}
-        for lang, c in assessment.interface_counts.items()
-    }
-    upcoming = next_change(config, now)
-    return {
-        "versions": versions,
-        "totals": totals,
-        "interface": interface,
-        "next_change": {"at": upcoming[0].isoformat(), "why": upcoming[1]} if upcoming else None,
-    }
+    release = read_release(path, config, slug=record.slug)
+    if entry.source is None and release.lang != lang:
+        message = f"[{lang}] has no 'source', but the release is written in {release.lang}"
+        raise PressgenError(message, record.path, entry.line)
+    if entry.source is not None and release.lang == lang:
+        message = f"[{lang}] is the release's source language, but the record gives it a 'source'"
+        raise PressgenError(message, record.path, entry.line)
+    catalog = None
+    texts = source_digest(release)
+    if entry.source is not None:
+        catalog = read_catalog(folder / MESSAGES, config.language(lang))
+        pairs = [(str(m.id), str(m.string)) for m in catalog if m.id and m.string and not m.fuzzy]
+        texts = translation_digest(texts, pairs) if texts == entry.source else texts
+    return release, catalog, texts
 
 
-@dataclass(frozen=True)
-class _State:
-    public: bool
-    lags: bool
-    to_publish: bool  # approved, with texts that differ from what is recorded
-    text: str
+def _differs(config: Config, record: ReleaseRecord, entry: VersionRecord) -> Diagnostic:
+    """Say that a version's published texts are not what the record says, and the one way to restore them."""
+    from pressgen.repair import restoring_command
 
-
-def _state(version: Version, record: ReleaseRecord | None, recorded: VersionRecord | None, now: dt.datetime) -> _State:
-    release = version.release
-    if record is not None and record.withdrawn is not None:
-        return _State(False, False, False, f"withdrawn on {record.withdrawn.at.date().isoformat()}")
-    embargoed = release.embargo is not None and release.embargo > now
-    lags = record is not None and record.lags(version.lang, release.lang)
-    source = record.version(release.lang) if record is not None else None
-    if version.is_source:
-        changed = recorded is None or recorded.text != source_digest(release)
-    elif source is None or source.text != source_digest(release):
-        changed = False  # nothing to publish before its source is
-    else:
-        messages = approved_messages(release_template(release), version.catalog)
-        changed = recorded is None or recorded.text != translation_digest(source.text, messages)
-    to_publish = version.approved and changed
-    if recorded is None:
-        text = "ready to publish" if to_publish else "not published"
-        return _State(False, False, to_publish, text)
-    when = recorded.changed.date().isoformat()
-    public = not embargoed
-    text = f"published {recorded.published.date().isoformat()}" + (f", updated {when}" if recorded.updates else "")
-    if embargoed and release.embargo is not None:
-        text += f"; public from {release.embargo.isoformat()}"
-    if lags:
-        text += f"; lags behind the {release.lang} version"
-    if to_publish:
-        text += "; changes ready to publish"
-    elif changed and version.is_source:
-        text += "; unpublished changes"
-    return _State(public, lags, to_publish, text)
+    return Diagnostic(
+        f"the published texts of the {entry.lang} version differ from what the record says was published "
+        f"(were they edited by hand?): {restoring_command(config, record, entry)}",
+        snapshot_dir(config, record.slug, entry.lang),
+    )

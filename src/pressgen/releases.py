@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -100,6 +101,8 @@ class Release:
     # The notes of its published updates (from the publication record): texts of the release too,
     # which every translation must have translated before it is republished.
     change_notes: tuple[ChangeNote, ...] = ()
+    # The reason of its withdrawal (from the record), translated like a change note.
+    withdrawal: ChangeNote | None = None
 
     @property
     def folder(self) -> Path:
@@ -136,16 +139,20 @@ class VersionOf:
         return self.language.code
 
 
-def read_releases(config: Config, only: str | None = None) -> list[Release]:
-    """Read every release of the project (or one), reporting all their errors together."""
-    problems = Problems()
+def read_releases(config: Config, only: str | None = None, problems: Problems | None = None) -> list[Release]:
+    """Read every release of the project (or one), reporting all their errors together.
+
+    With `problems`, the errors are added to it and the releases that could be read are returned.
+    """
+    found = problems if problems is not None else Problems()
     releases: list[Release] = []
-    for path in release_files(config, problems, only):
+    for path in release_files(config, found, only):
         try:
             releases.append(with_change_notes(read_release(path, config), config))
         except PressgenError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
+            found.extend(exc)
+    if problems is None:
+        found.raise_if_any()
     return releases
 
 
@@ -177,14 +184,17 @@ def release_files(config: Config, problems: Problems, only: str | None = None) -
 
 
 def with_change_notes(release: Release, config: Config) -> Release:
-    """Add the change notes that the publication record holds for the release's own language."""
+    """Add the change notes and the withdrawal reason that the publication record holds for the release's
+    own language: texts of the release, which its catalogs translate."""
     record = read_record(config, release.slug)
-    version = record.version(release.lang) if record is not None else None
-    if record is None or version is None:
+    if record is None:
         return release
     ref = record.path.relative_to(config.root).as_posix()
-    notes = tuple(ChangeNote(u.note, u.at, ref, u.line) for u in version.updates if u.note)
-    return replace(release, change_notes=notes)
+    version = record.version(release.lang)
+    notes = tuple(ChangeNote(u.note, u.at, ref, u.line) for u in version.updates if u.note) if version else ()
+    withdrawn = record.withdrawn
+    reason = ChangeNote(withdrawn.reason, withdrawn.at, ref, withdrawn.line) if withdrawn is not None else None
+    return replace(release, change_notes=notes, withdrawal=reason)
 
 
 def read_release(path: Path, config: Config, slug: str | None = None) -> Release:
@@ -223,9 +233,35 @@ def read_release(path: Path, config: Config, slug: str | None = None) -> Release
     return _validate(path, slug, front, body, body_line=end + 2, config=config)
 
 
-def no_such_release(slug: str, slugs: Iterable[str]) -> UsageError:
-    """Return the usage error of `--only SLUG` naming no release, with the closest slug as a hint."""
-    return UsageError(f"no release '{slug}' in releases/{did_you_mean(slug, slugs)}")
+def no_such_release(slug: str, slugs: Iterable[str], where: str = "releases/") -> UsageError:
+    """Return the usage error of a slug naming no release, with the closest slug as a hint."""
+    return UsageError(f"no release '{slug}' in {where}{did_you_mean(slug, slugs)}")
+
+
+def slug_argument(argument: str, config: Config, slugs: Iterable[str], where: str = "releases/") -> str:
+    """Return the slug a command's argument names, among `slugs` (those of the folders in `where`).
+
+    The argument is a slug, or the release's folder as a shell completes it: `releases/<slug>/`
+    (from the current folder or the project's), `./releases/<slug>`, its `release.md`, and for
+    a published release `published/<slug>/` too. Anything else is a usage error with a hint.
+    """
+    known = list(slugs)
+    slug = argument
+    if "/" in argument:
+        path = Path(argument)
+        if path.name == "release.md":
+            path = path.parent
+        folders = {os.path.abspath(config.releases_dir), os.path.abspath(config.root / "published")}
+        for base in (Path.cwd(), config.root):
+            candidate = os.path.abspath(base / path)
+            if os.path.dirname(candidate) in folders:
+                slug = os.path.basename(candidate)
+                break
+        else:
+            raise UsageError(f"'{argument}' is not a release: name its slug, or its folder releases/<slug>/")
+    if slug not in known:
+        raise no_such_release(slug, known, where)
+    return slug
 
 
 def slug_problem(slug: str) -> str | None:
@@ -248,7 +284,8 @@ def _compose(path: Path, front: str) -> yaml.MappingNode:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise PressgenError(f"invalid YAML in front matter: {problem}", path, line) from None
+        hint = _quote_hint(front.split("\n")[line - 2]) if mark is not None and problem == _COLON else ""
+        raise PressgenError(f"invalid YAML in front matter: {problem}{hint}", path, line) from None
     except yaml.reader.ReaderError as exc:
         line = front[: exc.position].count("\n") + 2
         reason = f"invalid character in front matter: {exc.reason} (#x{exc.character:04x})"
@@ -260,6 +297,19 @@ def _compose(path: Path, front: str) -> yaml.MappingNode:
     if not isinstance(node, yaml.MappingNode):
         raise PressgenError("front matter must be a mapping of keys to values", path, node.start_mark.line + 2)
     return node
+
+
+# What PyYAML says of a plain value with ": " in it (`title: Ministers: meet again`).
+_COLON = "mapping values are not allowed here"
+
+
+def _quote_hint(line: str) -> str:
+    """Return the hint for a value with a colon in it: the line with the value quoted."""
+    key, colon, value = line.partition(":")
+    value = value.strip()
+    if not colon or not key.strip() or not value or value[0] in "\"'|>[{":
+        return ""
+    return f"; a value with ': ' in it must be quoted, as in {key.strip()}: {json.dumps(value, ensure_ascii=False)}"
 
 
 def _line(node: yaml.Node) -> int:

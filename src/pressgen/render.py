@@ -149,6 +149,7 @@ class NewsroomContext(PageContext):
     year: int | None  # a page of the archive of this year; None: the newsroom, newest first
     years: list[YearLink]  # every year with releases, newest first
     feed: str  # the language's feed, relative to the page
+    withdrawn: bool  # releases of this language were withdrawn: an empty list is not "none yet"
 
 
 class RootContext(PageContext):

@@ -170,6 +170,11 @@ def extract_messages(release: Release) -> list[SourceMessage]:
     for note in release.change_notes:
         when = note.at.date().isoformat()
         messages.append(SourceMessage(" ".join(note.text.split()), note.line or 1, f"change note of {when}", note.ref))
+    if release.withdrawal is not None:
+        reason = release.withdrawal
+        when = reason.at.date().isoformat()
+        text = " ".join(reason.text.split())
+        messages.append(SourceMessage(text, reason.line or 1, f"withdrawal reason of {when}", reason.ref))
     return messages
 
 

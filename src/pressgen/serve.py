@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from pressgen.build import BuildOptions, BuildReport, build, output_dir
 from pressgen.cache import INPUT_FOLDERS
 from pressgen.config import CONFIG_NAME, Config, load_config
-from pressgen.errors import Diagnostic, PressgenError
+from pressgen.errors import Diagnostic, PressgenError, plural
 from pressgen.pool import PdfPool
 
 RELOAD_PATH = "/.pressgen/reload"
@@ -196,6 +196,7 @@ class Preview:
         self.out_dir = output_dir(config, options)
         self.stop = threading.Event()
         self.builds = Builds()
+        self.failed = False  # the last build failed: the next that works says so
         self.pool: PdfPool | None = None
         handler = functools.partial(PreviewHandler, directory=str(self.out_dir), builds=self.builds)
         self.host = host
@@ -207,7 +208,7 @@ class Preview:
         return f"http://{self.host}:{self.server.server_port}/"
 
     def rebuild(self) -> BuildReport | None:
-        """Build once; report errors and keep serving the previous output."""
+        """Build once; report errors and keep serving the previous output (and say when the errors are gone)."""
         try:
             self.config = load_config(self.config.root)
             report = build(self.config, self.options, pool=self.pool)
@@ -215,12 +216,17 @@ class Preview:
             for diagnostic in exc.diagnostics:
                 self.show(diagnostic)
             self.say("build failed: still serving the previous output")
+            self.failed = True
             return None
         for warning in report.warnings:
             self.show(warning)
+        if self.failed:
+            # What broke the last build is fixed: say so, even if the output is what it was before.
+            self.failed = False
+            self.say("fixed: the sources build again; serving the new output")
         if not report.unchanged:
             self.builds.done()
-            self.say(f"rebuilt: {report.pdfs} PDFs ({report.rendered} rendered) in {report.seconds:.2f} s")
+            self.say(f"rebuilt: {plural(report.pdfs, 'PDF')} ({report.rendered} rendered) in {report.seconds:.2f} s")
         return report
 
     def sources(self) -> list[Path]:

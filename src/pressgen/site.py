@@ -12,9 +12,10 @@ when the cache has no PDF for its final print HTML either (`cache.PdfCache`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ from pressgen.build import BuildOptions, BuildReport, Progress
 from pressgen.cache import Memo, PdfCache, Sources, code_version, digest_of, weasyprint_version
 from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup, read_catalog
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, plural
+from pressgen.errors import Diagnostic, PressgenError, plural
 from pressgen.feeds import (
     FeedEntry,
     SitemapPage,
@@ -40,6 +41,7 @@ from pressgen.gather import Document
 from pressgen.images import write_variants
 from pressgen.output import Stage
 from pressgen.pool import PdfExecutor, PdfResult, PdfTask
+from pressgen.record import interface_copy_path
 from pressgen.render import (
     Alternate,
     EntryTexts,
@@ -60,12 +62,24 @@ from pressgen.webassets import write_web_files
 
 # Documents a PDF worker may have waiting for it while the build prepares more (`Site.submit_pdfs`).
 IN_FLIGHT = 4
+# The embargoed pack's .gitignore: none of it may ever be committed (`git add -A` included).
+PACK_GITIGNORE = (
+    "# The embargoed pack of pressgen: releases not public yet. Never commit it;\n"
+    "# this file keeps git from adding any of it, wherever the pack is written.\n*\n"
+)
 # The templates a build renders directly; each is keyed with the templates it uses.
 ENTRY_TEMPLATES = ("release.html", "pdf.html", "newsroom.html", "index.html", "choice.html", "_feed_content.html")
 
 
 class Renderers:
     """One renderer per language, made when first needed (reading that language's interface catalog).
+
+    A preview reads the interface catalogs of `locales/`; the public site and the pack read the
+    interface strings as the record holds them (`record.interface_copy_path`), and fall back on
+    `locales/` only for a language the record holds none of (a record made before pressgen
+    recorded them; the next `publish` in that language does). An interface catalog that cannot be
+    read leaves that language's pages in English, with a warning (`Site.warn_interface`), in a
+    public build; a preview stops at it.
 
     Renderers are kept for the next build in the same process (`pressgen serve`) while their
     inputs are the same: Jinja2 then compiles each template once.
@@ -77,10 +91,13 @@ class Renderers:
         self.config = config
         self.options = options
         self.base = digest_of(code_version(), sources.digest("pressgen.toml"), sources.under("templates"))
-        self.digests = {
-            lang.code: sources.digest(interface_catalog_path(config, lang.code).relative_to(config.root).as_posix())
-            for lang in config.languages
-        }
+        self.paths: dict[str, Path] = {}
+        for lang in config.languages:
+            recorded = interface_copy_path(config, lang.code)
+            live = interface_catalog_path(config, lang.code)
+            use_record = not options.preview and sources.digest(_relative(recorded, config)) is not None
+            self.paths[lang.code] = recorded if use_record else live
+        self.digests = {code: sources.digest(_relative(path, config)) for code, path in self.paths.items()}
 
     def __getitem__(self, code: str) -> Renderer:
         key = digest_of(
@@ -98,11 +115,42 @@ class Renderers:
         return renderer
 
     def catalog(self, code: str) -> Catalog | None:
-        """Return a language's interface catalog (None for the templates' language, or where there is none)."""
-        path = interface_catalog_path(self.config, code)
+        """Return a language's interface catalog (None for the templates' language, or where there is none,
+        or, in a public build, where it cannot be read)."""
         if code == INTERFACE_SOURCE_LANG or self.digests[code] is None:
             return None
-        return read_catalog(path, self.config.language(code))
+        try:
+            return read_catalog(self.paths[code], self.config.language(code))
+        except PressgenError:
+            if self.options.preview:
+                raise
+            return None
+
+    def problems(self, code: str) -> list[Diagnostic]:
+        """Return why a language's interface catalog cannot be read (nothing if it can, or if there is none)."""
+        if code == INTERFACE_SOURCE_LANG or self.digests[code] is None:
+            return []
+        try:
+            read_catalog(self.paths[code], self.config.language(code))
+        except PressgenError as exc:
+            return exc.diagnostics
+        return []
+
+
+def _counted(value: Any, codes: list[str]) -> bool:
+    """Tell whether a memo of interface messages is what `Site.warn_interface` keeps: [count, problems] a language."""
+    return isinstance(value, dict) and all(
+        isinstance(value.get(code), list)
+        and len(value[code]) == 2
+        and isinstance(value[code][0], int)
+        and isinstance(value[code][1], list)
+        and all(isinstance(d, dict) and isinstance(d.get("message"), str) for d in value[code][1])
+        for code in codes
+    )
+
+
+def _relative(path: Path, config: Config) -> str:
+    return path.relative_to(config.root).as_posix()
 
 
 def renderers(config: Config, sources: Sources, options: BuildOptions) -> Renderers:
@@ -216,6 +264,8 @@ class Site:
         render; the newsrooms and feeds, which show each PDF's size, after.
         """
         self.write_static()
+        if self.options.embargoed:
+            self.write_gitignore()
         waiting = self.submit_pdfs(pool, progress)
         if not self.options.preview:
             self.warn_interface()
@@ -226,6 +276,15 @@ class Site:
         self.write_newsrooms()
         if not self.options.embargoed and not self.options.preview:
             self.write_feeds()
+
+    def write_gitignore(self) -> None:
+        """Keep the embargoed pack out of git wherever it is written: a `.gitignore` that ignores it all."""
+        if self.stage.keep("gitignore", digest_of(PACK_GITIGNORE)):
+            return
+        self.stage.begin("gitignore")
+        self.stage.path(".gitignore").write_text(PACK_GITIGNORE, encoding="utf-8")
+        self.stage.add("gitignore", digest_of(PACK_GITIGNORE), [".gitignore"])
+        self.report.written += 1
 
     def write_static(self) -> None:
         """Copy the CSS, the fonts (with their licence) and the logo into static/, with the web fonts and icons."""
@@ -433,26 +492,36 @@ class Site:
             self.base, "missing", self.sources.under("templates"), [self.interface(c) for c in codes], codes
         )
         missing = self.memo.get("missing", key)
-        if missing is None:
+        if not _counted(missing, codes):  # none yet, or not what this code keeps there: counted again
             template = interface_template(config)
             missing = self.memo.put(
                 "missing",
                 key,
                 {
-                    code: sum(1 for m in template if m.id and lookup(self.renderers.catalog(code), str(m.id)) is None)
+                    code: [
+                        sum(1 for m in template if m.id and lookup(self.renderers.catalog(code), str(m.id)) is None),
+                        [d.as_data() for d in self.renderers.problems(code)],
+                    ]
                     for code in codes
                 },
             )
         for code in codes:
-            if missing[code]:
-                self.report.warnings.append(
-                    Diagnostic(
-                        f"{plural(missing[code], 'interface message')} not approved: "
-                        f"{config.language(code).name} pages show them in English until they are",
-                        interface_catalog_path(config, code),
-                        severity="warning",
-                    )
+            count, problems = missing[code]
+            name = config.language(code).name
+            self.report.warnings += [replace(Diagnostic.from_data(d), severity="warning") for d in problems]
+            if count and self.renderers.paths[code] == interface_copy_path(config, code):
+                message = (
+                    f"{plural(count, 'interface message')} of the templates not recorded: {name} pages show them in "
+                    f"English until the next 'pressgen publish' in {name} records them (once they are approved)"
                 )
+            elif count:
+                message = (
+                    f"{plural(count, 'interface message')} not approved: "
+                    f"{name} pages show them in English until they are"
+                )
+            if count:
+                path = self.renderers.paths[code]
+                self.report.warnings.append(Diagnostic(message, path, severity="warning"))
 
     def write_newsrooms(self) -> None:
         """Write each language's newsroom, a page of `page_size` releases at a time, newest first, and
@@ -495,6 +564,7 @@ class Site:
             langs,
             [number, pages, year, years],
             [(d.key, self.sizes[(d.lang, d.slug)]) for d in chunk],
+            self._withdrawn(code),
         )
         self.report.pages += 1
         if stage.keep(unit, key):
@@ -525,10 +595,15 @@ class Site:
             year=year,
             years=[YearLink(y, urls.newsroom_year(code, y).relative_to(here), y == year) for y in years],
             feed=urls.feed(code).relative_to(here),
+            withdrawn=bool(self._withdrawn(code)),
         )
         stage.path(here.file(Path()).as_posix()).write_text(renderer.render("newsroom.html", context), encoding="utf-8")
         stage.add(unit, key, [here.file(Path()).as_posix()])
         self.report.written += 1
+
+    def _withdrawn(self, code: str) -> list[dt.datetime]:
+        """Return when each withdrawn release of language `code` was withdrawn (out of the lists since)."""
+        return sorted(d.withdrawn for d in self.documents if d.lang == code and d.withdrawn is not None)
 
     def _has(self, code: str, year: int | None, number: int) -> bool:
         """Tell whether language `code` has newsroom page `number` (of the archive of `year`)."""
@@ -549,6 +624,7 @@ class Site:
                 self.templates["_feed_content.html"],
                 self.interface(code),
                 [(d.key, self.sizes[(d.lang, d.slug)], d.published, d.modified, d.embargo) for d in entries],
+                self._withdrawn(code),
             )
             if self.stage.keep(unit, key):
                 continue
@@ -574,7 +650,8 @@ class Site:
                     )
                 )
             place = urls.feed(code)
-            write_feed(self.stage.path(place.path), config, language, title, items)
+            changed = self._withdrawn(code)  # a withdrawal changes the feed: it leaves it
+            write_feed(self.stage.path(place.path), config, language, title, items, changed[-1] if changed else None)
             self.stage.add(unit, key, [place.path])
             self.report.written += 1
 

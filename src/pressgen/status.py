@@ -12,6 +12,7 @@ and `status` can say why a version was left out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,12 @@ class Version:
     embargoed: bool = False
     findings: tuple[Diagnostic, ...] = ()
     catalog_path: Path | None = None
+    interface_reasons: tuple[str, ...] = ()  # those of `reasons` that are the interface catalog's
+
+    @property
+    def own_reasons(self) -> tuple[str, ...]:
+        """Return why the version itself (its catalog) is not approved, the interface's reasons left out."""
+        return tuple(r for r in self.reasons if r not in self.interface_reasons)
 
     @property
     def approved(self) -> bool:
@@ -109,6 +116,11 @@ class Assessment:
         found = [f for findings in self.interface_findings.values() for f in findings]
         return found + [f for v in self.versions for f in v.findings]
 
+    def unreadable(self) -> list[Diagnostic]:
+        """Return the problems of the catalogs that cannot be read (each is its language's reason too)."""
+        found = [f for code, fs in self.interface_findings.items() if self.interface.get(code) is None for f in fs]
+        return found + [f for v in self.versions if v.catalog is None for f in v.findings]
+
 
 def _context(config: Config, catalog: Catalog, src: Language, dst: Language, release: Release | None) -> CheckContext:
     """What the language checks need for one catalog: its texts, the release's names, the glossary."""
@@ -119,20 +131,24 @@ def _context(config: Config, catalog: Catalog, src: Language, dst: Language, rel
     )
 
 
-def read_interfaces(config: Config) -> dict[str, Catalog | None]:
-    """Read every language's interface catalog (None for the templates' language, or where there is none)."""
-    problems = Problems()
+def read_interfaces(
+    config: Config, langs: Iterable[str] | None = None
+) -> tuple[dict[str, Catalog | None], dict[str, list[Diagnostic]]]:
+    """Read the interface catalogs of `langs` (default: every language): the catalogs, and the problems of
+    those that cannot be read (None for them, for the templates' language, and where there is none)."""
     found: dict[str, Catalog | None] = {}
+    broken: dict[str, list[Diagnostic]] = {}
     for language in config.languages:
+        if langs is not None and language.code not in langs:
+            continue
         path = interface_catalog_path(config, language.code)
         found[language.code] = None
-        if language.code != INTERFACE_SOURCE_LANG and path.exists():
+        if language.code != INTERFACE_SOURCE_LANG and (path.exists() or path.is_symlink()):
             try:
                 found[language.code] = read_catalog(path, language)
             except PressgenError as exc:
-                problems.extend(exc)
-    problems.raise_if_any()
-    return found
+                broken[language.code] = exc.diagnostics
+    return found, broken
 
 
 def read_catalogs(config: Config, releases: list[Release]) -> None:
@@ -146,11 +162,16 @@ def read_catalogs(config: Config, releases: list[Release]) -> None:
                     read_catalog(path, language)
                 except PressgenError as exc:
                     problems.extend(exc)
-    try:
-        read_interfaces(config)
-    except PressgenError as exc:
-        problems.extend(exc)
+    for diagnostics in read_interfaces(config)[1].values():
+        problems.items.extend(diagnostics)
     problems.raise_if_any()
+
+
+def _unreadable(diagnostics: list[Diagnostic], what: str) -> str:
+    """Return the reason a catalog that cannot be read gives: its first problem, with its line."""
+    first = diagnostics[0]
+    where = f" (line {first.line})" if first.line is not None else ""
+    return f"{what}the catalog cannot be read: {first.message}{where}"
 
 
 @dataclass
@@ -160,24 +181,33 @@ class Interface:
     catalogs: dict[str, Catalog | None]
     counts: dict[str, Counts]
     findings: dict[str, list[Diagnostic]]
+    broken: dict[str, list[Diagnostic]] = field(default_factory=dict)  # the problems of those that cannot be read
 
     def reasons(self, code: str) -> list[str]:
         """Return why the interface keeps a translation of language `code` unpublished (none: it does not)."""
         if code == INTERFACE_SOURCE_LANG:
             return []
+        if code in self.broken:
+            return [_unreadable(self.broken[code], "interface: ")]
         if self.catalogs.get(code) is None:
             return ["no interface catalog (run 'pressgen update')"]
         return _describe(self.counts[code], "interface: ") + _errors(self.findings.get(code, []), "interface: ")
 
 
-def assess_interface(config: Config) -> Interface:
-    """Read every interface catalog and count and check it against the templates' strings."""
-    interface = read_interfaces(config)
+def assess_interface(config: Config, langs: Iterable[str] | None = None) -> Interface:
+    """Read the interface catalogs (of `langs`, default: all) and count and check them against the templates' strings.
+
+    A catalog that cannot be read keeps its language unpublished: its problems are the findings.
+    """
+    interface, broken = read_interfaces(config, langs)
     interface_counts: dict[str, Counts] = {}
-    interface_findings: dict[str, list[Diagnostic]] = {}
-    pot = interface_template(config)
+    interface_findings: dict[str, list[Diagnostic]] = {code: list(found) for code, found in broken.items()}
+    # The templates' strings are extracted only for a language that has a catalog to count against them.
+    pot = interface_template(config) if any(c != INTERFACE_SOURCE_LANG for c in interface) else Catalog()
     templates_language = config.language(INTERFACE_SOURCE_LANG) if INTERFACE_SOURCE_LANG in config.codes else None
     for language in config.languages:
+        if language.code not in interface:
+            continue
         if language.code == INTERFACE_SOURCE_LANG:
             interface_counts[language.code] = Counts(translated=sum(1 for m in pot if m.id))
             continue
@@ -185,18 +215,31 @@ def assess_interface(config: Config) -> Interface:
         catalog = interface[language.code]
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
-            context = _context(config, catalog, templates_language, language, None)
-            interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
-    return Interface(interface, interface_counts, interface_findings)
+            try:
+                context = _context(config, catalog, templates_language, language, None)
+                interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
+            except PressgenError as exc:  # the language's glossary or word list
+                interface_findings[language.code] = exc.diagnostics
+    return Interface(interface, interface_counts, interface_findings, broken)
 
 
-def assess(config: Config, releases: list[Release], now: dt.datetime, interface: Interface | None = None) -> Assessment:
-    """Read every catalog and decide, for each release and language, whether it is published.
+def assess(
+    config: Config,
+    releases: list[Release],
+    now: dt.datetime,
+    interface: Interface | None = None,
+    langs: Iterable[str] | None = None,
+) -> Assessment:
+    """Read the catalogs and decide, for each release and language, whether it is published.
 
-    `interface` is the interface catalogs' assessment, if it was made already.
+    Only the languages `langs` are assessed (default: all; the release's own language always):
+    `publish --lang nl` reads nothing of Romanian. A catalog that cannot be read keeps its language
+    unpublished, with its problems as the version's findings. `interface` is the interface
+    catalogs' assessment, if it was made already.
     """
-    problems = Problems()
-    interface = interface or assess_interface(config)
+    wanted = set(langs) if langs is not None else set(config.codes)
+    translations = {lang for release in releases for lang in wanted if lang != release.lang}
+    interface = interface or assess_interface(config, translations)
     versions: list[Version] = []
     for release in releases:
         template = release_template(release)
@@ -206,30 +249,41 @@ def assess(config: Config, releases: list[Release], now: dt.datetime, interface:
                 total = sum(1 for m in template if m.id)
                 versions.append(Version(release, language, Counts(translated=total), None, True, (), embargoed))
                 continue
-            path = release_catalog_path(config, language.code, release.slug)
-            catalog = None
-            reasons: list[str] = []
-            if not path.exists():
-                reasons.append("no catalog yet (run 'pressgen update')")
-            else:
-                try:
-                    catalog = read_catalog(path, language)
-                except PressgenError as exc:
-                    problems.extend(exc)
-            counts = count_messages(template, catalog)
-            findings: list[Diagnostic] = []
-            if catalog is not None:
-                reasons += _describe(counts, "")
-                src = config.language(release.lang)
-                context = _context(config, catalog, src, language, release)
-                findings = check_catalog(catalog, path, src, language, context)
-                reasons += _errors(findings, "")
-            reasons += interface.reasons(language.code)
-            versions.append(
-                Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path)
-            )
-    problems.raise_if_any()
+            if language.code not in wanted:
+                continue
+            versions.append(_assess_translation(config, release, language, template, embargoed, interface))
     return Assessment(versions, interface.catalogs, interface.counts, interface.findings)
+
+
+def _assess_translation(
+    config: Config, release: Release, language: Language, template: Catalog, embargoed: bool, interface: Interface
+) -> Version:
+    """Decide whether one translation of a release is approved: its catalog counted and checked."""
+    path = release_catalog_path(config, language.code, release.slug)
+    catalog = None
+    reasons: list[str] = []
+    findings: list[Diagnostic] = []
+    if not path.exists() and not path.is_symlink():
+        reasons.append("no catalog yet (run 'pressgen update')")
+    else:
+        try:
+            catalog = read_catalog(path, language)
+        except PressgenError as exc:
+            reasons.append(_unreadable(exc.diagnostics, ""))
+            findings = exc.diagnostics
+    counts = count_messages(template, catalog)
+    if catalog is not None:
+        reasons += _describe(counts, "")
+        src = config.language(release.lang)
+        try:
+            context = _context(config, catalog, src, language, release)
+            findings = check_catalog(catalog, path, src, language, context)
+        except PressgenError as exc:  # the language's glossary or word list
+            findings = exc.diagnostics
+        reasons += _errors(findings, "")
+    theirs = tuple(interface.reasons(language.code))
+    reasons += theirs
+    return Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path, theirs)
 
 
 def blockers(config: Config, assessment: Assessment, version: Version) -> list[Diagnostic]:
@@ -237,16 +291,18 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
     found: list[Diagnostic] = []
     template = release_template(version.release)
     if version.catalog_path is not None:
-        if version.catalog is None:
-            found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
-        else:
+        if version.catalog is not None:
             found += _unapproved(template, version.catalog, version.catalog_path)
+        elif not version.findings:
+            found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
     found += [f for f in version.findings if f.severity == "error"]
     if not version.is_source and version.lang != INTERFACE_SOURCE_LANG:
         path = interface_catalog_path(config, version.lang)
         catalog = assessment.interface.get(version.lang)
-        if catalog is None:
+        if catalog is None and not assessment.interface_findings.get(version.lang):
             found.append(Diagnostic("no interface catalog (run 'pressgen update')", path))
+        elif catalog is None:
+            found += assessment.interface_findings[version.lang]
         else:
             found += _unapproved(interface_template(config), catalog, path, "interface: ")
             found += [f for f in assessment.interface_findings.get(version.lang, []) if f.severity == "error"]
