@@ -306,9 +306,12 @@ def test_check_reports_language_checks_with_the_message_line(
     lines = (result.out + result.err).splitlines()
     assert (
         f"{where}: error: names: the name 'Ollongren' of the source is missing or misspelt "
-        "(the translation has 'Olongren')"
+        "(the translation has 'Olongren') (if the translation is right, add the flag ignore-names to its '#,' line)"
     ) in lines
-    assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
+    assert (
+        f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'? "
+        "(if the translation is right, add the flag ignore-spelling to its '#,' line)"
+    ) in lines
     status = cli(project, "status")
     row = next(line for line in status.out.splitlines() if line.startswith(SLUG) and " nl " in line)
     assert row.endswith("2 check errors (run 'pressgen check')")
@@ -375,8 +378,8 @@ def test_quote_marks_from_pressgen_toml_are_checked_and_rendered(
     result = cli(project, "check")
     assert result.code == 0
     assert [line for line in result.out.splitlines() if ": quotes: " in line] == [
-        f"locales/nl/releases/{SLUG}.po:{m.lineno}: warning: quotes: quote marks “ are not used in Nederlands: "
-        "write „…”"
+        f"locales/nl/releases/{SLUG}.po:{catalog.string_line(m)}: warning: quotes: "
+        "quote marks “ are not used in Nederlands: write „…”"
         for m in quoted
     ]
     for message in quoted:

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, Severity
+from pressgen.errors import IGNORE_FLAG, Diagnostic, Severity, did_you_mean
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.msgfmt import catalog_problems
@@ -33,6 +32,9 @@ CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA_RE = re.compile("[şţŞŢ]")
 NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009]*\d)?")
 END_PUNCTUATION = ".!?:;…"
+# What no reviewer can accept with an `ignore-<check>` flag: it breaks a page or a reader's trust
+# (a link, an address, a placeholder, markup, HTML, invisible characters, a catalog msgfmt refuses).
+NEVER_ACCEPTED = frozenset({"links", "urls", "emails", "placeholders", "markup", "html", "invisible", "msgfmt"})
 # Quote marks each language must not use: Romanian opens with „, Dutch and English with “.
 WRONG_QUOTES = {"ro": "“«»", "nl": "„«»", "en": "„«»"}
 
@@ -182,7 +184,7 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     extra = Counter(f.value for f in found) - Counter(f.value for f in expected)
     if not missing and not extra:
         return
-    source_name, name = _english_name(src), _english_name(dst)
+    source_name, name = src.name_in("en"), dst.name_in("en")
 
     def in_source(figure: _Figure) -> str:
         if not figure.well_formed:
@@ -204,10 +206,6 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     if extra:
         parts.append("the translation has " + ", ".join(in_translation(f) for f in _taken(found, extra)))
     yield "error", f"figures differ once read in each language's number format: {'; '.join(parts)}"
-
-
-def _english_name(language: Language) -> str:
-    return str(Locale("en").languages.get(language.locale.language, language.name))
 
 
 def _taken(figures: list[_Figure], wanted: Counter[Decimal]) -> list[_Figure]:
@@ -284,17 +282,63 @@ def active_checks(context: CheckContext | None) -> dict[str, Check]:
     return checks | bind(context)
 
 
+def accepted_checks(flags: Iterable[str]) -> frozenset[str]:
+    """Return the checks whose findings a reviewer accepted on a message: its `ignore-<check>` flags.
+
+    Weblate names its check flags so (`#, ignore-dates`). What breaks a page or a reader's trust
+    whatever a reviewer says (`NEVER_ACCEPTED`) cannot be accepted.
+    """
+    return frozenset(f.removeprefix(IGNORE_FLAG) for f in flags if f.startswith(IGNORE_FLAG)) - NEVER_ACCEPTED
+
+
+def how_to_accept(check: str) -> str:
+    """Say, in a few words to add to an error, how a reviewer accepts it on its message."""
+    return f"(if the translation is right, add the flag {IGNORE_FLAG}{check} to its '#,' line)"
+
+
 def check_message(
-    message: Message, path: Path, src: Language, dst: Language, context: CheckContext | None = None
+    message: Message,
+    path: Path,
+    src: Language,
+    dst: Language,
+    context: CheckContext | None = None,
+    line: int | None = None,
 ) -> list[Diagnostic]:
-    """Run every check on one translated message."""
+    """Run every check on one translated message; its findings point at `line` (its msgstr's).
+
+    A finding of a check the message's flags accept (`ignore-<check>`) is kept, marked accepted;
+    every other error of a check that can be accepted says how.
+    """
     if not message.id or not message.string or not isinstance(message.id, str) or not isinstance(message.string, str):
         return []
+    line = message.lineno if line is None else line
+    accepted = accepted_checks(message.flags)
     findings = []
     for name, check in active_checks(context).items():
         for severity, text in check(message.id, message.string, src, dst):
-            findings.append(Diagnostic(text, path, message.lineno, severity, name))
+            if name in accepted:
+                findings.append(Diagnostic(text, path, line, severity, name, accepted=True))
+                continue
+            if severity == "error" and name not in NEVER_ACCEPTED:
+                text = f"{text} {how_to_accept(name)}"
+            findings.append(Diagnostic(text, path, line, severity, name))
     return findings
+
+
+def _flag_problems(message: Message, path: Path, line: int | None, checks: Iterable[str]) -> list[Diagnostic]:
+    """Say which `ignore-…` flags of a message do nothing: a check that cannot be accepted, or no check."""
+    names = [*checks, "msgfmt"]
+    found = []
+    for flag in sorted(f for f in message.flags if f.startswith(IGNORE_FLAG)):
+        name = flag.removeprefix(IGNORE_FLAG)
+        if name in NEVER_ACCEPTED:
+            text = f"the flag '{flag}' has no effect: no reviewer can accept what the {name} check finds"
+        elif name not in names:
+            text = f"the flag '{flag}' has no effect: there is no check '{name}'{did_you_mean(name, names)}"
+        else:
+            continue
+        found.append(Diagnostic(text, path, line, "warning"))
+    return found
 
 
 def check_catalog(
@@ -304,7 +348,15 @@ def check_catalog(
     findings = []
     if isinstance(catalog, PoCatalog):
         findings = [Diagnostic(p.message, path, p.line, "error", "msgfmt") for p in catalog_problems(catalog)]
-    return findings + [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
+    names = list(active_checks(context))
+    for message in catalog:
+        if not message.id:
+            continue
+        flag_line = catalog.flag_line(message) if isinstance(catalog, PoCatalog) else message.lineno
+        findings += _flag_problems(message, path, flag_line, names)
+        line = catalog.string_line(message) if isinstance(catalog, PoCatalog) else message.lineno
+        findings += check_message(message, path, src, dst, context, line)
+    return findings
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:

@@ -82,7 +82,7 @@ def count_messages(template: Catalog, catalog: Catalog | None) -> Counts:
 
 
 def _errors(findings: list[Diagnostic], what: str) -> list[str]:
-    errors = sum(1 for f in findings if f.severity == "error")
+    errors = sum(1 for f in findings if f.blocking)
     return [f"{what}{plural(errors, 'check error')} (run 'pressgen check')"] if errors else []
 
 
@@ -241,7 +241,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
         else:
             found += _unapproved(template, version.catalog, version.catalog_path)
-    found += [f for f in version.findings if f.severity == "error"]
+    found += [f for f in version.findings if f.blocking]
     if not version.is_source and version.lang != INTERFACE_SOURCE_LANG:
         path = interface_catalog_path(config, version.lang)
         catalog = assessment.interface.get(version.lang)
@@ -249,7 +249,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found.append(Diagnostic("no interface catalog (run 'pressgen update')", path))
         else:
             found += _unapproved(interface_template(config), catalog, path, "interface: ")
-            found += [f for f in assessment.interface_findings.get(version.lang, []) if f.severity == "error"]
+            found += [f for f in assessment.interface_findings.get(version.lang, []) if f.blocking]
     return found
 
 
