@@ -11,6 +11,7 @@ from babel import Locale
 from conftest import REPO, SLUG, Cli
 from helpers import pdf_text, po_messages, set_translation
 from pressgen import langchecks, spelling
+from pressgen.checks import CHECKS
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
 
@@ -432,3 +433,143 @@ def test_a_name_with_a_letter_too_many_is_misspelt(lang: str, contexts: dict[str
     found = run("spelling", source, target.replace("Luminița", "Luminițaa", 1), lang, contexts[lang])
     assert [severity for severity, _ in found] == ["error"]
     assert found[0][1].startswith("'Luminițaa' is misspelt: did you mean 'Lumini")
+
+
+LANGS = {"en": EN, "nl": NL, "ro": RO}
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        (
+            "ro",
+            "Investitorii pot depune oferte între 1 și 30 iunie 2026.",
+            "nl",
+            "Bieden kan van 1 tot en met 30 juni 2026.",
+        ),
+        ("ro", "10-14 mai: votul online;", "nl", "10 t/m 14 mei: online stemming;"),
+        ("ro", "10-14 mai: votul online;", "en", "10–14 May: online voting"),
+        (
+            "nl",
+            "Van 10 tot en met 14 maart rijden er geen treinen.",
+            "ro",
+            "În perioada 10-14 martie nu circulă trenuri.",
+        ),
+        (
+            "nl",
+            "Van dinsdag 10 tot en met zaterdag 14 maart rijden er geen treinen.",
+            "en",
+            "No trains will run from Tuesday 10 March to Saturday 14 March.",
+        ),
+        (
+            "nl",
+            "Van 20 tot en met 22 april komen de ministers bijeen.",
+            "ro",
+            "Între 20 și 22 aprilie, miniștrii se reunesc.",
+        ),
+        (
+            "en",
+            "A delegation will return the visit between 18 and 22 May.",
+            "nl",
+            "Een delegatie komt van 18 tot en met 22 mei.",
+        ),
+        ("en", "The trade mission on 10–14 March.", "ro", "Misiunea comercială din perioada 10-14 martie."),
+        ("en", "From 30 April to 2 May 2026.", "nl", "Van 30 april t/m 2 mei 2026."),
+        (
+            "ro",
+            "15 decembrie 2026 – 15 ianuarie 2027: semnarea contractelor.",
+            "en",
+            "15 December 2026 – 15 January 2027: signing of contracts",
+        ),
+        ("ro", "Alegerile au loc în mai.", "en", "The elections take place in May."),
+    ],
+)
+def test_date_ranges_are_read_as_each_language_writes_them(src: str, source: str, dst: str, target: str) -> None:
+    context = CheckContext()
+    for name in ("dates", "numbers"):
+        check = langchecks.without_dates(CHECKS["numbers"]) if name == "numbers" else langchecks.LANG_CHECKS["dates"]
+        found = list(
+            check(source, target, LANGS[src], LANGS[dst])
+            if name == "numbers"
+            else check(source, target, LANGS[src], LANGS[dst], context)
+        )
+        assert found == [], name
+
+
+def test_a_changed_day_of_a_range_is_an_error() -> None:
+    found = list(
+        langchecks.LANG_CHECKS["dates"](
+            "Bieden kan van 1 tot en met 30 juni 2026.",
+            "Ofertele se depun între 1 și 20 iunie 2026.",
+            NL,
+            RO,
+            CheckContext(),
+        )
+    )
+    assert found == [
+        ("error", "the date '1 tot en met 30 juni 2026' of the source is missing or changed: write '1–30 iun. 2026'"),
+        ("error", "the date '1 și 20 iunie 2026' is not in the source"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "en",
+            "On Monday 12 January at 7.30 pm.",
+            [],
+        ),
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "ro",
+            "Luni, 12 ianuarie, la ora 19:30.",
+            [],
+        ),
+        (
+            "nl",
+            "Tussen 13.00 en 15.00 uur is hij beschikbaar.",
+            "ro",
+            "Între orele 13:00 și 15:00 este disponibil.",
+            [],
+        ),
+        (
+            "ro",
+            "Conferința de presă are loc la ora 11:00, în Sala de Sticlă.",
+            "en",
+            "The press conference is at 11:00 in the Glass Hall.",
+            [],
+        ),
+        ("en", "The opening is at 10 a.m.", "ro", "Deschiderea are loc la ora 10.", []),
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "en",
+            "On Monday 12 January at 8.30 pm.",
+            ["the time '19.30 uur' of the source is missing or changed", "the time '8.30 pm' is not in the source"],
+        ),
+        (
+            "nl",
+            "Het project wordt voor 30 procent betaald uit Europees geld.",
+            "en",
+            "Thirty per cent of the cost is paid by the EU.",
+            [],
+        ),
+        ("en", "Some 25 experts.", "nl", "Zo'n vijfentwintig deskundigen.", []),
+        (
+            "nl",
+            "Het project wordt voor 30 procent betaald.",
+            "en",
+            "Forty per cent of the cost is paid.",
+            ["figures differ once read in each language's number format: the source has 30"],
+        ),
+    ],
+)
+def test_times_and_numbers_in_words_are_figures_too(
+    src: str, source: str, dst: str, target: str, expected: list[str]
+) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    assert [text for _, text in check(source, target, LANGS[src], LANGS[dst])] == expected

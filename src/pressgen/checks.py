@@ -172,8 +172,66 @@ def _written_in(value: Decimal, token: str, language: Language) -> str:
     return format_decimal(value, pattern, locale=language.locale)
 
 
+def _number_words(units: str, tens: str, hundred: str) -> dict[str, int]:
+    words = {word: n for n, group in enumerate(units.split(), 1) for word in group.split("/")}
+    words |= {word: 10 * n for n, group in enumerate(tens.split(), 2) for word in group.split("/")}
+    return words | {hundred: 100}
+
+
+# Numbers a translation may write out ("Thirty per cent" for "30 procent"): one to twenty and the
+# tens, in each language whose style guides ask for words; compounds as each writes them.
+NUMBER_WORDS = {
+    "en": _number_words(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty",
+        "twenty thirty forty fifty sixty seventy eighty ninety",
+        "hundred",
+    ),
+    "nl": _number_words(
+        "één/een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien "
+        "zeventien achttien negentien twintig",
+        "twintig dertig veertig vijftig zestig zeventig tachtig negentig",
+        "honderd",
+    ),
+    "ro": _number_words(
+        "unu/una/un/o doi/două/doua trei patru cinci șase șapte opt nouă zece unsprezece/unsprăzece "
+        "doisprezece/douăsprezece treisprezece paisprezece cincisprezece șaisprezece șaptesprezece "
+        "optsprezece nouăsprezece douăzeci",
+        "douăzeci treizeci patruzeci cincizeci șaizeci șaptezeci optzeci nouăzeci",
+        "sută",
+    ),
+}
+_COMPOUND = {
+    "en": r"(?P<tens>\w+)-(?P<unit>\w+)",
+    "nl": r"(?P<unit>\w+?)(?:en|ën)(?P<tens>\w+)",
+    "ro": r"(?P<tens>\w+) și (?P<unit>\w+)",
+}
+
+
+def _spelled(text: str, language: Language) -> Counter[Decimal]:
+    """Count the numbers a text writes out in words ("thirty", "vijfentwintig", "douăzeci și cinci")."""
+    lang = language.locale.language
+    words = NUMBER_WORDS.get(lang)
+    if not words:
+        return Counter()
+    found: Counter[Decimal] = Counter()
+    lowered = text.casefold()
+    compound = re.compile(rf"(?<!\w){_COMPOUND[lang]}(?!\w)")
+    for m in compound.finditer(lowered):
+        tens, unit = words.get(m["tens"], 0), words.get(m["unit"], 0)
+        if tens >= 20 and tens % 10 == 0 and 0 < unit < 10:
+            found[Decimal(tens + unit)] += 1
+            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end() :]
+    for word in re.findall(r"[^\W\d_]+", lowered):
+        if word in words:
+            found[Decimal(words[word])] += 1
+    return found
+
+
 def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch).
+
+    A figure written out in words on the other side ("Thirty per cent" for "30 procent") counts.
 
     Each differing figure is shown as written, then as the number it is to a reader of its
     language: "2,500" copied from English into Dutch gives "the source has 2,500 (2500, written
@@ -182,6 +240,9 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     expected, found = _numbers(source, src), _numbers(target, dst)
     missing = Counter(f.value for f in expected) - Counter(f.value for f in found)
     extra = Counter(f.value for f in found) - Counter(f.value for f in expected)
+    # A figure the other side writes out in words is there: "30 procent", "Thirty per cent".
+    missing -= _spelled(target, dst)
+    extra -= _spelled(source, src)
     if not missing and not extra:
         return
     source_name, name = src.name_in("en"), dst.name_in("en")

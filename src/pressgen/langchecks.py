@@ -25,7 +25,16 @@ from typing import Any
 from babel import Locale
 
 from pressgen.config import Language
-from pressgen.dates import describe, expected, find_dates, months_mentioned
+from pressgen.dates import (
+    DateMention,
+    TimeMention,
+    describe,
+    expected,
+    find_dates,
+    find_times,
+    homograph_of,
+    months_mentioned,
+)
 from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES, quote_marks
@@ -258,22 +267,24 @@ def check_quotes(source: str, target: str, src: Language, dst: Language, context
 
 
 def check_dates(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Every date of the source in the translation with the same day, month and year; no other month."""
+    """Every date of the source in the translation with the same day, month and year; no other month.
+
+    Dates are compared by the days they name (`DateMention.points`), so that a range may be
+    written as the target language writes it: "from 10 to 14 March", "10–14 maart", "van dinsdag
+    10 tot en met zaterdag 14 maart", "între 10 și 14 martie", or as its two dates.
+    """
     source_dates = find_dates(prose(source), src.locale)
     target_dates = find_dates(prose(target), dst.locale)
-    wanted = Counter(d.key for d in source_dates)
-    found = Counter(d.key for d in target_dates)
+    wanted = Counter(p for d in source_dates for p in d.points)
+    found = Counter(p for d in target_dates for p in d.points)
     reported = False
     for mention in source_dates:
-        if wanted[mention.key] > found[mention.key]:
-            wanted[mention.key] -= 1
+        if any(found[p] < wanted[p] for p in mention.points):
             forms = " or ".join(f"'{f}'" for f in dict.fromkeys(expected(mention, dst.locale)))
             yield _finding("date", f"the date '{mention.text}' of the source is missing or changed: write {forms}")
             reported = True
-    wanted = Counter(d.key for d in source_dates)
     for mention in target_dates:
-        if found[mention.key] > wanted[mention.key]:
-            found[mention.key] -= 1
+        if any(found[p] > wanted[p] for p in mention.points):
             yield _finding("date", f"the date '{mention.text}' is not in the source")
             reported = True
         elif (
@@ -290,9 +301,15 @@ def check_dates(source: str, target: str, src: Language, dst: Language, context:
     source_months = months_mentioned(prose(source), src.locale)
     target_months = months_mentioned(prose(target), dst.locale)
     for month in sorted(set(target_months) - set(source_months)):
-        yield _finding("date", f"the translation names month {month} ({_month_name(month, dst)}), the source does not")
+        if not homograph_of(month, prose(source), src.locale):
+            yield _finding(
+                "date", f"the translation names month {month} ({_month_name(month, dst)}), the source does not"
+            )
     for month in sorted(set(source_months) - set(target_months)):
-        yield _finding("date", f"the source names month {month} ({_month_name(month, src)}), the translation does not")
+        if not homograph_of(month, prose(target), dst.locale):
+            yield _finding(
+                "date", f"the source names month {month} ({_month_name(month, src)}), the translation does not"
+            )
 
 
 def _month_name(month: int, language: Language) -> str:
@@ -302,22 +319,64 @@ def _month_name(month: int, language: Language) -> str:
 def without_dates(
     check: Callable[[str, str, Language, Language], Iterable[Finding]],
 ) -> Callable[[str, str, Language, Language], Iterable[Finding]]:
-    """Wrap a check (the figures check) so that it does not see dates, which `check_dates` compares.
+    """Wrap a check (the figures check) so that it does not see dates, which `check_dates` compares, nor times.
 
     "2024-05-17" is rightly "17 mei 2024" in a translation; read as figures it would be 2024, 5
-    and 17 against 17 and 2024.
+    and 17 against 17 and 2024. Times are compared here as times of day: "19.30 uur" is "7.30 pm"
+    and "ora 19:30"; a whole hour may stand as a figure on the other side ("at 10" for "ora 10").
     """
 
     def check_outside_dates(source: str, target: str, src: Language, dst: Language) -> Iterable[Finding]:
-        return check(_blank_dates(source, src), _blank_dates(target, dst), src, dst)
+        source, target = _blank_dates(source, src), _blank_dates(target, dst)
+        source_times, target_times = find_times(source), find_times(target)
+        source_left, target_left = _unmatched(source_times, target_times), _unmatched(target_times, source_times)
+        source, target = _blank(source, source_times), _blank(target, target_times)
+        for times, where in (
+            (source_left, "of the source is missing or changed"),
+            (target_left, "is not in the source"),
+        ):
+            other = target if times is source_left else source
+            for time in times:
+                # A whole hour may stand as a figure on the other side: "ora 10" for "at 10".
+                blanked = _blank_hour(other, time)
+                if blanked == other:
+                    yield _finding("date", f"the time '{time.text}' {where}")
+                elif times is source_left:
+                    target = blanked
+                else:
+                    source = blanked
+        yield from check(source, target, src, dst)
 
     return check_outside_dates
 
 
-def _blank_dates(text: str, language: Language) -> str:
-    for mention in reversed(find_dates(text, language.locale)):
+def _blank(text: str, spans: Iterable[DateMention | TimeMention]) -> str:
+    for mention in sorted(spans, key=lambda m: m.start, reverse=True):
         text = text[: mention.start] + " " * (mention.end - mention.start) + text[mention.end :]
     return text
+
+
+def _unmatched(times: list[TimeMention], others: list[TimeMention]) -> list[TimeMention]:
+    """Return the times that `others` does not have (as many times as it lacks them)."""
+    left = Counter(t.minutes for t in times) - Counter(t.minutes for t in others)
+    unmatched = []
+    for time in times:
+        if left[time.minutes] > 0:
+            left[time.minutes] -= 1
+            unmatched.append(time)
+    return unmatched
+
+
+def _blank_hour(text: str, time: TimeMention) -> str:
+    """Blank the first figure of `text` that is the whole hour of `time` ("10" for 10:00 or 22:00)."""
+    if time.minutes % 60:
+        return text
+    hours = "|".join(str(h) for h in dict.fromkeys((time.minutes // 60, time.minutes // 60 % 12 or 12)))
+    return re.sub(rf"(?<![\d.,:])(?:{hours})(?!\d|[.,:]\d)", lambda m: " " * len(m.group(0)), text, count=1)
+
+
+def _blank_dates(text: str, language: Language) -> str:
+    return _blank(text, find_dates(text, language.locale))
 
 
 # --- sentences ---------------------------------------------------------------------------------
