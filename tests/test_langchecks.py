@@ -573,3 +573,113 @@ def test_times_and_numbers_in_words_are_figures_too(
 ) -> None:
     check = langchecks.without_dates(CHECKS["numbers"])
     assert [text for _, text in check(source, target, LANGS[src], LANGS[dst])] == expected
+
+
+def names_context(src: Language, dst: Language, pairs: list[tuple[str, str]], **extra: object) -> CheckContext:
+    return load_context(REPO / "locales", src, dst, (EN, NL, RO), pairs, **extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "people"),
+    [
+        # Particles of a contact's name, and a contact named by its office, are no names.
+        (
+            "nl",
+            "De gemeente opent de aanvraag op 1 december.",
+            "en",
+            "The city opens applications on 1 December.",
+            ["Eva de Vries"],
+        ),
+        (
+            "ro",
+            "Primăria a pregătit un buget de investiții.",
+            "en",
+            "The city hall has prepared an investment budget.",
+            ["Dana de la Cruz"],
+        ),
+        ("en", "Head of the press office", "nl", "Hoofd van de persvoorlichting", ["Press office"]),
+        (
+            "en",
+            "Requests should reach the NATO Press Office by 26 November.",
+            "ro",
+            "Solicitările trebuie transmise Biroului de presă al NATO până la 26 noiembrie.",
+            ["NATO Press Office"],
+        ),
+        # A name the source explains by an acronym may take its official name in the translation.
+        (
+            "nl",
+            "Het project wordt betaald uit de Connecting Europe Facility (CEF).",
+            "ro",
+            "Proiectul este finanțat prin Mecanismul pentru interconectarea Europei (CEF).",
+            [],
+        ),
+        # A time zone, and an acronym a language writes its own way.
+        ("en", "The opening is at 09:30 (EET).", "nl", "De opening is om 09.30 uur (Estse tijd).", []),
+        ("nl", "De NAVO en de EU werken samen.", "ro", "NATO și UE cooperează.", []),
+        # Places as each language names them, inflected, or by their adjective.
+        (
+            "en",
+            "Ships sail from Rotterdam to Bucharest and China.",
+            "ro",
+            "Navele pleacă din Rotterdam spre București și China.",
+            [],
+        ),
+        ("en", "The Romanian ports, and Romania.", "nl", "De Roemeense havens, en Roemenië.", []),
+        ("nl", "Subsidie uit de Europese Unie.", "ro", "Finanțare din partea Uniunii Europene.", []),
+        ("en", "The capital of Romania.", "ro", "Capitala României.", []),
+    ],
+)
+def test_what_is_not_a_name_is_not_required(src: str, source: str, dst: str, target: str, people: list[str]) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)], names=people)
+    assert list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context)) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        (
+            "nl",
+            "Minister Brekelmans en staatssecretaris Tuinman bezoeken China.",
+            "en",
+            "Minister Brekelmans visits Chine.",
+            [
+                "the name 'Tuinman' of the source is missing or misspelt",
+                "the place 'China' of the source is missing or misspelt: write 'China' (the translation has 'Chine')",
+            ],
+        ),
+        (
+            "en",
+            "Estonia and Latvia signed the agreement.",
+            "nl",
+            "Estland heeft de overeenkomst ondertekend.",
+            ["the place 'Latvia' of the source is missing or misspelt: write 'Letland'"],
+        ),
+        (
+            "ro",
+            "Delegația a vizitat Austria.",
+            "nl",
+            "De delegatie bezocht Australië.",
+            ["the place 'Austria' of the source is missing or misspelt: write 'Oostenrijk'"],
+        ),
+        (
+            "en",
+            "Mayor Radu Mureșan opened the session.",
+            "ro",
+            "Primarul a deschis ședința.",
+            [
+                "the name 'Radu' of the source is missing or misspelt",
+                "the name 'Mureșan' of the source is missing or misspelt",
+            ],
+        ),
+    ],
+)
+def test_a_dropped_or_replaced_name_is_an_error_in_every_pair(
+    src: str, source: str, dst: str, target: str, expected: list[str]
+) -> None:
+    # The release's third language keeps the surname as it is: that makes it a name.
+    witness = {"nl": ("ro", "Ministrul Brekelmans și secretarul de stat Tuinman vizitează China.")}
+    context = names_context(
+        LANGS[src], LANGS[dst], [(source, target)], witnesses={source: (witness[src],)} if src in witness else None
+    )
+    found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
+    assert found == [("error", text) for text in expected]

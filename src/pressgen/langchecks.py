@@ -38,6 +38,17 @@ from pressgen.dates import (
 from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES, quote_marks
+from pressgen.names import (
+    ACRONYM,
+    close_words,
+    explained_by_acronym,
+    front_matter_names,
+    has_name,
+    is_name_word,
+    keeps_place,
+    persons_after_titles,
+    places_in,
+)
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -109,6 +120,14 @@ class CheckContext:
     names: frozenset[str] = frozenset()
     length_ratio: float | None = None
     notes: tuple[str, ...] = ()
+    # The other translations of each message (by its source text), in the release's other
+    # languages: a surname they keep as it is is a name ("staatssecretaris Tuinman").
+    witnesses: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # (language, text)
+    # Every word of the release's source texts: a translation may move a name from one message
+    # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
+    vocabulary: frozenset[str] = frozenset()
+    # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
+    part: str = ""
 
 
 def _finding(kind: str, text: str) -> Finding:
@@ -433,10 +452,12 @@ def known_names(
     """Return the proper names of a release's source texts: capitalised words no dictionary knows.
 
     A capitalised word counts when the source language's dictionary does not know it and it is
-    not only ever the first word of a sentence (where any word has a capital); `extra` adds names
-    known otherwise (the author, the contacts).
+    not only ever the first word of a sentence (where any word has a capital); an acronym counts
+    anywhere. Particles ("de", "van") and time zones never count (`names.is_name_word`). `extra`
+    adds the names of the front matter (the author, the contacts) that are a person's name or
+    no common word (`names.front_matter_names`: "Press office" gives none).
     """
-    extra_words = {w for name in extra for w in LETTERS.findall(name) if len(w) > 1}
+    extra_words = front_matter_names(extra, speller)
     if speller is None:
         return frozenset(extra_words)
     inside: set[str] = set()
@@ -446,7 +467,7 @@ def known_names(
             words = list(LETTERS.finditer(sentence))
             for index, match in enumerate(words):
                 word = match.group(0)
-                if len(word) < 2 or not word[0].isupper():
+                if not word[0].isupper() or not is_name_word(word):
                     continue
                 (initial if index == 0 else inside).add(word)
     candidates = inside | {w for w in initial if w.isupper()}
@@ -454,27 +475,62 @@ def known_names(
     return frozenset({w for w, v in verdicts.items() if not v.known} | extra_words)
 
 
-def _has_name(target_words: Sequence[str], name: str) -> bool:
-    folded = fold(name)
-    return any(
-        fold(word).startswith(folded) and len(word) - len(name) <= 4 and word[0].isupper() == name[0].isupper()
-        for word in target_words
-    )
-
-
 def check_names(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Each proper name of the source, written the same in the translation (diacritics aside)."""
-    names = context.names | known_names([source], context.spellers.get(src.locale.language), src.locale.language)
-    if not names:
-        return
+    """Each name of the source in the translation: kept as it is (diacritics aside), or as its language names a place.
+
+    See `names`: what counts as a name, and how a translation may write it. An acronym may give
+    way to one of the translation's language (NAVO for NATO), the words of a name the source
+    explains by an acronym to that acronym ("(CEF)").
+    """
+    text, translation = prose(source), prose(target)
+    speller = context.spellers.get(src.locale.language)
+    names = context.names | known_names([source], speller, src.locale.language)
     glossary_words = context.glossary.words if context.glossary else frozenset()
-    target_words = LETTERS.findall(prose(target))
-    for name in dict.fromkeys(LETTERS.findall(prose(source))):
-        if name not in names or name.casefold() in glossary_words or _has_name(target_words, name):
+    target_words = LETTERS.findall(translation)
+    persons = _kept_persons(text, context.witnesses.get(source, ()), context)
+    explained = explained_by_acronym(text)
+    source_acronyms = [w for w in LETTERS.findall(text) if ACRONYM.match(w)]
+    spare = len([w for w in target_words if ACRONYM.match(w) and w not in source_acronyms])
+    reported: set[str] = set()
+    for name in dict.fromkeys(LETTERS.findall(text)):
+        if (name not in names and name not in persons) or not is_name_word(name):
             continue
-        close = [w for w in target_words if w[:1].isupper() and distance(w, name) <= max(2, len(name) // 4)]
+        if name.casefold() in glossary_words or has_name(target_words, name):
+            continue
+        if explained.get(name) in target_words:
+            continue
+        if ACRONYM.match(name) and spare > 0:
+            spare -= 1  # a translated acronym: NAVO for NATO, UE for EU
+            continue
+        close = close_words(target_words, name)
         hint = f" (the translation has '{close[0]}')" if close else ""
+        reported.add(name)
         yield _finding("name", f"the name '{name}' of the source is missing or misspelt{hint}")
+    languages = tuple(sorted({*context.languages, src.locale.language, dst.locale.language}))
+    for name, place in places_in(text, src.locale.language, languages):
+        words = LETTERS.findall(name)
+        if reported & set(words) or any(w.casefold() in glossary_words for w in words):
+            continue
+        if not keeps_place(target_words, translation, place, src.locale.language, dst.locale.language, languages):
+            written = place.names.get(dst.locale.language) or name
+            close = close_words(target_words, written, slips=1)
+            hint = f" (the translation has '{close[0]}')" if close else ""
+            yield _finding("name", f"the place '{name}' of the source is missing or misspelt: write '{written}'{hint}")
+
+
+def _kept_persons(text: str, witnesses: Sequence[tuple[str, str]], context: CheckContext) -> set[str]:
+    """Return the surnames after a title that every other translation keeps as it is, and not as a word of its own."""
+    found = set()
+    for name in persons_after_titles(text):
+        kept = bool(witnesses)
+        for lang, translation in witnesses:
+            speller = context.spellers.get(lang)
+            known = speller is not None and speller.verdicts([name.casefold()])[name.casefold()].known
+            if known or not has_name(LETTERS.findall(prose(translation)), name):
+                kept = False
+        if kept:
+            found.add(name)
+    return found
 
 
 def check_glossary(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
@@ -761,12 +817,14 @@ def load_context(
     pairs: Iterable[tuple[str, str]] = (),
     names: Iterable[str] = (),
     quotes: str | None = None,
+    witnesses: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> CheckContext:
     """Gather what the language checks need for one catalog.
 
     `pairs` are the catalog's (source, translation) texts: the names of the release and the
     usual length ratio come from them; `names` adds names from elsewhere (front matter: the
-    author, the contacts); `quotes` is the language's configured quote marks. Dictionaries come
+    author, the contacts); `quotes` is the language's configured quote marks; `witnesses` the
+    other translations of each message (by its source text), in the release's other languages. Dictionaries come
     from `find_dictionary`, each with its project word list `locales/<lang>/words.txt`.
     """
     pairs = list(pairs)
@@ -791,4 +849,6 @@ def load_context(
         names=known_names((s for s, _ in pairs), spellers.get(src.locale.language), src.locale.language, names),
         length_ratio=expected_length_ratio(pairs, src, dst),
         notes=tuple(sorted(notes)),
+        witnesses=witnesses or {},
+        vocabulary=frozenset(w for s, _ in pairs for w in WORD.findall(prose(s))),
     )

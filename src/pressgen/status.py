@@ -12,6 +12,7 @@ and `status` can say why a version was left out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,13 +111,45 @@ class Assessment:
         return found + [f for v in self.versions for f in v.findings]
 
 
-def _context(config: Config, catalog: Catalog, src: Language, dst: Language, release: Release | None) -> CheckContext:
-    """What the language checks need for one catalog: its texts, the release's names, the glossary."""
-    pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str) and isinstance(m.string, str)]
+def _context(
+    config: Config,
+    catalog: Catalog,
+    src: Language,
+    dst: Language,
+    release: Release | None,
+    others: Iterable[Catalog] = (),
+) -> CheckContext:
+    """What the language checks need for one catalog: its texts, the release's names, the glossary.
+
+    `others` are the release's catalogs in its other languages: what they keep of a message as it
+    is tells a name from a word (`langchecks.CheckContext.witnesses`).
+    """
+    pairs = _pairs(catalog)
     names = [release.author, *(c.name for c in release.contacts)] if release else []
+    witnesses: dict[str, tuple[tuple[str, str], ...]] = {}
+    for other in others:
+        lang = other.locale.language if other.locale else ""
+        for source, translation in _pairs(other, approved=True):
+            witnesses[source] = (*witnesses.get(source, ()), (lang, translation))
     return load_context(
-        config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n], quotes=dst.quotes
+        config.locales_dir,
+        src,
+        dst,
+        config.languages,
+        pairs,
+        [n for n in names if n],
+        quotes=dst.quotes,
+        witnesses=witnesses,
     )
+
+
+def _pairs(catalog: Catalog, approved: bool = False) -> list[tuple[str, str]]:
+    """Return a catalog's (source, translation) texts: all translated ones, or only the approved."""
+    return [
+        (m.id, m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and not (approved and (m.fuzzy or not m.string))
+    ]
 
 
 def read_interfaces(config: Config) -> dict[str, Catalog | None]:
@@ -201,27 +234,31 @@ def assess(config: Config, releases: list[Release], now: dt.datetime, interface:
     for release in releases:
         template = release_template(release)
         embargoed = release.embargo is not None and release.embargo > now
+        catalogs: dict[str, Catalog] = {}
+        for language in config.languages:
+            path = release_catalog_path(config, language.code, release.slug)
+            if language.code != release.lang and path.exists():
+                try:
+                    catalogs[language.code] = read_catalog(path, language)
+                except PressgenError as exc:
+                    problems.extend(exc)
         for language in config.languages:
             if language.code == release.lang:
                 total = sum(1 for m in template if m.id)
                 versions.append(Version(release, language, Counts(translated=total), None, True, (), embargoed))
                 continue
             path = release_catalog_path(config, language.code, release.slug)
-            catalog = None
+            catalog = catalogs.get(language.code)
             reasons: list[str] = []
             if not path.exists():
                 reasons.append("no catalog yet (run 'pressgen update')")
-            else:
-                try:
-                    catalog = read_catalog(path, language)
-                except PressgenError as exc:
-                    problems.extend(exc)
             counts = count_messages(template, catalog)
             findings: list[Diagnostic] = []
             if catalog is not None:
                 reasons += _describe(counts, "")
                 src = config.language(release.lang)
-                context = _context(config, catalog, src, language, release)
+                others = [c for code, c in catalogs.items() if code != language.code]
+                context = _context(config, catalog, src, language, release, others)
                 findings = check_catalog(catalog, path, src, language, context)
                 reasons += _errors(findings, "")
             reasons += interface.reasons(language.code)
