@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -374,6 +374,8 @@ def check_message(
         return []
     line = message.lineno if line is None else line
     accepted = accepted_checks(message.flags)
+    if context is not None and message.auto_comments:
+        context = replace(context, part=message.auto_comments[0])  # "body: list item", "location …"
     findings = []
     for name, check in active_checks(context).items():
         for severity, text in check(message.id, message.string, src, dst):

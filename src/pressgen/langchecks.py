@@ -76,7 +76,7 @@ SHORT_MESSAGE = 40  # below this, a one-sentence source is a label: no length ju
 # sentences is a dropped or added one, not a split or merged one; and beyond which, whatever
 # the count, part of the text is missing or added. On the bundled catalogs the scale of every
 # message from 40 characters on lies between 0.85 and 1.16.
-FEWER_SENTENCES_SCALE = 0.9
+FEWER_SENTENCES_SCALE = 0.8
 MORE_SENTENCES_SCALE = 1.25
 SHORTER_SCALE = 0.65
 LONGER_SCALE = 1.8
@@ -85,6 +85,7 @@ LANGUAGE_CONFIDENCE = 0.9
 
 SEVERITY: dict[str, Severity] = {
     "doubled-word": "error",
+    "grammatical-double": "warning",
     "space-before-punctuation": "error",
     "double-space": "warning",  # the page and the PDF show one space
     # Kept in the PDF's title metadata, a heading's anchor ("#--eensgezind"), feeds and JSON-LD.
@@ -130,6 +131,11 @@ class CheckContext:
     part: str = ""
 
 
+def part_of(context: CheckContext) -> str:
+    """Return what the message is: "paragraph", "heading", "list item", "table cell", "title", "location" …"""
+    return context.part.rsplit(": ", 1)[-1].split(" (")[0]
+
+
 def _finding(kind: str, text: str) -> Finding:
     return SEVERITY[kind], text
 
@@ -156,6 +162,8 @@ def prose(text: str) -> str:
 
 # --- doubled words and whitespace ---------------------------------------------------------------
 
+# Words that a sentence may rightly write twice in a row: Dutch reflexive "je je", "dat dat".
+GRAMMATICAL_DOUBLES = {"nl": frozenset({"je", "dat", "die", "er", "ze", "we", "u"}), "en": frozenset({"that", "had"})}
 DOUBLED = re.compile(r"(?<![\w'’-])([^\W\d_]+(?:['’-][^\W\d_]+)*)([ \t\u00a0]+)(\1)(?![\w'’-])", re.IGNORECASE)
 
 
@@ -168,11 +176,16 @@ def check_doubled_words(
 ) -> Iterable[Finding]:
     """A word written twice in a row ("de de", "și și"), unless the source doubles it too.
 
-    Dutch "dat dat" can be grammar, but style guides rewrite it ("dat het"), so it is reported too.
+    A pair that is often grammar (Dutch "waar je je … verplaatst", "dat dat"; English "that
+    that") is a warning: the reviewer reads it.
     """
     allowed = set(_doubles(source))
+    grammar = GRAMMATICAL_DOUBLES.get(dst.locale.language, frozenset())
     for match in DOUBLED.finditer(prose(target)):
-        if match.group(1).casefold() not in allowed:
+        word = match.group(1).casefold()
+        if word in grammar:
+            yield _finding("grammatical-double", f"'{match.group(1)} {match.group(3)}': doubled, or grammar?")
+        elif word not in allowed:
             yield _finding("doubled-word", f"'{match.group(1)} {match.group(3)}': a word is doubled")
 
 
@@ -210,6 +223,7 @@ def fix_whitespace(source: str, target: str) -> str:
 # --- end punctuation and quotation marks -------------------------------------------------------
 
 END_MARKS = {".": ".", "!": "!", "?": "?", ":": ":", ";": ";", "…": "…"}
+LIST_ENDS = {"", ".", ";", ","}  # how list items end differs between languages
 
 
 def _end_mark(text: str) -> str:
@@ -222,8 +236,18 @@ def _end_mark(text: str) -> str:
 def check_end_punctuation(
     source: str, target: str, src: Language, dst: Language, context: CheckContext
 ) -> Iterable[Finding]:
-    """The same mark at the end: a question stays a question, a sentence keeps its full stop."""
+    """The same mark at the end: a question stays a question, a sentence keeps its full stop.
+
+    Lists end their items as each language does (Romanian and Dutch with ";" and "." where
+    English has none), and a heading may become a question ("Who takes part" → "Wie doen er
+    mee?"), as Dutch headings often are.
+    """
     expected_mark, found = _end_mark(source), _end_mark(target)
+    kind = part_of(context)
+    if kind == "list item" and {expected_mark, found} <= LIST_ENDS:
+        return
+    if kind in ("heading", "title", "subtitle") and not expected_mark and found == "?":
+        return
     if expected_mark != found:
         yield _finding(
             "end-punctuation",
@@ -246,10 +270,19 @@ def quote_style(dst: Language, configured: str | None = None) -> str | None:
     return "".join(m.strip() for m in quote_marks(dst.locale.language))
 
 
+# A single opening mark that starts no quotation: an elision ("‘s-Hertogenbosch", "‘t", "‘90").
+ELISION = re.compile(r"[‘‚](?=(?:s|t|n)\b|\d)")
+
+
 def _quotations(text: str, opening: str = "") -> int:
-    """Count the quoted passages of a text: opening marks, and straight quotes by pairs."""
+    """Count the quoted passages of a text: opening marks, double and single, and straight quotes by pairs.
+
+    Every language has its other style, inside quotations or on its own: English and Dutch ‘…’,
+    Dutch „…”, Romanian «…»; each is a quotation.
+    """
     straight = text.count('"')
-    return sum(1 for c in text if c in OPENING_QUOTES or (opening and c == opening)) + straight // 2
+    singles = len(re.findall("[‘‚‹]", text)) - len(ELISION.findall(text))
+    return sum(1 for c in text if c in OPENING_QUOTES or (opening and c == opening)) + singles + straight // 2
 
 
 def check_quotes(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
@@ -406,21 +439,40 @@ def expected_length_ratio(pairs: Iterable[tuple[str, str]], src: Language, dst: 
     ratios = [len(t) / len(s) for s, t in pairs if len(s) >= 2 * LONG_MESSAGE and t]
     if len(ratios) >= 5:
         return statistics.median(ratios)
-    return LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+    return pair_ratio(src.locale.language, dst.locale.language)
+
+
+def pair_ratio(src: str, dst: str) -> float:
+    """Return the usual length of a translation from `src` into `dst` over its source's.
+
+    Measured pairs are in `LENGTH_RATIOS`; the other direction is their inverse (Dutch into
+    English is shorter), and two languages measured against English are compared through it.
+    """
+    if (src, dst) in LENGTH_RATIOS:
+        return LENGTH_RATIOS[(src, dst)]
+    if (dst, src) in LENGTH_RATIOS:
+        return 1 / LENGTH_RATIOS[(dst, src)]
+    if ("en", src) in LENGTH_RATIOS and ("en", dst) in LENGTH_RATIOS:
+        return LENGTH_RATIOS[("en", dst)] / LENGTH_RATIOS[("en", src)]
+    return DEFAULT_LENGTH_RATIO
 
 
 def check_sentences(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
     """As many sentences as the source, and a length that fits: a dropped or added sentence is an error."""
-    original, translation = prose(source).strip(), prose(target).strip()
+    # Lengths of the prose alone: a link's address is no text of either side.
+    original, translation = " ".join(prose(source).split()), " ".join(prose(target).split())
     if not original or not translation:
         return
-    ratio = context.length_ratio or LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+    ratio = context.length_ratio or pair_ratio(src.locale.language, dst.locale.language)
     source_sentences = split_sentences(original, src.locale.language)
     target_sentences = split_sentences(translation, dst.locale.language)
     n_source, n_target = len(source_sentences), len(target_sentences)
     if len(original) < SHORT_MESSAGE and n_source < 2:
         return  # a label: its translation may well be twice as long, or half
     scale = len(translation) / (len(original) * ratio)
+    # One sentence says little by its length alone until it is long: an institution's long name
+    # is rightly a short one in another language.
+    long_enough = len(original) >= (LONG_MESSAGE if n_source > 1 else 2 * LONG_MESSAGE)
     counts = f"{plural(n_target, 'sentence')} where the source has {n_source}"
     if n_source != n_target:
         moves = align([len(s) for s in source_sentences], [len(t) for t in target_sentences], ratio)
@@ -437,9 +489,9 @@ def check_sentences(source: str, target: str, src: Language, dst: Language, cont
         yield _finding("sentences", f"{counts}, and it is {1 - scale:.0%} shorter than usual: a sentence is missing")
     elif n_target > n_source and scale > MORE_SENTENCES_SCALE:
         yield _finding("sentences", f"{counts}, and it is {scale - 1:.0%} longer than usual: a sentence was added")
-    elif len(original) >= LONG_MESSAGE and scale < SHORTER_SCALE:
+    elif long_enough and scale < SHORTER_SCALE:
         yield _finding("sentences", f"the translation is {1 - scale:.0%} shorter than usual: part of it is missing")
-    elif len(original) >= LONG_MESSAGE and scale > LONGER_SCALE:
+    elif long_enough and scale > LONGER_SCALE:
         yield _finding("sentences", f"the translation is {scale - 1:.0%} longer than usual: text was added")
 
 
@@ -615,13 +667,36 @@ def _kept_as_is(word: str, context: CheckContext) -> bool:
     )
 
 
+def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: CheckContext) -> bool:
+    """Tell whether words copied from the source are right in the translation as they are.
+
+    Each is a name or a glossary term kept as is; an acronym or a unit ("MW", "km"); a word of
+    the target language too ("Transport", "Energie", "Total": its dictionary knows it); or a
+    proper name, which the source language's dictionary knows only with its capital (a place
+    such as "Tallinn", "Eindhoven", "Cluj-Napoca").
+    """
+    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper())]
+    if part_of(context) == "location" and all(w[:1].isupper() for w in rest):
+        return True  # a dateline's place, which most languages write as its own: "Constanța"
+    target, source = context.spellers.get(dst.locale.language), context.spellers.get(src.locale.language)
+    if not rest or target is None or source is None:
+        return not rest
+    known = target.verdicts(rest)
+    lower = source.verdicts(w.casefold() for w in rest)
+    return all(known[w].known or (w[:1].isupper() and not lower[w.casefold()].known) for w in rest)
+
+
 def check_untranslated(
     source: str, target: str, src: Language, dst: Language, context: CheckContext
 ) -> Iterable[Finding]:
-    """A copy of the source: an error, unless it is a name, a number or a glossary term kept as is."""
+    """A copy of the source, or a sentence of it: an error, unless it is right in both languages as it is.
+
+    See `_same_in_both`: a name, a number, a glossary term kept as is, a unit, a word that both
+    languages write alike, a place.
+    """
     words = LETTERS.findall(prose(source))
     if source.strip() == target.strip():
-        if not words or all(_kept_as_is(w, context) for w in words):
+        if not words or _same_in_both(words, src, dst, context):
             return
         yield _finding("untranslated", "the translation is a copy of the source")
         return
@@ -629,7 +704,7 @@ def check_untranslated(
     for sentence in split_sentences(prose(source), src.locale.language):
         sentence_words = LETTERS.findall(sentence)
         copied = re.search(rf"(?<!\w){re.escape(' '.join(sentence.split()))}(?!\w)", target_text)
-        if copied and len(sentence_words) >= 2 and not all(_kept_as_is(w, context) for w in sentence_words):
+        if copied and len(sentence_words) >= 2 and not _same_in_both(sentence_words, src, dst, context):
             yield _finding("untranslated", f"a sentence of the source is left untranslated: '{excerpt(sentence)}'")
 
 
