@@ -683,3 +683,62 @@ def test_a_dropped_or_replaced_name_is_an_error_in_every_pair(
     )
     found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
     assert found == [("error", text) for text in expected]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        # A term of another of the site's languages kept in the translation: the reviewer's to judge.
+        (
+            "ro",
+            "Statul va acorda contracte pentru diferență.",
+            "nl",
+            "De staat sluit contracts for difference af.",
+            [
+                ("warning", "'contracts' is not in the Nederlands dictionary (it is English)"),
+                ("warning", "'for' is not in the Nederlands dictionary (it is English)"),
+                ("warning", "'difference' is not in the Nederlands dictionary (it is English)"),
+            ],
+        ),
+        # A name with a Romanian case ending; a place the source names in another language.
+        (
+            "en",
+            "What we build with Rotterdam will serve the region.",
+            "ro",
+            "Ce construim cu Rotterdamul va servi regiunea.",
+            [],
+        ),
+        (
+            "en",
+            "Through the Strait of Gibraltar and the Bosporus.",
+            "ro",
+            "Prin Strâmtoarea Gibraltar și Bosfor.",
+            [("warning", "'Bosfor' is not in the Română dictionary")],
+        ),
+        # A lower-case slip is still an error.
+        (
+            "en",
+            "The ships switch off their engines.",
+            "nl",
+            "De schepen zetten hun motoren uitt.",
+            [("error", "'uitt' is misspelt: did you mean 'uit'?")],
+        ),
+    ],
+)
+def test_words_of_other_languages_and_names_in_a_sentence_are_no_misspellings(
+    src: str, source: str, dst: str, target: str, expected: list[tuple[str, str]]
+) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    assert list(langchecks.LANG_CHECKS["spelling"](source, target, LANGS[src], LANGS[dst], context)) == expected
+
+
+def test_a_name_of_another_message_of_the_release_is_no_misspelling() -> None:
+    pairs = [
+        ("Cluj-Napoca", "Cluj-Napoca"),
+        (
+            "Ca în fiecare an, 15 milioane de lei sunt rezervate proiectelor propuse de clujeni.",
+            "As every year, 15 million lei is set aside for projects proposed by the people of Cluj-Napoca.",
+        ),
+    ]
+    context = names_context(RO, EN, pairs)
+    assert list(langchecks.LANG_CHECKS["spelling"](*pairs[1], RO, EN, context)) == []

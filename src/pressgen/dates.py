@@ -164,7 +164,7 @@ def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
         folded = word.casefold()
         if data.capitalised and not word[0].isupper():
             continue
-        if folded in data.homographs and not (data.capitalised and not _sentence_start(text, m.start())):
+        if folded in data.homographs and not (data.capitalised and not sentence_start(text, m.start())):
             continue  # "mai sigur", "May I": a word, unless a capital mid-sentence makes it the month
         if folded not in {n.casefold() for n in get_month_names("wide", "format", data.locale).values()}:
             continue  # abbreviations ("Mar", "jan") only count inside a date
@@ -229,7 +229,8 @@ def homograph_of(month: int, text: str, locale: Locale | str) -> bool:
     )
 
 
-def _sentence_start(text: str, position: int) -> bool:
+def sentence_start(text: str, position: int) -> bool:
+    """Tell whether the word at `position` begins a sentence (where any word has a capital)."""
     before = text[:position].rstrip(" \u00a0\"'“‘„«([")
     return not before or before[-1] in ".!?…:"
 

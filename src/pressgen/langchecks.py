@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from pressgen.dates import (
     find_times,
     homograph_of,
     months_mentioned,
+    sentence_start,
 )
 from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
@@ -53,6 +54,9 @@ from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
 Finding = tuple[Severity, str]
+# Endings the site's languages put on a name: Romanian articles and cases ("Rotterdamului"),
+# Dutch adjectives and genitives ("Rotterdamse", "Ruttes").
+NAME_ENDINGS = frozenset({"ul", "ului", "lui", "ei", "le", "lor", "s", "se"})
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
 LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Finding]]
 
@@ -592,7 +596,13 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
     text = prose(target)
     slipped: set[str] = set()  # a word misspelt is reported once, under the first term it belongs to
     for term in context.glossary.in_source(prose(source)):
-        banned = [(span, forbidden) for forbidden in term.forbidden for span in find(text, forbidden)]
+        # A forbidden name is forbidden with its capital: "Olanda", not the adjective "olandeze".
+        banned = [
+            (span, forbidden)
+            for forbidden in term.forbidden
+            for span in find(text, forbidden)
+            if not forbidden[:1].isupper() or text[span[0]].isupper()
+        ]
         # A forbidden word is no inflection of an accepted one ("Olanda" is not "olandez").
         accepted = [
             span
@@ -783,7 +793,7 @@ def _own_words(source: str, context: CheckContext) -> tuple[list[str], list[str]
     The first may gain diacritics in the translation (Luminita, Luminița); the glossary's
     are written in the target language already, diacritics and all.
     """
-    source_words = LETTERS.findall(prose(source)) + sorted(context.names)
+    source_words = LETTERS.findall(prose(source)) + sorted(context.names | context.vocabulary)
     glossary_words = []
     if context.glossary is not None:
         glossary_words = [w for term in context.glossary.terms for t in term.targets for w in LETTERS.findall(t)]
@@ -806,10 +816,14 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
 def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
     """Words the target language's dictionary does not know: an error when a close word exists.
 
-    Words of the source (names, terms kept in English), the release's names and the glossary's
-    terms are accepted. An unknown word one slip away (a letter dropped, doubled, swapped or
-    replaced, or its diacritics lost) from a dictionary word or one of those is misspelt: an
-    error. Other unknown words are warnings: a word the dictionary does not know is not wrong.
+    Words of the release's sources (names, terms kept in English), with a case ending
+    ("Rotterdamului"), the release's names and the glossary's terms are accepted. An unknown word
+    one slip away (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
+    a dictionary word or one of those is misspelt: an error. It is a warning when the word is
+    one of another of the site's languages ("contracts for difference" in Dutch), or a name
+    within a sentence that is near only to a dictionary's word ("Bosfor", the Romanian
+    Bosporus, is not "Fosfor"). Other unknown words are warnings: a word the dictionary does not
+    know is not wrong.
     """
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
@@ -817,12 +831,23 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     source_words, glossary_words = _own_words(source, context)
     own = source_words + glossary_words
     folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
+    stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
 
     def accepted(word: str) -> bool:
-        return fold(word) in folded or word.casefold() in exact
+        if fold(word) in folded or word.casefold() in exact:
+            return True
+        # A name of the source with a case ending: "Rotterdamul", "Rotterdamului", "Rotterdamse".
+        folded_word = fold(word)
+        return word[:1].isupper() and any(
+            folded_word.startswith(stem) and folded_word[len(stem) :] in NAME_ENDINGS for stem in stems
+        )
 
-    words = [w for w in dict.fromkeys(WORD.findall(prose(target))) if len(w) > 1 and not accepted(w)]
+    text = prose(target)
+    matches = [m for m in WORD.finditer(text) if len(m.group(0)) > 1 and not accepted(m.group(0))]
+    words = list(dict.fromkeys(m.group(0) for m in matches))
+    within = {m.group(0) for m in matches if m.group(0)[:1].isupper() and not sentence_start(text, m.start())}
     whole = speller.verdicts(w.replace("’", "'") for w in words)
+    others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
     for word in words:
         if whole[word.replace("’", "'")].known:
             continue
@@ -832,11 +857,25 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         if not unknown:
             continue
         piece = unknown[0]
-        close = _close(piece, (*verdicts[piece].suggestions, *own))
-        if close:
+        near_own = _close(piece, own)
+        close = near_own or _close(piece, verdicts[piece].suggestions)
+        foreign = next((_language_name(lang) for lang, sp in _spellers_knowing(others, piece, context)), None)
+        name_slip = near_own is not None and word[:1].isupper()
+        if close and (name_slip or not (foreign or word in within)):
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
+        elif foreign:
+            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign})")
         else:
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
+
+
+def _spellers_knowing(spellers: Sequence[Speller], word: str, context: CheckContext) -> Iterator[tuple[str, Speller]]:
+    """Yield the other languages (code, dictionary) whose dictionary knows `word` as it is or in lower case."""
+    for lang, speller in sorted(context.spellers.items()):
+        if speller in spellers:
+            verdicts = speller.verdicts([word, word.casefold()])
+            if verdicts[word].known or verdicts[word.casefold()].known:
+                yield lang, speller
 
 
 # --- registration ------------------------------------------------------------------------------
