@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -267,3 +268,26 @@ def test_an_acceptance_goes_when_the_source_changes(project: Path, cli: Cli, mon
     text = nl.read_text(encoding="utf-8").split("\n")
     nl.write_text("\n".join(t for t in text if t != "#, fuzzy" and not t.startswith("#|")), encoding="utf-8")
     assert cli(project, "check").code == 1
+
+
+CORPUS = REPO / "tests" / "data" / "translations"
+
+
+def test_correct_translations_in_every_direction_give_no_error(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Six releases, two written in each language, each translated by hand into the other two.
+    monkeypatch.chdir(project)
+    shutil.copytree(CORPUS / "releases", project / "releases", dirs_exist_ok=True)
+    shutil.copytree(CORPUS / "locales", project / "locales", dirs_exist_ok=True)
+    catalogs = sorted(p.relative_to(CORPUS).as_posix() for p in (CORPUS / "locales").rglob("*.po"))
+    assert len(catalogs) == 12
+    result = cli(project, "check")
+    assert [line for line in result.out.splitlines() if ": error: " in line] == []
+    assert result.code == 0
+    # Every translation is approved: the gate would publish it.
+    slugs = {p.name for p in (CORPUS / "releases").iterdir()}
+    rows = [line.split() for line in cli(project, "status").out.splitlines()]
+    translations = [row for row in rows if row and row[0] in slugs and row[2] != "(source)"]
+    assert len(translations) == 12
+    assert [row[:2] for row in translations if row[5] != "yes"] == []

@@ -685,6 +685,8 @@ def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: C
     proper name, which the source language's dictionary knows only with its capital (a place
     such as "Tallinn", "Eindhoven", "Cluj-Napoca").
     """
+    if _renamed(" ".join(words), src, dst, context):
+        return False
     rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper())]
     if part_of(context) == "location" and all(w[:1].isupper() for w in rest):
         return True  # a dateline's place, which most languages write as its own: "Constanța"
@@ -694,6 +696,24 @@ def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: C
     known = target.verdicts(rest)
     lower = source.verdicts(w.casefold() for w in rest)
     return all(known[w].known or (w[:1].isupper() and not lower[w.casefold()].known) for w in rest)
+
+
+def _renamed(text: str, src: Language, dst: Language, context: CheckContext) -> bool:
+    """Tell whether a text has a name the target language writes otherwise: a glossary term, a place of CLDR.
+
+    "The Hague" copied into Dutch is untranslated ("Den Haag"), as "Bucharest" is ("Boekarest").
+    """
+    glossary = context.glossary
+    if glossary is not None:
+        for term in glossary.in_source(text):
+            if term.targets and not any(find(text, t) for t in term.targets):
+                return True
+    languages = tuple(sorted({*context.languages, src.locale.language, dst.locale.language}))
+    for _, place in places_in(text, src.locale.language, languages):
+        written = place.names.get(dst.locale.language)
+        if written and written != place.names.get(src.locale.language) and not find(text, written):
+            return True
+    return False
 
 
 def check_untranslated(

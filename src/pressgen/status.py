@@ -111,7 +111,7 @@ class Assessment:
         return found + [f for v in self.versions for f in v.findings]
 
 
-def _context(
+def check_context(
     config: Config,
     catalog: Catalog,
     src: Language,
@@ -218,7 +218,7 @@ def assess_interface(config: Config) -> Interface:
         catalog = interface[language.code]
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
-            context = _context(config, catalog, templates_language, language, None)
+            context = check_context(config, catalog, templates_language, language, None)
             interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
     return Interface(interface, interface_counts, interface_findings)
 
@@ -258,7 +258,7 @@ def assess(config: Config, releases: list[Release], now: dt.datetime, interface:
                 reasons += _describe(counts, "")
                 src = config.language(release.lang)
                 others = [c for code, c in catalogs.items() if code != language.code]
-                context = _context(config, catalog, src, language, release, others)
+                context = check_context(config, catalog, src, language, release, others)
                 findings = check_catalog(catalog, path, src, language, context)
                 reasons += _errors(findings, "")
             reasons += interface.reasons(language.code)
