@@ -670,7 +670,7 @@ def test_what_is_not_a_name_is_not_required(src: str, source: str, dst: str, tar
 def test_a_dropped_or_replaced_name_is_an_error_in_every_pair(
     src: str, source: str, dst: str, target: str, expected: list[str]
 ) -> None:
-    # The release's third language keeps the surname as it is: that makes it a name.
+    # The release's third language keeps the surname as it is: that confirms it is a name.
     witness = {"nl": ("ro", "Ministrul Brekelmans și secretarul de stat Tuinman vizitează China.")}
     context = names_context(
         LANGS[src], LANGS[dst], [(source, target)], witnesses={source: (witness[src],)} if src in witness else None
@@ -736,3 +736,19 @@ def test_a_name_of_another_message_of_the_release_is_no_misspelling() -> None:
     ]
     context = names_context(RO, EN, pairs)
     assert list(langchecks.LANG_CHECKS["spelling"](*pairs[1], RO, EN, context)) == []
+
+
+def test_a_surname_after_a_title_is_a_name_even_when_it_is_a_word() -> None:
+    source = "Minister Brekelmans en staatssecretaris Tuinman openen de oefening."
+    dropped = "Minister Brekelmans opens the exercise."
+    context = names_context(NL, EN, [(source, dropped)])
+    assert list(langchecks.LANG_CHECKS["names"](source, dropped, NL, EN, context)) == [
+        ("error", "the name 'Tuinman' of the source is missing or misspelt")
+    ]
+    kept = "Minister Brekelmans and State Secretary Tuinman open the exercise."
+    assert list(langchecks.LANG_CHECKS["names"](source, kept, NL, EN, context)) == []
+    # After a Romanian title, a capitalised word may be an institution in the genitive.
+    source = "Ministrul Energiei, Sebastian Burduja, a prezentat calendarul."
+    target = "Energy Minister Sebastian Burduja presented the timetable."
+    context = names_context(RO, EN, [(source, target)])
+    assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == []

@@ -575,10 +575,14 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
 
 
 def _kept_persons(text: str, witnesses: Sequence[tuple[str, str]], context: CheckContext) -> set[str]:
-    """Return the surnames after a title that every other translation keeps as it is, and not as a word of its own."""
+    """Return the surnames after a title: those the release's other translations keep as it is, not as a word.
+
+    Without other translations, a word after an English or Dutch title is one; after a
+    Romanian title it may be an institution in the genitive ("ministrul Energiei"), and is not.
+    """
     found = set()
-    for name in persons_after_titles(text):
-        kept = bool(witnesses)
+    for name, sure in persons_after_titles(text):
+        kept = bool(witnesses) or sure
         for lang, translation in witnesses:
             speller = context.spellers.get(lang)
             known = speller is not None and speller.verdicts([name.casefold()])[name.casefold()].known

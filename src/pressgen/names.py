@@ -50,14 +50,19 @@ PARTICLES = _word_set(
 )
 # Time zones are written in each language's way ("EET", "ora Estoniei", "Estse tijd").
 TIME_ZONES = _word_set("UTC GMT CET CEST EET EEST WET WEST BST IST MSK")
-# Titles before a person's name, in the site's languages (lower case, without a full stop).
+# Titles before a person's name, in the site's languages (lower case, without a full stop). In
+# English and Dutch a capitalised word right after one is a name ("staatssecretaris Tuinman");
+# a Romanian title may take an institution in the genitive instead ("ministrul Energiei"), so
+# there the release's other translations must keep the word too (`GENITIVE_TITLES`).
 TITLES = _word_set(
     "minister secretary president premier chancellor mayor governor ambassador commissioner general "
     "admiral director chair chairman chairwoman spokesperson spokesman spokeswoman councillor alderman "
     "king queen prince princess mr mrs ms dr prof professor sir "
     "staatssecretaris minister-president burgemeester wethouder gedeputeerde commissaris gouverneur "
     "ambassadeur generaal admiraal directeur voorzitter woordvoerder koning koningin prins prinses "
-    "mevrouw meneer heer dhr mevr mw ir drs "
+    "mevrouw meneer heer dhr mevr mw ir drs"
+)
+GENITIVE_TITLES = _word_set(
     "ministrul ministra ministrului premierul premierului președintele președinta președintelui primarul "
     "primarului primărița secretarul secretarului guvernatorul ambasadorul comisarul generalul amiralul "
     "directorul directoarea purtătorul consilierul regele regina prințul domnul doamna dl dna dlui dnei"
@@ -121,16 +126,21 @@ def is_name_word(word: str) -> bool:
     return len(word) > 1 and word.casefold() not in PARTICLES and word not in TIME_ZONES
 
 
-def persons_after_titles(text: str) -> list[str]:
-    """Return the capitalised words that follow a title or a first name: "staatssecretaris Tuinman"."""
+def persons_after_titles(text: str) -> list[tuple[str, bool]]:
+    """Return the capitalised words that follow a title ("staatssecretaris Tuinman"), each with whether it is sure.
+
+    It is sure after an English or Dutch title; after a Romanian one it may be an institution
+    ("ministrul Energiei"), which the caller confirms otherwise.
+    """
     words = list(re.finditer(r"[^\W\d_][\w’'-]*\.?", text))
     found = []
     for before, word in itertools.pairwise(words):
         name, title = word.group(0).rstrip("."), before.group(0).rstrip(".").casefold()
         capitalised = name[:1].isupper() and not name.isupper()
         joined = not text[before.end() : word.start()].strip()  # "Spokesperson, Maritime …" is no title
-        if capitalised and joined and title in TITLES and name.casefold() not in TITLES and is_name_word(name):
-            found.append(name)
+        titled = title in TITLES or title in GENITIVE_TITLES
+        if capitalised and joined and titled and name.casefold() not in TITLES | GENITIVE_TITLES and is_name_word(name):
+            found.append((name, title in TITLES))
     return found
 
 
