@@ -482,6 +482,8 @@ LANGS = {"en": EN, "nl": NL, "ro": RO}
             "15 December 2026 – 15 January 2027: signing of contracts",
         ),
         ("ro", "Alegerile au loc în mai.", "en", "The elections take place in May."),
+        ("en", "From 30 April-2 May 2026.", "nl", "Van 30 april 2026 t/m 2 mei 2026."),
+        ("nl", "De deuren gaan om 9.30 open.", "en", "The doors open at 9:30."),
     ],
 )
 def test_date_ranges_are_read_as_each_language_writes_them(src: str, source: str, dst: str, target: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from babel import Locale
@@ -87,11 +87,12 @@ class _LocaleDates:
         # "10 tot en met zaterdag 14": the second day may have its weekday.
         weekday = rf"(?:(?:{weekdays})\.?,?\s+)?"
         joiner = rf"(?:{DASH}|\s+(?:{alternatives})\s+){weekday}" if alternatives else rf"{DASH}{weekday}"
+        self.between = re.compile(rf"\s*(?:{DASH}|\s+(?:{alternatives})\s+)\s*{weekday}" if alternatives else DASH)
         day = r"(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         day2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         year = r"(?P<year>\d{4})"
-        boundary_start = r"(?<![\w.,-])"
-        boundary_end = r"(?![\w-])"
+        boundary_start = r"(?<![\w.,])(?<!\d-)"  # "30 April-2 May" is two dates; "2024-05" is no day
+        boundary_end = r"(?!\w|-[^\W\d_])"  # "April-2 May" ends a date; "April-achtig" is none
         self.day_first = re.compile(
             rf"{boundary_start}{day}(?:{joiner}{day2})?\s+{month}(?:,?\s+{year})?{boundary_end}", re.IGNORECASE
         )
@@ -149,7 +150,13 @@ def find_dates(text: str, locale: Locale | str) -> list[DateMention]:
             add(days, data.months[m["month"].casefold()], int(m["year"]) if m["year"] else None, m)
     for m in data.month_year.finditer(text):
         add((), data.months[m["month"].casefold()], int(m["year"]), m)
-    return sorted(found, key=lambda d: d.start)
+    found.sort(key=lambda d: d.start)
+    # "30 April – 2 May 2026": the year of a range's end is its start's too.
+    for index in range(len(found) - 2, -1, -1):
+        first, last = found[index], found[index + 1]
+        if first.year is None and last.year is not None and data.between.fullmatch(text[first.end : last.start]):
+            found[index] = replace(first, year=last.year)
+    return found
 
 
 def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
@@ -195,8 +202,11 @@ class TimeMention:
     text: str
 
 
-def find_times(text: str) -> list[TimeMention]:
-    """Return the times of day in a text, in any of the site's languages' ways of writing one."""
+def find_times(text: str, decimal: str = ".") -> list[TimeMention]:
+    """Return the times of day in a text, in any of the site's languages' ways of writing one.
+
+    `decimal` is the language's decimal sign: where it is a comma, "9.30" can only be a time.
+    """
     found: list[TimeMention] = []
     matches = list(TIME.finditer(text))
     for index, m in enumerate(matches):
@@ -207,7 +217,7 @@ def find_times(text: str) -> list[TimeMention]:
             after = following["after"].casefold()  # "13.00 en 15.00 uur": both are times
         if m["m"] is None and not (m["before"] or after in CLOCK):
             continue  # "12" is a figure, "12 uur" may be a duration
-        if m["sep"] == "." and not (m["before"] or after):
+        if m["sep"] == "." and not (m["before"] or after or decimal != "."):
             continue  # "12.30" alone may be a decimal
         hours, minutes = int(m["h"]), int(m["m"] or 0)
         suffix = after.replace(".", "")

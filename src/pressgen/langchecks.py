@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.numbers import get_decimal_symbol
 
 from pressgen.config import Language
 from pressgen.dates import (
@@ -384,7 +385,8 @@ def without_dates(
 
     def check_outside_dates(source: str, target: str, src: Language, dst: Language) -> Iterable[Finding]:
         source, target = _blank_dates(source, src), _blank_dates(target, dst)
-        source_times, target_times = find_times(source), find_times(target)
+        source_times = find_times(source, get_decimal_symbol(src.locale))
+        target_times = find_times(target, get_decimal_symbol(dst.locale))
         source_left, target_left = _unmatched(source_times, target_times), _unmatched(target_times, source_times)
         source, target = _blank(source, source_times), _blank(target, target_times)
         for times, where in (
