@@ -348,6 +348,7 @@ def check_dates(source: str, target: str, src: Language, dst: Language, context:
             mention.days
             and len(mention.days) == 1
             and mention.year
+            and str(mention.year) in mention.text  # not a year it takes from the end of its range
             and mention.text not in expected(mention, dst.locale)
         ):
             yield _finding(
