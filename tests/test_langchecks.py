@@ -540,6 +540,7 @@ def test_a_changed_day_of_a_range_is_an_error() -> None:
             [],
         ),
         ("en", "The opening is at 10 a.m.", "ro", "Deschiderea are loc la ora 10.", []),
+        ("en", "Registration closes at midnight on 31 May.", "nl", "Aanmelden kan tot en met 31 mei, 24.00 uur.", []),
         (
             "nl",
             "Op maandag 12 januari om 19.30 uur is er een informatieavond.",

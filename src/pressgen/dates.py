@@ -190,6 +190,12 @@ TIME = re.compile(
 # The first time of a range says nothing itself: "tussen 13.00 en 15.00 uur", "9.30–11.00 uur".
 TIME_RANGE = re.compile(r"\s*(?:[-–—]|en|tot|and|to|și|până la)\s*")
 CLOCK = ("am", "pm", "a.m.", "p.m.")
+# Times that languages write as words: midnight is 24.00 uur and ora 24:00 (one day's end is the
+# next one's start), noon 12:00.
+TIME_WORDS = re.compile(
+    r"(?<!\w)(?P<midnight>midnight|middernacht|miezul nopții)|(?P<noon>noon|midday)(?!\w)", re.IGNORECASE
+)
+DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -226,8 +232,10 @@ def find_times(text: str, decimal: str = ".") -> list[TimeMention]:
         elif suffix == "am" and hours == 12:
             hours = 0
         start = m.start("h")
-        found.append(TimeMention(hours * 60 + minutes, start, m.end(), text[start : m.end()]))
-    return found
+        found.append(TimeMention((hours * 60 + minutes) % DAY, start, m.end(), text[start : m.end()]))
+    for m in TIME_WORDS.finditer(text):
+        found.append(TimeMention(0 if m["midnight"] else 12 * 60, m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda t: t.start)
 
 
 def homograph_of(month: int, text: str, locale: Locale | str) -> bool:
