@@ -755,3 +755,35 @@ def test_a_surname_after_a_title_is_a_name_even_when_it_is_a_word() -> None:
     target = "Energy Minister Sebastian Burduja presented the timetable."
     context = names_context(RO, EN, [(source, target)])
     assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # Another transliteration of a name, and a city as the target language names it.
+        ("en", "President Zelensky thanked the allies.", "ro", "Președintele Zelenski le-a mulțumit aliaților."),
+        ("en", "The talks took place in Kyiv.", "ro", "Discuțiile au avut loc la Kiev."),
+    ],
+)
+def test_names_written_as_the_target_language_writes_them(src: str, source: str, dst: str, target: str) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    for name in ("names", "spelling"):
+        assert list(langchecks.LANG_CHECKS[name](source, target, LANGS[src], LANGS[dst], context)) == [], name
+
+
+def test_quote_marks_around_a_name_may_go_those_around_what_was_said_may_not() -> None:
+    context = CheckContext()
+    name = (
+        "Programul „Casa Verde Fotovoltaice” continuă și în 2026.",
+        "Het programma Casa Verde Fotovoltaice loopt door.",
+    )
+    assert list(langchecks.LANG_CHECKS["quotes"](*name, RO, NL, context)) == [
+        ("warning", "the source quotes 1 passage(s), the translation 0")
+    ]
+    said = (
+        "Primarul a spus: „Este un buget pentru următorii zece ani.”",
+        "De burgemeester zei: Dit is een begroting voor tien jaar.",
+    )
+    assert list(langchecks.LANG_CHECKS["quotes"](*said, RO, NL, context)) == [
+        ("error", "the source quotes 1 passage(s), the translation 0")
+    ]
