@@ -763,6 +763,8 @@ def test_a_surname_after_a_title_is_a_name_even_when_it_is_a_word() -> None:
         # Another transliteration of a name, and a city as the target language names it.
         ("en", "President Zelensky thanked the allies.", "ro", "Președintele Zelenski le-a mulțumit aliaților."),
         ("en", "The talks took place in Kyiv.", "ro", "Discuțiile au avut loc la Kiev."),
+        # The source's name with its case ending.
+        ("ro", "Delegația va vizita Rotterdamul în mai.", "nl", "De delegatie bezoekt Rotterdam in mei."),
     ],
 )
 def test_names_written_as_the_target_language_writes_them(src: str, source: str, dst: str, target: str) -> None:

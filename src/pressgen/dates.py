@@ -104,6 +104,7 @@ class _LocaleDates:
         short = get_date_format("short", locale).pattern
         self.numeric_day_first = short.lower().find("d") < short.find("M")
         self.homographs = HOMOGRAPHS.get(self.language, frozenset())
+        self.wide = frozenset(str(n).casefold() for n in get_month_names("wide", "format", locale).values())
         self.capitalised = all(name[:1].isupper() for name in get_month_names("wide", "format", locale).values())
 
 
@@ -136,8 +137,11 @@ def find_dates(text: str, locale: Locale | str) -> list[DateMention]:
 
     def add(days: tuple[int, ...], month: int, year: int | None, match: re.Match[str]) -> None:
         if free(match.start(), match.end()) and _valid(days, month, year):
-            found.append(DateMention(days, month, year, match.start(), match.end(), match.group(0)))
-            taken.append((match.start(), match.end()))
+            end = match.end()
+            if match.group(0).endswith(".") and match.group(0)[:-1].casefold().endswith(tuple(data.wide)):
+                end -= 1  # the sentence's full stop, not an abbreviation's: "între 18 și 22 mai."
+            found.append(DateMention(days, month, year, match.start(), end, text[match.start() : end]))
+            taken.append((match.start(), end))
 
     for m in ISO.finditer(text):
         add((int(m["day"]),), int(m["month"]), int(m["year"]), m)

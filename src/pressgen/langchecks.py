@@ -42,6 +42,7 @@ from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES, quote_marks
 from pressgen.names import (
     ACRONYM,
+    NAME_ENDINGS,
     close_words,
     explained_by_acronym,
     front_matter_names,
@@ -56,9 +57,6 @@ from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
 Finding = tuple[Severity, str]
-# Endings the site's languages put on a name: Romanian articles and cases ("Rotterdamului"),
-# Dutch adjectives and genitives ("Rotterdamse", "Ruttes").
-NAME_ENDINGS = frozenset({"ul", "ului", "lui", "ei", "le", "lor", "s", "se"})
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
 LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Finding]]
 

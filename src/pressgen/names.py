@@ -67,6 +67,9 @@ GENITIVE_TITLES = _word_set(
     "primarului primărița secretarul secretarului guvernatorul ambasadorul comisarul generalul amiralul "
     "directorul directoarea purtătorul consilierul regele regina prințul domnul doamna dl dna dlui dnei"
 )
+# Endings the site's languages put on a name: Romanian articles and cases ("Rotterdamului"),
+# Dutch adjectives and genitives ("Rotterdamse", "Ruttes").
+NAME_ENDINGS = frozenset({"ul", "ului", "lui", "ei", "le", "lor", "s", "se"})
 ACRONYM = re.compile(r"^[A-ZĂÂÎȘȚ]{2,}[0-9]*$")
 # An organisation's name explained by its acronym: "Connecting Europe Facility (CEF)".
 EXPLAINED = re.compile(r"((?:[^\W\d_][\w’'-]*\s+){1,8})\((?P<acronym>[A-ZĂÂÎȘȚ]{2,}[0-9]*)\)")
@@ -291,6 +294,9 @@ def has_name(target_words: Sequence[str], name: str) -> bool:
             continue
         word_folded = fold(word)
         if word_folded.startswith(folded) and len(word) - len(name) <= 4:
+            return True
+        # The source's name has the case ending: "Rotterdamul" is "Rotterdam".
+        if len(word) >= 4 and folded.startswith(word_folded) and folded[len(word_folded) :] in NAME_ENDINGS:
             return True
         if translit(word).startswith(spelt) and len(word) - len(name) <= 4:
             return True
