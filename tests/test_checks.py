@@ -12,7 +12,7 @@ from babel import Locale
 
 from conftest import REPO, SLUG, Cli
 from helpers import add_flag, set_translation
-from pressgen.checks import CHECKS, active_checks
+from pressgen.checks import CHECKS, accepted_checks, active_checks
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext
 from pressgen.po import read_po_file
@@ -291,3 +291,8 @@ def test_correct_translations_in_every_direction_give_no_error(
     translations = [row for row in rows if row and row[0] in slugs and row[2] != "(source)"]
     assert len(translations) == 12
     assert [row[:2] for row in translations if row[5] != "yes"] == []
+
+
+def test_weblate_s_own_check_flags_accept_pressgen_s_checks_of_the_same_idea() -> None:
+    flags = {"fuzzy", "ignore-same", "ignore-end-stop", "ignore-dates", "ignore-url", "ignore-links", "python-format"}
+    assert accepted_checks(flags) == {"untranslated", "end-punctuation", "dates"}

@@ -35,6 +35,26 @@ END_PUNCTUATION = ".!?:;…"
 # What no reviewer can accept with an `ignore-<check>` flag: it breaks a page or a reader's trust
 # (a link, an address, a placeholder, markup, HTML, invisible characters, a catalog msgfmt refuses).
 NEVER_ACCEPTED = frozenset({"links", "urls", "emails", "placeholders", "markup", "html", "invisible", "msgfmt"})
+# Weblate's names of its checks that are pressgen's under another name: a flag that Weblate
+# writes ("ignore-same") accepts the findings of pressgen's check of the same idea.
+WEBLATE_CHECKS = {
+    "same": "untranslated",
+    "end-stop": "end-punctuation",
+    "end-colon": "end-punctuation",
+    "end-question": "end-punctuation",
+    "end-exclamation": "end-punctuation",
+    "end-ellipsis": "end-punctuation",
+    "end-semicolon": "end-punctuation",
+    "begin-space": "whitespace",
+    "end-space": "whitespace",
+    "double-space": "whitespace",
+    "punctuation-spacing": "whitespace",
+    "duplicate": "doubled-words",
+    "python-format": "placeholders",
+    "url": "urls",
+    "safe-html": "html",
+    "zero-width-space": "invisible",
+}
 # Quote marks each language must not use: Romanian opens with „, Dutch and English with “.
 WRONG_QUOTES = {"ro": "“«»", "nl": "„«»", "en": "„«»"}
 
@@ -346,10 +366,12 @@ def active_checks(context: CheckContext | None) -> dict[str, Check]:
 def accepted_checks(flags: Iterable[str]) -> frozenset[str]:
     """Return the checks whose findings a reviewer accepted on a message: its `ignore-<check>` flags.
 
-    Weblate names its check flags so (`#, ignore-dates`). What breaks a page or a reader's trust
-    whatever a reviewer says (`NEVER_ACCEPTED`) cannot be accepted.
+    Weblate names its check flags so (`#, ignore-dates`); the flags Weblate itself writes for
+    its checks of the same idea count too (`ignore-same` accepts `untranslated`). What breaks a
+    page or a reader's trust whatever a reviewer says (`NEVER_ACCEPTED`) cannot be accepted.
     """
-    return frozenset(f.removeprefix(IGNORE_FLAG) for f in flags if f.startswith(IGNORE_FLAG)) - NEVER_ACCEPTED
+    names = (f.removeprefix(IGNORE_FLAG) for f in flags if f.startswith(IGNORE_FLAG))
+    return frozenset(WEBLATE_CHECKS.get(name, name) for name in names) - NEVER_ACCEPTED
 
 
 def how_to_accept(check: str) -> str:
@@ -393,7 +415,7 @@ def _flag_problems(message: Message, path: Path, line: int | None, checks: Itera
     names = [*checks, "msgfmt"]
     found = []
     for flag in sorted(f for f in message.flags if f.startswith(IGNORE_FLAG)):
-        name = flag.removeprefix(IGNORE_FLAG)
+        name = WEBLATE_CHECKS.get(flag.removeprefix(IGNORE_FLAG), flag.removeprefix(IGNORE_FLAG))
         if name in NEVER_ACCEPTED:
             text = f"the flag '{flag}' has no effect: no reviewer can accept what the {name} check finds"
         elif name not in names:
