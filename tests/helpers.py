@@ -72,7 +72,10 @@ def parse_links(path: Path) -> Links:
 
 
 def set_translation(path: Path, source_start: str, new: str) -> int:
-    """Replace the msgstr of the message whose msgid starts with `source_start`; return its msgid line."""
+    """Replace the msgstr of the message whose msgid starts with `source_start`; return its msgstr's line.
+
+    Check findings point there: where an editor puts the cursor to change the translation.
+    """
     lines = path.read_text(encoding="utf-8").split("\n")
     start = next(
         i for i, line in enumerate(lines) if line.startswith("msgid") and source_start in "".join(lines[i : i + 3])
@@ -82,7 +85,27 @@ def set_translation(path: Path, source_start: str, new: str) -> int:
     escaped = new.replace("\\", "\\\\").replace('"', '\\"')
     lines[end:stop] = [f'msgstr "{escaped}"']
     path.write_text("\n".join(lines), encoding="utf-8")
-    return start + 1
+    return end + 1
+
+
+def add_flag(path: Path, source_start: str, flag: str) -> int:
+    """Add a flag to the `#,` line of the message whose msgid starts with `source_start`; return that line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("msgid") and source_start in "".join(lines[i : i + 3])
+    )
+    first = start
+    while first > 0 and lines[first - 1].startswith("#"):
+        first -= 1
+    flags = next((i for i in range(first, start) if lines[i].startswith("#,")), None)
+    if flags is None:
+        comments = [i for i in range(first, start) if not lines[i].startswith("#|")]
+        flags = comments[-1] + 1 if comments else first
+        lines.insert(flags, f"#, {flag}")
+    else:
+        lines[flags] += f", {flag}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return flags + 1
 
 
 @dataclass(frozen=True)

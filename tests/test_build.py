@@ -113,7 +113,7 @@ def test_pages_use_interface_translations_and_locale_dates(built: Path) -> None:
     assert re.search(r'download>Download de pdf \(<span class="size">\d+\u00a0kB</span>\)</a>', nl)
     ro = (built / "ro" / SLUG / "index.html").read_text(encoding="utf-8")
     assert "Comunicat de presă" in ro and "Haga, 17 mai 2024" in ro
-    assert re.search(r'download>Descarcă PDF-ul \(<span class="size">\d+\u00a0kB</span>\)</a>', ro)
+    assert re.search(r'download>Descărcați PDF-ul \(<span class="size">\d+\u00a0kB</span>\)</a>', ro)
     en = (built / "en" / "index.html").read_text(encoding="utf-8")
     assert "17 May 2024" in en and f'href="{SLUG}/"' in en
 

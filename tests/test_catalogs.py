@@ -228,7 +228,7 @@ def test_update_removes_format_flags_that_no_text_needs(
     text = path.read_text(encoding="utf-8")
     heading = 'msgid "A United Front Against Cyber Threats"'
     path.write_text(text.replace(heading, "#, c-format\n" + heading), encoding="utf-8")
-    line = text.split("\n").index(heading) + 2
+    line = text.split("\n").index(heading) + 1  # the "#, c-format" line, where the flag is
     result = cli(project, "check")
     assert result.code == 1
     assert result.out.splitlines()[0] == (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import pytest
 from babel import Locale
 
 from conftest import REPO, SLUG, Cli
-from helpers import set_translation
-from pressgen.checks import CHECKS, active_checks
+from helpers import add_flag, set_translation
+from pressgen.checks import CHECKS, accepted_checks, active_checks
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext
+from pressgen.po import read_po_file
 
 EN = Language("en", Locale.parse("en_GB"), "English")
 NL = Language("nl", Locale.parse("nl_NL"), "Nederlands")
@@ -48,13 +50,20 @@ def test_check_finds_each_problem_with_its_line(project: Path, cli: Cli, monkeyp
     )
     assert f"{ro_path}:{line_script}: {html_error}" in errors
     # The figure in "alert(1)" is one the source does not have.
-    script_figure = "error: numbers: figures differ once read in each language's number format: the translation has 1"
+    script_figure = (
+        "error: numbers: figures differ once read in each language's number format: the translation has 1 "
+        "(if the translation is right, add the flag ignore-numbers to its '#,' line)"
+    )
     assert f"{ro_path}:{line_script}: {script_figure}" in errors
     cedilla_error = (
-        "error: cedilla: Romanian is written with comma-below letters, not cedilla 'ş' (pressgen check --fix)"
+        "error: cedilla: Romanian is written with comma-below letters, not cedilla 'ş' (pressgen check --fix) "
+        "(if the translation is right, add the flag ignore-cedilla to its '#,' line)"
     )
     assert f"{ro_path}:{line_cedilla}: {cedilla_error}" in errors
-    number_error = "error: numbers: figures differ once read in each language's number format: the translation has 2023"
+    number_error = (
+        "error: numbers: figures differ once read in each language's number format: the translation has 2023 "
+        "(if the translation is right, add the flag ignore-numbers to its '#,' line)"
+    )
     assert f"{nl_path}:{line_number}: {number_error}" in errors
     for path in (project / "locales").rglob("*.po"):
         subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
@@ -150,3 +159,140 @@ def test_every_check_is_documented_for_translators() -> None:
     table = [line for line in guide.splitlines() if line.startswith("| `")]
     documented = {name for line in table for name in re.findall(r"`([\w-]+)`", line.split(" | ")[0])}
     assert set(active_checks(CheckContext())) | {"msgfmt"} == documented
+
+
+ALLIES = "The NATO Cyber Defence Pledge Conference 2024 is not just"
+# The translator names how many allies there are: right, and the figures check cannot know it.
+WITH_32 = (
+    "De NAVO Cyber Defence Pledge Conference 2024 is niet alleen een symbolische gebeurtenis; zij staat voor een "
+    "concrete inzet voor collectieve veiligheid. De hernieuwde toezeggingen en gezamenlijke inspanningen die uit "
+    "deze conferentie voortkomen, vormen een stevig kader waarmee de lidstaten hun capaciteiten op het gebied van "
+    "cyberverdediging kunnen versterken. Door samen te werken kunnen de 32 NAVO-bondgenoten een veiligere digitale "
+    "omgeving voor iedereen tot stand brengen."
+)
+
+
+def test_findings_point_at_the_msgstr_line(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    line = set_translation(nl, ALLIES, WITH_32)
+    assert nl.read_text(encoding="utf-8").split("\n")[line - 1].startswith("msgstr ")
+    result = cli(project, "check")
+    assert result.out.splitlines()[0] == (
+        f"locales/nl/releases/{SLUG}.po:{line}: error: numbers: figures differ once read in each language's number "
+        "format: the translation has 32 (if the translation is right, add the flag ignore-numbers to its '#,' line)"
+    )
+
+
+def test_a_reviewer_accepts_a_finding_on_one_message(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    set_translation(nl, ALLIES, WITH_32)
+    assert cli(project, "check").code == 1
+    add_flag(nl, ALLIES, "ignore-numbers")
+    subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(nl)], check=True)  # editors keep the flag
+    result = cli(project, "check")
+    assert result.code == 0, result.out
+    assert result.out.splitlines() == ["0 errors, 0 warnings, 1 accepted (ignore- flags; 'pressgen review' shows them)"]
+    status = cli(project, "status")
+    row = next(line for line in status.out.splitlines() if line.startswith(SLUG) and " nl " in line)
+    assert " yes " in row and "check error" not in row
+    published = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
+    assert published.code == 0, published.err
+    assert cli(project, "review").code == 0
+    page = (project / "review" / "nl" / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert (
+        '<span class="badge accepted">accepted</span>numbers: figures differ once read in each language&#39;s number '
+        'format: the translation has 32 <span class="flag">(#, ignore-numbers)</span>'
+    ) in page
+
+    # The flag accepts only its own check: another finding on the message still blocks.
+    doubled = WITH_32.replace("de lidstaten", "de de lidstaten")
+    line = set_translation(nl, ALLIES, doubled)
+    assert [e for e in cli(project, "check").out.splitlines() if ": error: " in e] == [
+        f"locales/nl/releases/{SLUG}.po:{line}: error: doubled-words: 'de de': a word is doubled "
+        "(if the translation is right, add the flag ignore-doubled-words to its '#,' line)"
+    ]
+
+
+def test_no_flag_silences_a_link(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(
+        release.read_text(encoding="utf-8").replace(
+            "A United Front Against Cyber Threats", "A United Front Against [Cyber Threats](https://www.nato.int/cyber)"
+        ),
+        encoding="utf-8",
+    )
+    assert cli(project, "update").code == 0
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    line = set_translation(nl, "A United Front", "Eensgezind tegen [cyberdreigingen](https://evil.example/cyber)")
+    text = nl.read_text(encoding="utf-8").split("\n")
+    nl.write_text("\n".join(t for t in text if t not in ("#, fuzzy",) and not t.startswith("#|")), encoding="utf-8")
+    flags = add_flag(nl, "A United Front", "ignore-links, ignore-link, ignore-urls")
+    line = next(n for n, t in enumerate(nl.read_text(encoding="utf-8").split("\n"), 1) if n > flags and "msgstr" in t)
+    result = cli(project, "check")
+    assert result.code == 1
+    where = f"locales/nl/releases/{SLUG}.po"
+    assert [e for e in result.out.splitlines() if e.startswith(where)] == [
+        f"{where}:{flags}: warning: the flag 'ignore-link' has no effect: there is no check 'link' (did you mean "
+        "'links'?)",
+        f"{where}:{flags}: warning: the flag 'ignore-links' has no effect: no reviewer can accept what the links "
+        "check finds",
+        f"{where}:{flags}: warning: the flag 'ignore-urls' has no effect: no reviewer can accept what the urls "
+        "check finds",
+        f"{where}:{line}: error: links: link target 'https://www.nato.int/cyber' of the source is missing or changed",
+        f"{where}:{line}: error: links: link target 'https://evil.example/cyber' is not in the source",
+        f"{where}:{line}: error: urls: URL 'https://www.nato.int/cyber' of the source is missing or changed",
+        f"{where}:{line}: error: urls: URL 'https://evil.example/cyber' is not in the source",
+    ]
+    refused = cli(project, "publish", SLUG, "--lang", "nl", "--minor")
+    assert refused.code == 1 and "https://evil.example/cyber" in refused.err
+
+
+def test_an_acceptance_goes_when_the_source_changes(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    set_translation(nl, ALLIES, WITH_32)
+    add_flag(nl, ALLIES, "ignore-numbers")
+    assert cli(project, "check").code == 0
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(
+        release.read_text(encoding="utf-8").replace("NATO allies can create", "NATO allies can build"),
+        encoding="utf-8",
+    )
+    assert cli(project, "update").code == 0
+    changed = next(m for m in read_po_file(nl) if isinstance(m.id, str) and m.id.startswith(ALLIES))
+    assert changed.flags == {"fuzzy"} and changed.string == WITH_32
+    # Approved again as it is, the translation meets the check again.
+    text = nl.read_text(encoding="utf-8").split("\n")
+    nl.write_text("\n".join(t for t in text if t != "#, fuzzy" and not t.startswith("#|")), encoding="utf-8")
+    assert cli(project, "check").code == 1
+
+
+CORPUS = REPO / "tests" / "data" / "translations"
+
+
+def test_correct_translations_in_every_direction_give_no_error(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Six releases, two written in each language, each translated by hand into the other two.
+    monkeypatch.chdir(project)
+    shutil.copytree(CORPUS / "releases", project / "releases", dirs_exist_ok=True)
+    shutil.copytree(CORPUS / "locales", project / "locales", dirs_exist_ok=True)
+    catalogs = sorted(p.relative_to(CORPUS).as_posix() for p in (CORPUS / "locales").rglob("*.po"))
+    assert len(catalogs) == 12
+    result = cli(project, "check")
+    assert [line for line in result.out.splitlines() if ": error: " in line] == []
+    assert result.code == 0
+    # Every translation is approved: the gate would publish it.
+    slugs = {p.name for p in (CORPUS / "releases").iterdir()}
+    rows = [line.split() for line in cli(project, "status").out.splitlines()]
+    translations = [row for row in rows if row and row[0] in slugs and row[2] != "(source)"]
+    assert len(translations) == 12
+    assert [row[:2] for row in translations if row[5] != "yes"] == []
+
+
+def test_weblate_s_own_check_flags_accept_pressgen_s_checks_of_the_same_idea() -> None:
+    flags = {"fuzzy", "ignore-same", "ignore-end-stop", "ignore-dates", "ignore-url", "ignore-links", "python-format"}
+    assert accepted_checks(flags) == {"untranslated", "end-punctuation", "dates"}

@@ -11,6 +11,7 @@ from babel import Locale
 from conftest import REPO, SLUG, Cli
 from helpers import pdf_text, po_messages, set_translation
 from pressgen import langchecks, spelling
+from pressgen.checks import CHECKS
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
 
@@ -306,9 +307,12 @@ def test_check_reports_language_checks_with_the_message_line(
     lines = (result.out + result.err).splitlines()
     assert (
         f"{where}: error: names: the name 'Ollongren' of the source is missing or misspelt "
-        "(the translation has 'Olongren')"
+        "(the translation has 'Olongren') (if the translation is right, add the flag ignore-names to its '#,' line)"
     ) in lines
-    assert f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'?" in lines
+    assert (
+        f"{where}: error: spelling: 'Olongren' is misspelt: did you mean 'Ollongren'? "
+        "(if the translation is right, add the flag ignore-spelling to its '#,' line)"
+    ) in lines
     status = cli(project, "status")
     row = next(line for line in status.out.splitlines() if line.startswith(SLUG) and " nl " in line)
     assert row.endswith("2 check errors (run 'pressgen check')")
@@ -375,8 +379,8 @@ def test_quote_marks_from_pressgen_toml_are_checked_and_rendered(
     result = cli(project, "check")
     assert result.code == 0
     assert [line for line in result.out.splitlines() if ": quotes: " in line] == [
-        f"locales/nl/releases/{SLUG}.po:{m.lineno}: warning: quotes: quote marks “ are not used in Nederlands: "
-        "write „…”"
+        f"locales/nl/releases/{SLUG}.po:{catalog.string_line(m)}: warning: quotes: "
+        "quote marks “ are not used in Nederlands: write „…”"
         for m in quoted
     ]
     for message in quoted:
@@ -429,3 +433,359 @@ def test_a_name_with_a_letter_too_many_is_misspelt(lang: str, contexts: dict[str
     found = run("spelling", source, target.replace("Luminița", "Luminițaa", 1), lang, contexts[lang])
     assert [severity for severity, _ in found] == ["error"]
     assert found[0][1].startswith("'Luminițaa' is misspelt: did you mean 'Lumini")
+
+
+LANGS = {"en": EN, "nl": NL, "ro": RO}
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        (
+            "ro",
+            "Investitorii pot depune oferte între 1 și 30 iunie 2026.",
+            "nl",
+            "Bieden kan van 1 tot en met 30 juni 2026.",
+        ),
+        ("ro", "10-14 mai: votul online;", "nl", "10 t/m 14 mei: online stemming;"),
+        ("ro", "10-14 mai: votul online;", "en", "10–14 May: online voting"),
+        (
+            "nl",
+            "Van 10 tot en met 14 maart rijden er geen treinen.",
+            "ro",
+            "În perioada 10-14 martie nu circulă trenuri.",
+        ),
+        (
+            "nl",
+            "Van dinsdag 10 tot en met zaterdag 14 maart rijden er geen treinen.",
+            "en",
+            "No trains will run from Tuesday 10 March to Saturday 14 March.",
+        ),
+        (
+            "nl",
+            "Van 20 tot en met 22 april komen de ministers bijeen.",
+            "ro",
+            "Între 20 și 22 aprilie, miniștrii se reunesc.",
+        ),
+        (
+            "en",
+            "A delegation will return the visit between 18 and 22 May.",
+            "nl",
+            "Een delegatie komt van 18 tot en met 22 mei.",
+        ),
+        ("en", "The trade mission on 10–14 March.", "ro", "Misiunea comercială din perioada 10-14 martie."),
+        ("en", "From 30 April to 2 May 2026.", "nl", "Van 30 april t/m 2 mei 2026."),
+        (
+            "ro",
+            "15 decembrie 2026 – 15 ianuarie 2027: semnarea contractelor.",
+            "en",
+            "15 December 2026 – 15 January 2027: signing of contracts",
+        ),
+        ("ro", "Alegerile au loc în mai.", "en", "The elections take place in May."),
+        ("en", "From 30 April-2 May 2026.", "nl", "Van 30 april 2026 t/m 2 mei 2026."),
+        ("nl", "De deuren gaan om 9.30 open.", "en", "The doors open at 9:30."),
+    ],
+)
+def test_date_ranges_are_read_as_each_language_writes_them(src: str, source: str, dst: str, target: str) -> None:
+    numbers = langchecks.without_dates(CHECKS["numbers"])
+    assert list(numbers(source, target, LANGS[src], LANGS[dst])) == []
+    assert list(langchecks.LANG_CHECKS["dates"](source, target, LANGS[src], LANGS[dst], CheckContext())) == []
+
+
+def test_a_changed_day_of_a_range_is_an_error() -> None:
+    found = list(
+        langchecks.LANG_CHECKS["dates"](
+            "Bieden kan van 1 tot en met 30 juni 2026.",
+            "Ofertele se depun între 1 și 20 iunie 2026.",
+            NL,
+            RO,
+            CheckContext(),
+        )
+    )
+    assert found == [
+        ("error", "the date '1 tot en met 30 juni 2026' of the source is missing or changed: write '1–30 iun. 2026'"),
+        ("error", "the date '1 și 20 iunie 2026' is not in the source"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "en",
+            "On Monday 12 January at 7.30 pm.",
+            [],
+        ),
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "ro",
+            "Luni, 12 ianuarie, la ora 19:30.",
+            [],
+        ),
+        (
+            "nl",
+            "Tussen 13.00 en 15.00 uur is hij beschikbaar.",
+            "ro",
+            "Între orele 13:00 și 15:00 este disponibil.",
+            [],
+        ),
+        (
+            "ro",
+            "Conferința de presă are loc la ora 11:00, în Sala de Sticlă.",
+            "en",
+            "The press conference is at 11:00 in the Glass Hall.",
+            [],
+        ),
+        ("en", "The opening is at 10 a.m.", "ro", "Deschiderea are loc la ora 10.", []),
+        ("en", "Registration closes at midnight on 31 May.", "nl", "Aanmelden kan tot en met 31 mei, 24.00 uur.", []),
+        (
+            "nl",
+            "Op maandag 12 januari om 19.30 uur is er een informatieavond.",
+            "en",
+            "On Monday 12 January at 8.30 pm.",
+            ["the time '19.30 uur' of the source is missing or changed", "the time '8.30 pm' is not in the source"],
+        ),
+        (
+            "nl",
+            "Het project wordt voor 30 procent betaald uit Europees geld.",
+            "en",
+            "Thirty per cent of the cost is paid by the EU.",
+            [],
+        ),
+        ("en", "Some 25 experts.", "nl", "Zo'n vijfentwintig deskundigen.", []),
+        (
+            "nl",
+            "Het project wordt voor 30 procent betaald.",
+            "en",
+            "Forty per cent of the cost is paid.",
+            ["figures differ once read in each language's number format: the source has 30"],
+        ),
+    ],
+)
+def test_times_and_numbers_in_words_are_figures_too(
+    src: str, source: str, dst: str, target: str, expected: list[str]
+) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    assert [text for _, text in check(source, target, LANGS[src], LANGS[dst])] == expected
+
+
+def names_context(src: Language, dst: Language, pairs: list[tuple[str, str]], **extra: object) -> CheckContext:
+    return load_context(REPO / "locales", src, dst, (EN, NL, RO), pairs, **extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "people"),
+    [
+        # Particles of a contact's name, and a contact named by its office, are no names.
+        (
+            "nl",
+            "De gemeente opent de aanvraag op 1 december.",
+            "en",
+            "The city opens applications on 1 December.",
+            ["Eva de Vries"],
+        ),
+        (
+            "ro",
+            "Primăria a pregătit un buget de investiții.",
+            "en",
+            "The city hall has prepared an investment budget.",
+            ["Dana de la Cruz"],
+        ),
+        ("en", "Head of the press office", "nl", "Hoofd van de persvoorlichting", ["Press office"]),
+        (
+            "en",
+            "Requests should reach the NATO Press Office by 26 November.",
+            "ro",
+            "Solicitările trebuie transmise Biroului de presă al NATO până la 26 noiembrie.",
+            ["NATO Press Office"],
+        ),
+        # A name the source explains by an acronym may take its official name in the translation.
+        (
+            "nl",
+            "Het project wordt betaald uit de Connecting Europe Facility (CEF).",
+            "ro",
+            "Proiectul este finanțat prin Mecanismul pentru interconectarea Europei (CEF).",
+            [],
+        ),
+        # A time zone, and an acronym a language writes its own way.
+        ("en", "The opening is at 09:30 (EET).", "nl", "De opening is om 09.30 uur (Estse tijd).", []),
+        ("nl", "De NAVO en de EU werken samen.", "ro", "NATO și UE cooperează.", []),
+        # Places as each language names them, inflected, or by their adjective.
+        (
+            "en",
+            "Ships sail from Rotterdam to Bucharest and China.",
+            "ro",
+            "Navele pleacă din Rotterdam spre București și China.",
+            [],
+        ),
+        ("en", "The Romanian ports, and Romania.", "nl", "De Roemeense havens, en Roemenië.", []),
+        ("nl", "Subsidie uit de Europese Unie.", "ro", "Finanțare din partea Uniunii Europene.", []),
+        ("en", "The capital of Romania.", "ro", "Capitala României.", []),
+    ],
+)
+def test_what_is_not_a_name_is_not_required(src: str, source: str, dst: str, target: str, people: list[str]) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)], names=people)
+    assert list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context)) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        (
+            "nl",
+            "Minister Brekelmans en staatssecretaris Tuinman bezoeken China.",
+            "en",
+            "Minister Brekelmans visits Chine.",
+            [
+                "the name 'Tuinman' of the source is missing or misspelt",
+                "the place 'China' of the source is missing or misspelt: write 'China' (the translation has 'Chine')",
+            ],
+        ),
+        (
+            "en",
+            "Estonia and Latvia signed the agreement.",
+            "nl",
+            "Estland heeft de overeenkomst ondertekend.",
+            ["the place 'Latvia' of the source is missing or misspelt: write 'Letland'"],
+        ),
+        (
+            "ro",
+            "Delegația a vizitat Austria.",
+            "nl",
+            "De delegatie bezocht Australië.",
+            ["the place 'Austria' of the source is missing or misspelt: write 'Oostenrijk'"],
+        ),
+        (
+            "en",
+            "Mayor Radu Mureșan opened the session.",
+            "ro",
+            "Primarul a deschis ședința.",
+            [
+                "the name 'Radu' of the source is missing or misspelt",
+                "the name 'Mureșan' of the source is missing or misspelt",
+            ],
+        ),
+    ],
+)
+def test_a_dropped_or_replaced_name_is_an_error_in_every_pair(
+    src: str, source: str, dst: str, target: str, expected: list[str]
+) -> None:
+    # The release's third language keeps the surname as it is: that confirms it is a name.
+    witness = {"nl": ("ro", "Ministrul Brekelmans și secretarul de stat Tuinman vizitează China.")}
+    context = names_context(
+        LANGS[src], LANGS[dst], [(source, target)], witnesses={source: (witness[src],)} if src in witness else None
+    )
+    found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
+    assert found == [("error", text) for text in expected]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target", "expected"),
+    [
+        # A term of another of the site's languages kept in the translation: the reviewer's to judge.
+        (
+            "ro",
+            "Statul va acorda contracte pentru diferență.",
+            "nl",
+            "De staat sluit contracts for difference af.",
+            [
+                ("warning", "'contracts' is not in the Nederlands dictionary (it is English)"),
+                ("warning", "'for' is not in the Nederlands dictionary (it is English)"),
+                ("warning", "'difference' is not in the Nederlands dictionary (it is English)"),
+            ],
+        ),
+        # A name with a Romanian case ending; a place the source names in another language.
+        (
+            "en",
+            "What we build with Rotterdam will serve the region.",
+            "ro",
+            "Ce construim cu Rotterdamul va servi regiunea.",
+            [],
+        ),
+        (
+            "en",
+            "Through the Strait of Gibraltar and the Bosporus.",
+            "ro",
+            "Prin Strâmtoarea Gibraltar și Bosfor.",
+            [("warning", "'Bosfor' is not in the Română dictionary")],
+        ),
+        # A lower-case slip is still an error.
+        (
+            "en",
+            "The ships switch off their engines.",
+            "nl",
+            "De schepen zetten hun motoren uitt.",
+            [("error", "'uitt' is misspelt: did you mean 'uit'?")],
+        ),
+    ],
+)
+def test_words_of_other_languages_and_names_in_a_sentence_are_no_misspellings(
+    src: str, source: str, dst: str, target: str, expected: list[tuple[str, str]]
+) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    assert list(langchecks.LANG_CHECKS["spelling"](source, target, LANGS[src], LANGS[dst], context)) == expected
+
+
+def test_a_name_of_another_message_of_the_release_is_no_misspelling() -> None:
+    pairs = [
+        ("Cluj-Napoca", "Cluj-Napoca"),
+        (
+            "Ca în fiecare an, 15 milioane de lei sunt rezervate proiectelor propuse de clujeni.",
+            "As every year, 15 million lei is set aside for projects proposed by the people of Cluj-Napoca.",
+        ),
+    ]
+    context = names_context(RO, EN, pairs)
+    assert list(langchecks.LANG_CHECKS["spelling"](*pairs[1], RO, EN, context)) == []
+
+
+def test_a_surname_after_a_title_is_a_name_even_when_it_is_a_word() -> None:
+    source = "Minister Brekelmans en staatssecretaris Tuinman openen de oefening."
+    dropped = "Minister Brekelmans opens the exercise."
+    context = names_context(NL, EN, [(source, dropped)])
+    assert list(langchecks.LANG_CHECKS["names"](source, dropped, NL, EN, context)) == [
+        ("error", "the name 'Tuinman' of the source is missing or misspelt")
+    ]
+    kept = "Minister Brekelmans and State Secretary Tuinman open the exercise."
+    assert list(langchecks.LANG_CHECKS["names"](source, kept, NL, EN, context)) == []
+    # After a Romanian title, a capitalised word may be an institution in the genitive.
+    source = "Ministrul Energiei, Sebastian Burduja, a prezentat calendarul."
+    target = "Energy Minister Sebastian Burduja presented the timetable."
+    context = names_context(RO, EN, [(source, target)])
+    assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # Another transliteration of a name, and a city as the target language names it.
+        ("en", "President Zelensky thanked the allies.", "ro", "Președintele Zelenski le-a mulțumit aliaților."),
+        ("en", "The talks took place in Kyiv.", "ro", "Discuțiile au avut loc la Kiev."),
+        # The source's name with its case ending.
+        ("ro", "Delegația va vizita Rotterdamul în mai.", "nl", "De delegatie bezoekt Rotterdam in mei."),
+    ],
+)
+def test_names_written_as_the_target_language_writes_them(src: str, source: str, dst: str, target: str) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    for name in ("names", "spelling"):
+        assert list(langchecks.LANG_CHECKS[name](source, target, LANGS[src], LANGS[dst], context)) == [], name
+
+
+def test_quote_marks_around_a_name_may_go_those_around_what_was_said_may_not() -> None:
+    context = CheckContext()
+    name = (
+        "Programul „Casa Verde Fotovoltaice” continuă și în 2026.",
+        "Het programma Casa Verde Fotovoltaice loopt door.",
+    )
+    assert list(langchecks.LANG_CHECKS["quotes"](*name, RO, NL, context)) == [
+        ("warning", "the source quotes 1 passage(s), the translation 0")
+    ]
+    said = (
+        "Primarul a spus: „Este un buget pentru următorii zece ani.”",
+        "De burgemeester zei: Dit is een begroting voor tien jaar.",
+    )
+    assert list(langchecks.LANG_CHECKS["quotes"](*said, RO, NL, context)) == [
+        ("error", "the source quotes 1 passage(s), the translation 0")
+    ]

@@ -427,7 +427,7 @@ def test_a_msgfmt_error_in_check_has_its_line_and_blocks_the_language(
     path = project / "locales" / "nl" / "LC_MESSAGES" / "messages.po"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('msgstr "Door %(author)s"', 'msgstr "Door %(auteur)s"'), encoding="utf-8")
-    line = text.split("\n").index('msgid "By %(author)s"') + 1
+    line = text.split("\n").index('msgstr "Door %(author)s"') + 1  # the translation's line
     result = cli(project, "check")
     assert result.code == 1
     assert (

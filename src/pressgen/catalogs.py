@@ -26,7 +26,7 @@ from jinja2 import TemplateSyntaxError
 
 from pressgen import __version__
 from pressgen.config import Config, Language
-from pressgen.errors import PressgenError
+from pressgen.errors import IGNORE_FLAG, PressgenError
 from pressgen.msgfmt import is_format_flag
 from pressgen.po import Fingerprint, Key, PoCatalog, fingerprint, key_of, read_po_file, write_po_file
 from pressgen.releases import Release
@@ -213,7 +213,8 @@ def merge(catalog: Catalog, template: Catalog) -> Merged:
     has as obsolete gets its translation back; one that resembles a translated message (the
     same words, a close text) gets that translation, marked fuzzy, with the old msgid as its
     previous msgid; the rest arrive empty. Messages the template no longer has become obsolete.
-    Format flags follow the template: the text decides, not the old catalog. Babel's
+    Format flags follow the template: the text decides, not the old catalog; a message that
+    becomes fuzzy loses its `ignore-<check>` flags, which accepted findings on the old text. Babel's
     `Catalog.update` compares every new message with every old one (minutes for 10,000 changed
     messages), keeps the flags of old messages and ignores obsolete ones, hence this function.
     """
@@ -289,7 +290,8 @@ def _merged(wanted: Message, old: Message, exact: bool) -> Message:
     # Only the template says what format a text is in: a flag a tool or a person added goes.
     message.flags = {f for f in old.flags if not is_format_flag(f)} | {f for f in wanted.flags if is_format_flag(f)}
     if fuzzy:
-        message.flags.add("fuzzy")
+        # A reviewer's acceptance (`ignore-<check>`) was given for the old text: it goes with it.
+        message.flags = {f for f in message.flags if not f.startswith(IGNORE_FLAG)} | {"fuzzy"}
     return message
 
 

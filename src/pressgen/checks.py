@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, Severity
+from pressgen.errors import IGNORE_FLAG, Diagnostic, Severity, did_you_mean
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.msgfmt import catalog_problems
@@ -33,6 +32,29 @@ CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA_RE = re.compile("[şţŞŢ]")
 NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009]*\d)?")
 END_PUNCTUATION = ".!?:;…"
+# What no reviewer can accept with an `ignore-<check>` flag: it breaks a page or a reader's trust
+# (a link, an address, a placeholder, markup, HTML, invisible characters, a catalog msgfmt refuses).
+NEVER_ACCEPTED = frozenset({"links", "urls", "emails", "placeholders", "markup", "html", "invisible", "msgfmt"})
+# Weblate's names of its checks that are pressgen's under another name: a flag that Weblate
+# writes ("ignore-same") accepts the findings of pressgen's check of the same idea.
+WEBLATE_CHECKS = {
+    "same": "untranslated",
+    "end-stop": "end-punctuation",
+    "end-colon": "end-punctuation",
+    "end-question": "end-punctuation",
+    "end-exclamation": "end-punctuation",
+    "end-ellipsis": "end-punctuation",
+    "end-semicolon": "end-punctuation",
+    "begin-space": "whitespace",
+    "end-space": "whitespace",
+    "double-space": "whitespace",
+    "punctuation-spacing": "whitespace",
+    "duplicate": "doubled-words",
+    "python-format": "placeholders",
+    "url": "urls",
+    "safe-html": "html",
+    "zero-width-space": "invisible",
+}
 # Quote marks each language must not use: Romanian opens with „, Dutch and English with “.
 WRONG_QUOTES = {"ro": "“«»", "nl": "„«»", "en": "„«»"}
 
@@ -170,8 +192,66 @@ def _written_in(value: Decimal, token: str, language: Language) -> str:
     return format_decimal(value, pattern, locale=language.locale)
 
 
+def _number_words(units: str, tens: str, hundred: str) -> dict[str, int]:
+    words = {word: n for n, group in enumerate(units.split(), 1) for word in group.split("/")}
+    words |= {word: 10 * n for n, group in enumerate(tens.split(), 2) for word in group.split("/")}
+    return words | {hundred: 100}
+
+
+# Numbers a translation may write out ("Thirty per cent" for "30 procent"): one to twenty and the
+# tens, in each language whose style guides ask for words; compounds as each writes them.
+NUMBER_WORDS = {
+    "en": _number_words(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty",
+        "twenty thirty forty fifty sixty seventy eighty ninety",
+        "hundred",
+    ),
+    "nl": _number_words(
+        "één/een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien "
+        "zeventien achttien negentien twintig",
+        "twintig dertig veertig vijftig zestig zeventig tachtig negentig",
+        "honderd",
+    ),
+    "ro": _number_words(
+        "unu/una/un/o doi/două/doua trei patru cinci șase șapte opt nouă zece unsprezece/unsprăzece "
+        "doisprezece/douăsprezece treisprezece paisprezece cincisprezece șaisprezece șaptesprezece "
+        "optsprezece nouăsprezece douăzeci",
+        "douăzeci treizeci patruzeci cincizeci șaizeci șaptezeci optzeci nouăzeci",
+        "sută",
+    ),
+}
+_COMPOUND = {
+    "en": r"(?P<tens>\w+)-(?P<unit>\w+)",
+    "nl": r"(?P<unit>\w+?)(?:en|ën)(?P<tens>\w+)",
+    "ro": r"(?P<tens>\w+) și (?P<unit>\w+)",
+}
+
+
+def _spelled(text: str, language: Language) -> Counter[Decimal]:
+    """Count the numbers a text writes out in words ("thirty", "vijfentwintig", "douăzeci și cinci")."""
+    lang = language.locale.language
+    words = NUMBER_WORDS.get(lang)
+    if not words:
+        return Counter()
+    found: Counter[Decimal] = Counter()
+    lowered = text.casefold()
+    compound = re.compile(rf"(?<!\w){_COMPOUND[lang]}(?!\w)")
+    for m in compound.finditer(lowered):
+        tens, unit = words.get(m["tens"], 0), words.get(m["unit"], 0)
+        if tens >= 20 and tens % 10 == 0 and 0 < unit < 10:
+            found[Decimal(tens + unit)] += 1
+            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end() :]
+    for word in re.findall(r"[^\W\d_]+", lowered):
+        if word in words:
+            found[Decimal(words[word])] += 1
+    return found
+
+
 def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch).
+
+    A figure written out in words on the other side ("Thirty per cent" for "30 procent") counts.
 
     Each differing figure is shown as written, then as the number it is to a reader of its
     language: "2,500" copied from English into Dutch gives "the source has 2,500 (2500, written
@@ -180,9 +260,12 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     expected, found = _numbers(source, src), _numbers(target, dst)
     missing = Counter(f.value for f in expected) - Counter(f.value for f in found)
     extra = Counter(f.value for f in found) - Counter(f.value for f in expected)
+    # A figure the other side writes out in words is there: "30 procent", "Thirty per cent".
+    missing -= _spelled(target, dst)
+    extra -= _spelled(source, src)
     if not missing and not extra:
         return
-    source_name, name = _english_name(src), _english_name(dst)
+    source_name, name = src.name_in("en"), dst.name_in("en")
 
     def in_source(figure: _Figure) -> str:
         if not figure.well_formed:
@@ -204,10 +287,6 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     if extra:
         parts.append("the translation has " + ", ".join(in_translation(f) for f in _taken(found, extra)))
     yield "error", f"figures differ once read in each language's number format: {'; '.join(parts)}"
-
-
-def _english_name(language: Language) -> str:
-    return str(Locale("en").languages.get(language.locale.language, language.name))
 
 
 def _taken(figures: list[_Figure], wanted: Counter[Decimal]) -> list[_Figure]:
@@ -284,17 +363,67 @@ def active_checks(context: CheckContext | None) -> dict[str, Check]:
     return checks | bind(context)
 
 
+def accepted_checks(flags: Iterable[str]) -> frozenset[str]:
+    """Return the checks whose findings a reviewer accepted on a message: its `ignore-<check>` flags.
+
+    Weblate names its check flags so (`#, ignore-dates`); the flags Weblate itself writes for
+    its checks of the same idea count too (`ignore-same` accepts `untranslated`). What breaks a
+    page or a reader's trust whatever a reviewer says (`NEVER_ACCEPTED`) cannot be accepted.
+    """
+    names = (f.removeprefix(IGNORE_FLAG) for f in flags if f.startswith(IGNORE_FLAG))
+    return frozenset(WEBLATE_CHECKS.get(name, name) for name in names) - NEVER_ACCEPTED
+
+
+def how_to_accept(check: str) -> str:
+    """Say, in a few words to add to an error, how a reviewer accepts it on its message."""
+    return f"(if the translation is right, add the flag {IGNORE_FLAG}{check} to its '#,' line)"
+
+
 def check_message(
-    message: Message, path: Path, src: Language, dst: Language, context: CheckContext | None = None
+    message: Message,
+    path: Path,
+    src: Language,
+    dst: Language,
+    context: CheckContext | None = None,
+    line: int | None = None,
 ) -> list[Diagnostic]:
-    """Run every check on one translated message."""
+    """Run every check on one translated message; its findings point at `line` (its msgstr's).
+
+    A finding of a check the message's flags accept (`ignore-<check>`) is kept, marked accepted;
+    every other error of a check that can be accepted says how.
+    """
     if not message.id or not message.string or not isinstance(message.id, str) or not isinstance(message.string, str):
         return []
+    line = message.lineno if line is None else line
+    accepted = accepted_checks(message.flags)
+    if context is not None and message.auto_comments:
+        context = replace(context, part=message.auto_comments[0])  # "body: list item", "location …"
     findings = []
     for name, check in active_checks(context).items():
         for severity, text in check(message.id, message.string, src, dst):
-            findings.append(Diagnostic(text, path, message.lineno, severity, name))
+            if name in accepted:
+                findings.append(Diagnostic(text, path, line, severity, name, accepted=True))
+                continue
+            if severity == "error" and name not in NEVER_ACCEPTED:
+                text = f"{text} {how_to_accept(name)}"
+            findings.append(Diagnostic(text, path, line, severity, name))
     return findings
+
+
+def _flag_problems(message: Message, path: Path, line: int | None, checks: Iterable[str]) -> list[Diagnostic]:
+    """Say which `ignore-…` flags of a message do nothing: a check that cannot be accepted, or no check."""
+    names = [*checks, "msgfmt"]
+    found = []
+    for flag in sorted(f for f in message.flags if f.startswith(IGNORE_FLAG)):
+        name = WEBLATE_CHECKS.get(flag.removeprefix(IGNORE_FLAG), flag.removeprefix(IGNORE_FLAG))
+        if name in NEVER_ACCEPTED:
+            text = f"the flag '{flag}' has no effect: no reviewer can accept what the {name} check finds"
+        elif name not in names:
+            text = f"the flag '{flag}' has no effect: there is no check '{name}'{did_you_mean(name, names)}"
+        else:
+            continue
+        found.append(Diagnostic(text, path, line, "warning"))
+    return found
 
 
 def check_catalog(
@@ -304,7 +433,15 @@ def check_catalog(
     findings = []
     if isinstance(catalog, PoCatalog):
         findings = [Diagnostic(p.message, path, p.line, "error", "msgfmt") for p in catalog_problems(catalog)]
-    return findings + [finding for message in catalog for finding in check_message(message, path, src, dst, context)]
+    names = list(active_checks(context))
+    for message in catalog:
+        if not message.id:
+            continue
+        flag_line = catalog.flag_line(message) if isinstance(catalog, PoCatalog) else message.lineno
+        findings += _flag_problems(message, path, flag_line, names)
+        line = catalog.string_line(message) if isinstance(catalog, PoCatalog) else message.lineno
+        findings += check_message(message, path, src, dst, context, line)
+    return findings
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:

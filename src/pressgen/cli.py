@@ -365,7 +365,8 @@ def check(obj: Context, fix: bool) -> None:
 
     Findings go to standard output (`pressgen check | less`), one per line as
     path:line: severity: check: message, then the count. Exits with 1 when there is an error;
-    a language version with a check error is not published.
+    a language version with a check error is not published. A reviewer accepts one finding on
+    one message with the flag ignore-CHECK on its '#,' line: it is counted as accepted.
     """
     from pressgen.checks import check_sources, fix_catalogs
     from pressgen.langchecks import missing_dictionaries
@@ -382,11 +383,15 @@ def check(obj: Context, fix: bool) -> None:
     findings = check_sources(releases) + assessment.findings()
     for note in notes:
         click.echo(f"warning: {note}")
-    for finding in findings:
+    shown = [f for f in findings if not f.accepted]
+    for finding in shown:
         _show(finding, err=False)  # findings are check's output: `pressgen check | less` works
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors + len(notes)
-    click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    errors = sum(1 for f in shown if f.severity == "error")
+    warnings = len(shown) - errors + len(notes)
+    accepted = len(findings) - len(shown)
+    # Accepted findings are counted, not listed: `pressgen review` shows each beside its message.
+    summary = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    click.echo(summary + (f", {accepted} accepted (ignore- flags; 'pressgen review' shows them)" if accepted else ""))
     if errors:
         raise click.exceptions.Exit(1)
 

@@ -83,6 +83,11 @@ class Language:
     def locale_id(self) -> str:
         return str(self.locale)
 
+    def name_in(self, locale: Locale | str) -> str:
+        """Return this language's name in the words of another locale (CLDR's): "Engels" in Dutch."""
+        names = Locale.parse(str(locale)).languages
+        return str(names.get(self.locale.language, self.name))
+
 
 @dataclass(frozen=True)
 class Organisation:

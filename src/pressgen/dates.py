@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from babel import Locale
@@ -21,6 +21,17 @@ from babel.dates import format_date, format_interval, format_skeleton, get_date_
 # year: Romanian "mai" (more), English "may" and "march".
 HOMOGRAPHS = {"ro": frozenset({"mai"}), "en": frozenset({"may", "march"}), "fr": frozenset({"mars"})}
 DASH = r"\s*[-–—]\s*"
+# The words that join the two days of a range, besides a dash and the locale's "and" (CLDR's
+# list pattern): "from 10 to 14 March", "van 10 tot en met 14 maart", "10 t/m 14 maart", "de la
+# 10 până la 14 martie". What comes before the first day ("from", "between", "van", "tussen",
+# "între", "în perioada") does not change the dates, and is not read.
+RANGE_WORDS = {
+    "en": ("to", "till", "until", "through", "thru"),
+    "nl": ("tot en met", "t/m", "tot", "t/m.", "tm"),
+    "ro": ("până la", "până în", "până pe", "la"),
+    "de": ("bis", "bis zum"),
+    "fr": ("au",),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,15 @@ class DateMention:
     @property
     def key(self) -> tuple[tuple[int, ...], int, int | None]:
         return (self.days, self.month, self.year)
+
+    @property
+    def points(self) -> tuple[tuple[int, int, int | None], ...]:
+        """Return the days this mention names, as (day, month, year): a range by its first and last day.
+
+        "10–14 March", "10 tot en met 14 maart" and "10 March to 14 March" name the same two
+        days, however each language joins them; a month alone is day 0.
+        """
+        return tuple((day, self.month, self.year) for day in self.days or (0,))
 
 
 class _LocaleDates:
@@ -55,12 +75,24 @@ class _LocaleDates:
         month = rf"(?P<month>{names})\.?"
         pattern = str(locale.list_patterns["standard"]["2"]) if locale.list_patterns else "{0}, {1}"
         conjunction = pattern.replace("{0}", "").replace("{1}", "").strip()
-        joiner = rf"(?:{DASH}|\s+{re.escape(conjunction)}\s+)" if conjunction.isalpha() else DASH
+        words = [*RANGE_WORDS.get(self.language, ()), *([conjunction] if conjunction.isalpha() else [])]
+        alternatives = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+        weekdays = "|".join(
+            sorted(
+                (re.escape(d) for w in ("wide", "abbreviated") for d in locale.days["format"][w].values()),
+                key=len,
+                reverse=True,
+            )
+        )
+        # "10 tot en met zaterdag 14": the second day may have its weekday.
+        weekday = rf"(?:(?:{weekdays})\.?,?\s+)?"
+        joiner = rf"(?:{DASH}|\s+(?:{alternatives})\s+){weekday}" if alternatives else rf"{DASH}{weekday}"
+        self.between = re.compile(rf"\s*(?:{DASH}|\s+(?:{alternatives})\s+)\s*{weekday}" if alternatives else DASH)
         day = r"(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         day2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         year = r"(?P<year>\d{4})"
-        boundary_start = r"(?<![\w.,-])"
-        boundary_end = r"(?![\w-])"
+        boundary_start = r"(?<![\w.,])(?<!\d-)"  # "30 April-2 May" is two dates; "2024-05" is no day
+        boundary_end = r"(?!\w|-[^\W\d_])"  # "April-2 May" ends a date; "April-achtig" is none
         self.day_first = re.compile(
             rf"{boundary_start}{day}(?:{joiner}{day2})?\s+{month}(?:,?\s+{year})?{boundary_end}", re.IGNORECASE
         )
@@ -72,6 +104,7 @@ class _LocaleDates:
         short = get_date_format("short", locale).pattern
         self.numeric_day_first = short.lower().find("d") < short.find("M")
         self.homographs = HOMOGRAPHS.get(self.language, frozenset())
+        self.wide = frozenset(str(n).casefold() for n in get_month_names("wide", "format", locale).values())
         self.capitalised = all(name[:1].isupper() for name in get_month_names("wide", "format", locale).values())
 
 
@@ -104,8 +137,11 @@ def find_dates(text: str, locale: Locale | str) -> list[DateMention]:
 
     def add(days: tuple[int, ...], month: int, year: int | None, match: re.Match[str]) -> None:
         if free(match.start(), match.end()) and _valid(days, month, year):
-            found.append(DateMention(days, month, year, match.start(), match.end(), match.group(0)))
-            taken.append((match.start(), match.end()))
+            end = match.end()
+            if match.group(0).endswith(".") and match.group(0)[:-1].casefold().endswith(tuple(data.wide)):
+                end -= 1  # the sentence's full stop, not an abbreviation's: "între 18 și 22 mai."
+            found.append(DateMention(days, month, year, match.start(), end, text[match.start() : end]))
+            taken.append((match.start(), end))
 
     for m in ISO.finditer(text):
         add((int(m["day"]),), int(m["month"]), int(m["year"]), m)
@@ -118,7 +154,13 @@ def find_dates(text: str, locale: Locale | str) -> list[DateMention]:
             add(days, data.months[m["month"].casefold()], int(m["year"]) if m["year"] else None, m)
     for m in data.month_year.finditer(text):
         add((), data.months[m["month"].casefold()], int(m["year"]), m)
-    return sorted(found, key=lambda d: d.start)
+    found.sort(key=lambda d: d.start)
+    # "30 April – 2 May 2026": the year of a range's end is its start's too.
+    for index in range(len(found) - 2, -1, -1):
+        first, last = found[index], found[index + 1]
+        if first.year is None and last.year is not None and data.between.fullmatch(text[first.end : last.start]):
+            found[index] = replace(first, year=last.year)
+    return found
 
 
 def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
@@ -133,7 +175,7 @@ def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
         folded = word.casefold()
         if data.capitalised and not word[0].isupper():
             continue
-        if folded in data.homographs and not (data.capitalised and not _sentence_start(text, m.start())):
+        if folded in data.homographs and not (data.capitalised and not sentence_start(text, m.start())):
             continue  # "mai sigur", "May I": a word, unless a capital mid-sentence makes it the month
         if folded not in {n.casefold() for n in get_month_names("wide", "format", data.locale).values()}:
             continue  # abbreviations ("Mar", "jan") only count inside a date
@@ -141,7 +183,76 @@ def months_mentioned(text: str, locale: Locale | str) -> Counter[int]:
     return counts
 
 
-def _sentence_start(text: str, position: int) -> bool:
+# A time of day: "14:00", "09.30 uur", "ora 10", "7.30 pm", "10 a.m.". A figure with a full stop
+# ("12.30") is a time only with a word that says so: it may be a decimal; an hour alone only
+# with am/pm or the Romanian "ora" ("10 uur" may be ten hours).
+TIME = re.compile(
+    r"(?<![\w.,:/-])(?:(?P<before>ora|orele)\s+)?(?P<h>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<m>[0-5]\d))?"
+    r"(?:\s*(?P<after>uur|u\.|h\b|hrs\b|am\b|pm\b|a\.m\.|p\.m\.))?(?!\w|[.,:]\d)",
+    re.IGNORECASE,
+)
+# The first time of a range says nothing itself: "tussen 13.00 en 15.00 uur", "9.30–11.00 uur".
+TIME_RANGE = re.compile(r"\s*(?:[-–—]|en|tot|and|to|și|până la)\s*")
+CLOCK = ("am", "pm", "a.m.", "p.m.")
+# Times that languages write as words: midnight is 24.00 uur and ora 24:00 (one day's end is the
+# next one's start), noon 12:00.
+TIME_WORDS = re.compile(
+    r"(?<!\w)(?P<midnight>midnight|middernacht|miezul nopții)|(?P<noon>noon|midday)(?!\w)", re.IGNORECASE
+)
+DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    """A time of day in a text: minutes after midnight, and where it is."""
+
+    minutes: int
+    start: int
+    end: int
+    text: str
+
+
+def find_times(text: str, decimal: str = ".") -> list[TimeMention]:
+    """Return the times of day in a text, in any of the site's languages' ways of writing one.
+
+    `decimal` is the language's decimal sign: where it is a comma, "9.30" can only be a time.
+    """
+    found: list[TimeMention] = []
+    matches = list(TIME.finditer(text))
+    for index, m in enumerate(matches):
+        after = (m["after"] or "").casefold()
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        ranged = following is not None and TIME_RANGE.fullmatch(text[m.end() : following.start()])
+        if not after and m["m"] is not None and following is not None and following["after"] and ranged:
+            after = following["after"].casefold()  # "13.00 en 15.00 uur": both are times
+        if m["m"] is None and not (m["before"] or after in CLOCK):
+            continue  # "12" is a figure, "12 uur" may be a duration
+        if m["sep"] == "." and not (m["before"] or after or decimal != "."):
+            continue  # "12.30" alone may be a decimal
+        hours, minutes = int(m["h"]), int(m["m"] or 0)
+        suffix = after.replace(".", "")
+        if suffix == "pm" and hours < 12:
+            hours += 12
+        elif suffix == "am" and hours == 12:
+            hours = 0
+        start = m.start("h")
+        found.append(TimeMention((hours * 60 + minutes) % DAY, start, m.end(), text[start : m.end()]))
+    for m in TIME_WORDS.finditer(text):
+        found.append(TimeMention(0 if m["midnight"] else 12 * 60, m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda t: t.start)
+
+
+def homograph_of(month: int, text: str, locale: Locale | str) -> bool:
+    """Tell whether `text` has a word that names `month` but is read as a word ("în mai" is "in May")."""
+    data = _dates(str(locale))
+    return any(
+        data.months.get(m.group(0).casefold()) == month and m.group(0).casefold() in data.homographs
+        for m in data.month_alone.finditer(text)
+    )
+
+
+def sentence_start(text: str, position: int) -> bool:
+    """Tell whether the word at `position` begins a sentence (where any word has a capital)."""
     before = text[:position].rstrip(" \u00a0\"'“‘„«([")
     return not before or before[-1] in ".!?…:"
 

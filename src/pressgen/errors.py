@@ -11,13 +11,18 @@ from typing import Any, Literal
 # An error stops a build (or keeps a language version out); a warning is for the reader, and
 # `--strict` turns it into an error.
 Severity = Literal["error", "warning"]
+# A reviewer accepts the findings of one check on one message with the flag `ignore-<check>` on
+# its `#,` line, as Weblate names its check flags (see `checks.accepted_checks`).
+IGNORE_FLAG = "ignore-"
 
 
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem in the user's input, with the file and 1-based line it concerns.
 
-    `check` names the translation check that found it (`pressgen check`), if one did.
+    `check` names the translation check that found it (`pressgen check`), if one did;
+    `accepted` says that a reviewer accepted it (an `ignore-<check>` flag on the message), so
+    that it no longer blocks publishing.
     """
 
     message: str
@@ -25,6 +30,12 @@ class Diagnostic:
     line: int | None = None
     severity: Severity = "error"
     check: str | None = None
+    accepted: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        """Tell whether this keeps a language version unpublished: an error nobody accepted."""
+        return self.severity == "error" and not self.accepted
 
     def format(self, root: Path | None = None) -> str:
         """Return the compiler-style line `path:line: severity: [check: ]message`, paths under `root` relative."""
@@ -48,13 +59,15 @@ class Diagnostic:
             "line": self.line,
             "severity": self.severity,
             "check": self.check,
+            "accepted": self.accepted,
         }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Diagnostic:
         """Return the diagnostic that `as_data` gave `data` for."""
         severity: Severity = "warning" if data.get("severity") == "warning" else "error"
-        return cls(str(data["message"]), data.get("path"), data.get("line"), severity, data.get("check"))
+        accepted = bool(data.get("accepted"))
+        return cls(str(data["message"]), data.get("path"), data.get("line"), severity, data.get("check"), accepted)
 
 
 class PressgenError(Exception):

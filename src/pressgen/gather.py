@@ -420,7 +420,7 @@ def _lag_view(config: Config, version: PublicVersion, source: PublicVersion) -> 
     return LagView(
         reflects_text=format_day(_reflects(version, source), version.language, config),
         updated_text=format_day(source.version.changed, version.language, config),
-        source_name=source.language.name,
+        source_name=source.language.name_in(version.language.locale),
         source_lang=source.lang,
         href=there.relative_to(here),
         url=there.url(config.base_url),

@@ -16,19 +16,43 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.numbers import get_decimal_symbol
 
 from pressgen.config import Language
-from pressgen.dates import describe, expected, find_dates, months_mentioned
+from pressgen.dates import (
+    DateMention,
+    TimeMention,
+    describe,
+    expected,
+    find_dates,
+    find_times,
+    homograph_of,
+    months_mentioned,
+    sentence_start,
+)
 from pressgen.errors import Severity, plural
 from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES, quote_marks
+from pressgen.names import (
+    ACRONYM,
+    NAME_ENDINGS,
+    close_words,
+    explained_by_acronym,
+    front_matter_names,
+    has_name,
+    is_name_word,
+    keeps_place,
+    persons_after_titles,
+    places_in,
+    translit,
+)
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -56,7 +80,7 @@ SHORT_MESSAGE = 40  # below this, a one-sentence source is a label: no length ju
 # sentences is a dropped or added one, not a split or merged one; and beyond which, whatever
 # the count, part of the text is missing or added. On the bundled catalogs the scale of every
 # message from 40 characters on lies between 0.85 and 1.16.
-FEWER_SENTENCES_SCALE = 0.9
+FEWER_SENTENCES_SCALE = 0.8
 MORE_SENTENCES_SCALE = 1.25
 SHORTER_SCALE = 0.65
 LONGER_SCALE = 1.8
@@ -65,6 +89,7 @@ LANGUAGE_CONFIDENCE = 0.9
 
 SEVERITY: dict[str, Severity] = {
     "doubled-word": "error",
+    "grammatical-double": "warning",
     "space-before-punctuation": "error",
     "double-space": "warning",  # the page and the PDF show one space
     # Kept in the PDF's title metadata, a heading's anchor ("#--eensgezind"), feeds and JSON-LD.
@@ -73,6 +98,7 @@ SEVERITY: dict[str, Severity] = {
     "foreign-quotes": "warning",
     "unbalanced-quotes": "error",
     "dropped-quotes": "error",
+    "dropped-name-quotes": "warning",
     "date": "error",
     "date-format": "warning",
     "sentences": "error",
@@ -100,6 +126,19 @@ class CheckContext:
     names: frozenset[str] = frozenset()
     length_ratio: float | None = None
     notes: tuple[str, ...] = ()
+    # The other translations of each message (by its source text), in the release's other
+    # languages: a surname they keep as it is is a name ("staatssecretaris Tuinman").
+    witnesses: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # (language, text)
+    # Every word of the release's source texts: a translation may move a name from one message
+    # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
+    vocabulary: frozenset[str] = frozenset()
+    # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
+    part: str = ""
+
+
+def part_of(context: CheckContext) -> str:
+    """Return what the message is: "paragraph", "heading", "list item", "table cell", "title", "location" …"""
+    return context.part.rsplit(": ", 1)[-1].split(" (")[0]
 
 
 def _finding(kind: str, text: str) -> Finding:
@@ -128,6 +167,8 @@ def prose(text: str) -> str:
 
 # --- doubled words and whitespace ---------------------------------------------------------------
 
+# Words that a sentence may rightly write twice in a row: Dutch reflexive "je je", "dat dat".
+GRAMMATICAL_DOUBLES = {"nl": frozenset({"je", "dat", "die", "er", "ze", "we", "u"}), "en": frozenset({"that", "had"})}
 DOUBLED = re.compile(r"(?<![\w'’-])([^\W\d_]+(?:['’-][^\W\d_]+)*)([ \t\u00a0]+)(\1)(?![\w'’-])", re.IGNORECASE)
 
 
@@ -140,11 +181,16 @@ def check_doubled_words(
 ) -> Iterable[Finding]:
     """A word written twice in a row ("de de", "și și"), unless the source doubles it too.
 
-    Dutch "dat dat" can be grammar, but style guides rewrite it ("dat het"), so it is reported too.
+    A pair that is often grammar (Dutch "waar je je … verplaatst", "dat dat"; English "that
+    that") is a warning: the reviewer reads it.
     """
     allowed = set(_doubles(source))
+    grammar = GRAMMATICAL_DOUBLES.get(dst.locale.language, frozenset())
     for match in DOUBLED.finditer(prose(target)):
-        if match.group(1).casefold() not in allowed:
+        word = match.group(1).casefold()
+        if word in grammar:
+            yield _finding("grammatical-double", f"'{match.group(1)} {match.group(3)}': doubled, or grammar?")
+        elif word not in allowed:
             yield _finding("doubled-word", f"'{match.group(1)} {match.group(3)}': a word is doubled")
 
 
@@ -182,6 +228,7 @@ def fix_whitespace(source: str, target: str) -> str:
 # --- end punctuation and quotation marks -------------------------------------------------------
 
 END_MARKS = {".": ".", "!": "!", "?": "?", ":": ":", ";": ";", "…": "…"}
+LIST_ENDS = {"", ".", ";", ","}  # how list items end differs between languages
 
 
 def _end_mark(text: str) -> str:
@@ -194,8 +241,18 @@ def _end_mark(text: str) -> str:
 def check_end_punctuation(
     source: str, target: str, src: Language, dst: Language, context: CheckContext
 ) -> Iterable[Finding]:
-    """The same mark at the end: a question stays a question, a sentence keeps its full stop."""
+    """The same mark at the end: a question stays a question, a sentence keeps its full stop.
+
+    Lists end their items as each language does (Romanian and Dutch with ";" and "." where
+    English has none), and a heading may become a question ("Who takes part" → "Wie doen er
+    mee?"), as Dutch headings often are.
+    """
     expected_mark, found = _end_mark(source), _end_mark(target)
+    kind = part_of(context)
+    if kind == "list item" and {expected_mark, found} <= LIST_ENDS:
+        return
+    if kind in ("heading", "title", "subtitle") and not expected_mark and found == "?":
+        return
     if expected_mark != found:
         yield _finding(
             "end-punctuation",
@@ -218,10 +275,24 @@ def quote_style(dst: Language, configured: str | None = None) -> str | None:
     return "".join(m.strip() for m in quote_marks(dst.locale.language))
 
 
+# A single opening mark that starts no quotation: an elision ("‘s-Hertogenbosch", "‘t", "‘90").
+ELISION = re.compile(r"[‘‚](?=(?:s|t|n)\b|\d)")
+
+
+# A quoted passage of the source, in any style (a nested one too).
+QUOTED = re.compile(r"„[^”“„]*[”“]|“[^”“]*”|«[^«»]*»|‘[^‘’]*’|\"[^\"]*\"")
+SAID_WORDS = 5  # words from which a quoted passage is what someone said, not a name or a term
+
+
 def _quotations(text: str, opening: str = "") -> int:
-    """Count the quoted passages of a text: opening marks, and straight quotes by pairs."""
+    """Count the quoted passages of a text: opening marks, double and single, and straight quotes by pairs.
+
+    Every language has its other style, inside quotations or on its own: English and Dutch ‘…’,
+    Dutch „…”, Romanian «…»; each is a quotation.
+    """
     straight = text.count('"')
-    return sum(1 for c in text if c in OPENING_QUOTES or (opening and c == opening)) + straight // 2
+    singles = len(re.findall("[‘‚‹]", text)) - len(ELISION.findall(text))
+    return sum(1 for c in text if c in OPENING_QUOTES or (opening and c == opening)) + singles + straight // 2
 
 
 def check_quotes(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
@@ -249,37 +320,42 @@ def check_quotes(source: str, target: str, src: Language, dst: Language, context
                     "unbalanced-quotes", f"{text.count(opening)} '{opening}' but {text.count(closing)} '{closing}'"
                 )
     if target_quotes < source_quotes:
-        yield _finding(
-            "dropped-quotes", f"the source quotes {source_quotes} passage(s), the translation {target_quotes}"
-        )
+        # Quote marks around a name or a term ("Programul „Casa Verde”") are each language's
+        # custom; a quotation of words someone said is not dropped without changing the text.
+        said = sum(1 for passage in QUOTED.finditer(original) if len(LETTERS.findall(passage.group(0))) >= SAID_WORDS)
+        kind = "dropped-quotes" if target_quotes < said else "dropped-name-quotes"
+        yield _finding(kind, f"the source quotes {source_quotes} passage(s), the translation {target_quotes}")
 
 
 # --- dates -------------------------------------------------------------------------------------
 
 
 def check_dates(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Every date of the source in the translation with the same day, month and year; no other month."""
+    """Every date of the source in the translation with the same day, month and year; no other month.
+
+    Dates are compared by the days they name (`DateMention.points`), so that a range may be
+    written as the target language writes it: "from 10 to 14 March", "10–14 maart", "van dinsdag
+    10 tot en met zaterdag 14 maart", "între 10 și 14 martie", or as its two dates.
+    """
     source_dates = find_dates(prose(source), src.locale)
     target_dates = find_dates(prose(target), dst.locale)
-    wanted = Counter(d.key for d in source_dates)
-    found = Counter(d.key for d in target_dates)
+    wanted = Counter(p for d in source_dates for p in d.points)
+    found = Counter(p for d in target_dates for p in d.points)
     reported = False
     for mention in source_dates:
-        if wanted[mention.key] > found[mention.key]:
-            wanted[mention.key] -= 1
+        if any(found[p] < wanted[p] for p in mention.points):
             forms = " or ".join(f"'{f}'" for f in dict.fromkeys(expected(mention, dst.locale)))
             yield _finding("date", f"the date '{mention.text}' of the source is missing or changed: write {forms}")
             reported = True
-    wanted = Counter(d.key for d in source_dates)
     for mention in target_dates:
-        if found[mention.key] > wanted[mention.key]:
-            found[mention.key] -= 1
+        if any(found[p] > wanted[p] for p in mention.points):
             yield _finding("date", f"the date '{mention.text}' is not in the source")
             reported = True
         elif (
             mention.days
             and len(mention.days) == 1
             and mention.year
+            and str(mention.year) in mention.text  # not a year it takes from the end of its range
             and mention.text not in expected(mention, dst.locale)
         ):
             yield _finding(
@@ -290,9 +366,15 @@ def check_dates(source: str, target: str, src: Language, dst: Language, context:
     source_months = months_mentioned(prose(source), src.locale)
     target_months = months_mentioned(prose(target), dst.locale)
     for month in sorted(set(target_months) - set(source_months)):
-        yield _finding("date", f"the translation names month {month} ({_month_name(month, dst)}), the source does not")
+        if not homograph_of(month, prose(source), src.locale):
+            yield _finding(
+                "date", f"the translation names month {month} ({_month_name(month, dst)}), the source does not"
+            )
     for month in sorted(set(source_months) - set(target_months)):
-        yield _finding("date", f"the source names month {month} ({_month_name(month, src)}), the translation does not")
+        if not homograph_of(month, prose(target), dst.locale):
+            yield _finding(
+                "date", f"the source names month {month} ({_month_name(month, src)}), the translation does not"
+            )
 
 
 def _month_name(month: int, language: Language) -> str:
@@ -302,22 +384,65 @@ def _month_name(month: int, language: Language) -> str:
 def without_dates(
     check: Callable[[str, str, Language, Language], Iterable[Finding]],
 ) -> Callable[[str, str, Language, Language], Iterable[Finding]]:
-    """Wrap a check (the figures check) so that it does not see dates, which `check_dates` compares.
+    """Wrap a check (the figures check) so that it does not see dates, which `check_dates` compares, nor times.
 
     "2024-05-17" is rightly "17 mei 2024" in a translation; read as figures it would be 2024, 5
-    and 17 against 17 and 2024.
+    and 17 against 17 and 2024. Times are compared here as times of day: "19.30 uur" is "7.30 pm"
+    and "ora 19:30"; a whole hour may stand as a figure on the other side ("at 10" for "ora 10").
     """
 
     def check_outside_dates(source: str, target: str, src: Language, dst: Language) -> Iterable[Finding]:
-        return check(_blank_dates(source, src), _blank_dates(target, dst), src, dst)
+        source, target = _blank_dates(source, src), _blank_dates(target, dst)
+        source_times = find_times(source, get_decimal_symbol(src.locale))
+        target_times = find_times(target, get_decimal_symbol(dst.locale))
+        source_left, target_left = _unmatched(source_times, target_times), _unmatched(target_times, source_times)
+        source, target = _blank(source, source_times), _blank(target, target_times)
+        for times, where in (
+            (source_left, "of the source is missing or changed"),
+            (target_left, "is not in the source"),
+        ):
+            other = target if times is source_left else source
+            for time in times:
+                # A whole hour may stand as a figure on the other side: "ora 10" for "at 10".
+                blanked = _blank_hour(other, time)
+                if blanked == other:
+                    yield _finding("date", f"the time '{time.text}' {where}")
+                elif times is source_left:
+                    target = blanked
+                else:
+                    source = blanked
+        yield from check(source, target, src, dst)
 
     return check_outside_dates
 
 
-def _blank_dates(text: str, language: Language) -> str:
-    for mention in reversed(find_dates(text, language.locale)):
+def _blank(text: str, spans: Iterable[DateMention | TimeMention]) -> str:
+    for mention in sorted(spans, key=lambda m: m.start, reverse=True):
         text = text[: mention.start] + " " * (mention.end - mention.start) + text[mention.end :]
     return text
+
+
+def _unmatched(times: list[TimeMention], others: list[TimeMention]) -> list[TimeMention]:
+    """Return the times that `others` does not have (as many times as it lacks them)."""
+    left = Counter(t.minutes for t in times) - Counter(t.minutes for t in others)
+    unmatched = []
+    for time in times:
+        if left[time.minutes] > 0:
+            left[time.minutes] -= 1
+            unmatched.append(time)
+    return unmatched
+
+
+def _blank_hour(text: str, time: TimeMention) -> str:
+    """Blank the first figure of `text` that is the whole hour of `time` ("10" for 10:00 or 22:00)."""
+    if time.minutes % 60:
+        return text
+    hours = "|".join(str(h) for h in dict.fromkeys((time.minutes // 60, time.minutes // 60 % 12 or 12)))
+    return re.sub(rf"(?<![\d.,:])(?:{hours})(?!\d|[.,:]\d)", lambda m: " " * len(m.group(0)), text, count=1)
+
+
+def _blank_dates(text: str, language: Language) -> str:
+    return _blank(text, find_dates(text, language.locale))
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -328,21 +453,40 @@ def expected_length_ratio(pairs: Iterable[tuple[str, str]], src: Language, dst: 
     ratios = [len(t) / len(s) for s, t in pairs if len(s) >= 2 * LONG_MESSAGE and t]
     if len(ratios) >= 5:
         return statistics.median(ratios)
-    return LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+    return pair_ratio(src.locale.language, dst.locale.language)
+
+
+def pair_ratio(src: str, dst: str) -> float:
+    """Return the usual length of a translation from `src` into `dst` over its source's.
+
+    Measured pairs are in `LENGTH_RATIOS`; the other direction is their inverse (Dutch into
+    English is shorter), and two languages measured against English are compared through it.
+    """
+    if (src, dst) in LENGTH_RATIOS:
+        return LENGTH_RATIOS[(src, dst)]
+    if (dst, src) in LENGTH_RATIOS:
+        return 1 / LENGTH_RATIOS[(dst, src)]
+    if ("en", src) in LENGTH_RATIOS and ("en", dst) in LENGTH_RATIOS:
+        return LENGTH_RATIOS[("en", dst)] / LENGTH_RATIOS[("en", src)]
+    return DEFAULT_LENGTH_RATIO
 
 
 def check_sentences(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
     """As many sentences as the source, and a length that fits: a dropped or added sentence is an error."""
-    original, translation = prose(source).strip(), prose(target).strip()
+    # Lengths of the prose alone: a link's address is no text of either side.
+    original, translation = " ".join(prose(source).split()), " ".join(prose(target).split())
     if not original or not translation:
         return
-    ratio = context.length_ratio or LENGTH_RATIOS.get((src.locale.language, dst.locale.language), DEFAULT_LENGTH_RATIO)
+    ratio = context.length_ratio or pair_ratio(src.locale.language, dst.locale.language)
     source_sentences = split_sentences(original, src.locale.language)
     target_sentences = split_sentences(translation, dst.locale.language)
     n_source, n_target = len(source_sentences), len(target_sentences)
     if len(original) < SHORT_MESSAGE and n_source < 2:
         return  # a label: its translation may well be twice as long, or half
     scale = len(translation) / (len(original) * ratio)
+    # One sentence says little by its length alone until it is long: an institution's long name
+    # is rightly a short one in another language.
+    long_enough = len(original) >= (LONG_MESSAGE if n_source > 1 else 2 * LONG_MESSAGE)
     counts = f"{plural(n_target, 'sentence')} where the source has {n_source}"
     if n_source != n_target:
         moves = align([len(s) for s in source_sentences], [len(t) for t in target_sentences], ratio)
@@ -359,9 +503,9 @@ def check_sentences(source: str, target: str, src: Language, dst: Language, cont
         yield _finding("sentences", f"{counts}, and it is {1 - scale:.0%} shorter than usual: a sentence is missing")
     elif n_target > n_source and scale > MORE_SENTENCES_SCALE:
         yield _finding("sentences", f"{counts}, and it is {scale - 1:.0%} longer than usual: a sentence was added")
-    elif len(original) >= LONG_MESSAGE and scale < SHORTER_SCALE:
+    elif long_enough and scale < SHORTER_SCALE:
         yield _finding("sentences", f"the translation is {1 - scale:.0%} shorter than usual: part of it is missing")
-    elif len(original) >= LONG_MESSAGE and scale > LONGER_SCALE:
+    elif long_enough and scale > LONGER_SCALE:
         yield _finding("sentences", f"the translation is {scale - 1:.0%} longer than usual: text was added")
 
 
@@ -374,10 +518,12 @@ def known_names(
     """Return the proper names of a release's source texts: capitalised words no dictionary knows.
 
     A capitalised word counts when the source language's dictionary does not know it and it is
-    not only ever the first word of a sentence (where any word has a capital); `extra` adds names
-    known otherwise (the author, the contacts).
+    not only ever the first word of a sentence (where any word has a capital); an acronym counts
+    anywhere. Particles ("de", "van") and time zones never count (`names.is_name_word`). `extra`
+    adds the names of the front matter (the author, the contacts) that are a person's name or
+    no common word (`names.front_matter_names`: "Press office" gives none).
     """
-    extra_words = {w for name in extra for w in LETTERS.findall(name) if len(w) > 1}
+    extra_words = front_matter_names(extra, speller)
     if speller is None:
         return frozenset(extra_words)
     inside: set[str] = set()
@@ -387,7 +533,7 @@ def known_names(
             words = list(LETTERS.finditer(sentence))
             for index, match in enumerate(words):
                 word = match.group(0)
-                if len(word) < 2 or not word[0].isupper():
+                if not word[0].isupper() or not is_name_word(word):
                     continue
                 (initial if index == 0 else inside).add(word)
     candidates = inside | {w for w in initial if w.isupper()}
@@ -395,27 +541,74 @@ def known_names(
     return frozenset({w for w, v in verdicts.items() if not v.known} | extra_words)
 
 
-def _has_name(target_words: Sequence[str], name: str) -> bool:
-    folded = fold(name)
-    return any(
-        fold(word).startswith(folded) and len(word) - len(name) <= 4 and word[0].isupper() == name[0].isupper()
-        for word in target_words
-    )
-
-
 def check_names(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Each proper name of the source, written the same in the translation (diacritics aside)."""
-    names = context.names | known_names([source], context.spellers.get(src.locale.language), src.locale.language)
-    if not names:
-        return
+    """Each name of the source in the translation: kept as it is (diacritics aside), or as its language names a place.
+
+    See `names`: what counts as a name, and how a translation may write it. An acronym may give
+    way to one of the translation's language (NAVO for NATO), the words of a name the source
+    explains by an acronym to that acronym ("(CEF)").
+    """
+    text, translation = prose(source), prose(target)
+    speller = context.spellers.get(src.locale.language)
+    names = context.names | known_names([source], speller, src.locale.language)
     glossary_words = context.glossary.words if context.glossary else frozenset()
-    target_words = LETTERS.findall(prose(target))
-    for name in dict.fromkeys(LETTERS.findall(prose(source))):
-        if name not in names or name.casefold() in glossary_words or _has_name(target_words, name):
+    target_words = LETTERS.findall(translation)
+    persons = _kept_persons(text, context.witnesses.get(source, ()), context)
+    explained = explained_by_acronym(text)
+    source_acronyms = [w for w in LETTERS.findall(text) if ACRONYM.match(w)]
+    spare = len([w for w in target_words if ACRONYM.match(w) and w not in source_acronyms])
+    languages = tuple(sorted({*context.languages, src.locale.language, dst.locale.language}))
+    places = places_in(text, src.locale.language, languages)
+    # A place the translation names as its language does is there, whatever the words: "Kyiv", "Kiev".
+    named = {
+        w
+        for name, place in places
+        if keeps_place(target_words, translation, place, src.locale.language, dst.locale.language, languages)
+        for w in LETTERS.findall(name)
+    }
+    reported: set[str] = set()
+    for name in dict.fromkeys(LETTERS.findall(text)):
+        if (name not in names and name not in persons) or not is_name_word(name) or name in named:
             continue
-        close = [w for w in target_words if w[:1].isupper() and distance(w, name) <= max(2, len(name) // 4)]
+        if name.casefold() in glossary_words or has_name(target_words, name):
+            continue
+        if explained.get(name) in target_words:
+            continue
+        if ACRONYM.match(name) and spare > 0:
+            spare -= 1  # a translated acronym: NAVO for NATO, UE for EU
+            continue
+        close = close_words(target_words, name)
         hint = f" (the translation has '{close[0]}')" if close else ""
+        reported.add(name)
         yield _finding("name", f"the name '{name}' of the source is missing or misspelt{hint}")
+    for name, place in places:
+        words = LETTERS.findall(name)
+        if reported & set(words) or any(w.casefold() in glossary_words for w in words) or set(words) <= named:
+            continue
+        if not keeps_place(target_words, translation, place, src.locale.language, dst.locale.language, languages):
+            written = place.names.get(dst.locale.language) or name
+            close = close_words(target_words, written, slips=1)
+            hint = f" (the translation has '{close[0]}')" if close else ""
+            yield _finding("name", f"the place '{name}' of the source is missing or misspelt: write '{written}'{hint}")
+
+
+def _kept_persons(text: str, witnesses: Sequence[tuple[str, str]], context: CheckContext) -> set[str]:
+    """Return the surnames after a title: those the release's other translations keep as it is, not as a word.
+
+    Without other translations, a word after an English or Dutch title is one; after a
+    Romanian title it may be an institution in the genitive ("ministrul Energiei"), and is not.
+    """
+    found = set()
+    for name, sure in persons_after_titles(text):
+        kept = bool(witnesses) or sure
+        for lang, translation in witnesses:
+            speller = context.spellers.get(lang)
+            known = speller is not None and speller.verdicts([name.casefold()])[name.casefold()].known
+            if known or not has_name(LETTERS.findall(prose(translation)), name):
+                kept = False
+        if kept:
+            found.add(name)
+    return found
 
 
 def check_glossary(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
@@ -425,7 +618,13 @@ def check_glossary(source: str, target: str, src: Language, dst: Language, conte
     text = prose(target)
     slipped: set[str] = set()  # a word misspelt is reported once, under the first term it belongs to
     for term in context.glossary.in_source(prose(source)):
-        banned = [(span, forbidden) for forbidden in term.forbidden for span in find(text, forbidden)]
+        # A forbidden name is forbidden with its capital: "Olanda", not the adjective "olandeze".
+        banned = [
+            (span, forbidden)
+            for forbidden in term.forbidden
+            for span in find(text, forbidden)
+            if not forbidden[:1].isupper() or text[span[0]].isupper()
+        ]
         # A forbidden word is no inflection of an accepted one ("Olanda" is not "olandez").
         accepted = [
             span
@@ -500,13 +699,56 @@ def _kept_as_is(word: str, context: CheckContext) -> bool:
     )
 
 
+def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: CheckContext) -> bool:
+    """Tell whether words copied from the source are right in the translation as they are.
+
+    Each is a name or a glossary term kept as is; an acronym or a unit ("MW", "km"); a word of
+    the target language too ("Transport", "Energie", "Total": its dictionary knows it); or a
+    proper name, which the source language's dictionary knows only with its capital (a place
+    such as "Tallinn", "Eindhoven", "Cluj-Napoca").
+    """
+    if _renamed(" ".join(words), src, dst, context):
+        return False
+    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper())]
+    if part_of(context) == "location" and all(w[:1].isupper() for w in rest):
+        return True  # a dateline's place, which most languages write as its own: "Constanța"
+    target, source = context.spellers.get(dst.locale.language), context.spellers.get(src.locale.language)
+    if not rest or target is None or source is None:
+        return not rest
+    known = target.verdicts(rest)
+    lower = source.verdicts(w.casefold() for w in rest)
+    return all(known[w].known or (w[:1].isupper() and not lower[w.casefold()].known) for w in rest)
+
+
+def _renamed(text: str, src: Language, dst: Language, context: CheckContext) -> bool:
+    """Tell whether a text has a name the target language writes otherwise: a glossary term, a place of CLDR.
+
+    "The Hague" copied into Dutch is untranslated ("Den Haag"), as "Bucharest" is ("Boekarest").
+    """
+    glossary = context.glossary
+    if glossary is not None:
+        for term in glossary.in_source(text):
+            if term.targets and not any(find(text, t) for t in term.targets):
+                return True
+    languages = tuple(sorted({*context.languages, src.locale.language, dst.locale.language}))
+    for _, place in places_in(text, src.locale.language, languages):
+        written = place.names.get(dst.locale.language)
+        if written and written != place.names.get(src.locale.language) and not find(text, written):
+            return True
+    return False
+
+
 def check_untranslated(
     source: str, target: str, src: Language, dst: Language, context: CheckContext
 ) -> Iterable[Finding]:
-    """A copy of the source: an error, unless it is a name, a number or a glossary term kept as is."""
+    """A copy of the source, or a sentence of it: an error, unless it is right in both languages as it is.
+
+    See `_same_in_both`: a name, a number, a glossary term kept as is, a unit, a word that both
+    languages write alike, a place.
+    """
     words = LETTERS.findall(prose(source))
     if source.strip() == target.strip():
-        if not words or all(_kept_as_is(w, context) for w in words):
+        if not words or _same_in_both(words, src, dst, context):
             return
         yield _finding("untranslated", "the translation is a copy of the source")
         return
@@ -514,7 +756,7 @@ def check_untranslated(
     for sentence in split_sentences(prose(source), src.locale.language):
         sentence_words = LETTERS.findall(sentence)
         copied = re.search(rf"(?<!\w){re.escape(' '.join(sentence.split()))}(?!\w)", target_text)
-        if copied and len(sentence_words) >= 2 and not all(_kept_as_is(w, context) for w in sentence_words):
+        if copied and len(sentence_words) >= 2 and not _same_in_both(sentence_words, src, dst, context):
             yield _finding("untranslated", f"a sentence of the source is left untranslated: '{excerpt(sentence)}'")
 
 
@@ -593,7 +835,7 @@ def _own_words(source: str, context: CheckContext) -> tuple[list[str], list[str]
     The first may gain diacritics in the translation (Luminita, Luminița); the glossary's
     are written in the target language already, diacritics and all.
     """
-    source_words = LETTERS.findall(prose(source)) + sorted(context.names)
+    source_words = LETTERS.findall(prose(source)) + sorted(context.names | context.vocabulary)
     glossary_words = []
     if context.glossary is not None:
         glossary_words = [w for term in context.glossary.terms for t in term.targets for w in LETTERS.findall(t)]
@@ -616,10 +858,14 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
 def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
     """Words the target language's dictionary does not know: an error when a close word exists.
 
-    Words of the source (names, terms kept in English), the release's names and the glossary's
-    terms are accepted. An unknown word one slip away (a letter dropped, doubled, swapped or
-    replaced, or its diacritics lost) from a dictionary word or one of those is misspelt: an
-    error. Other unknown words are warnings: a word the dictionary does not know is not wrong.
+    Words of the release's sources (names, terms kept in English), with a case ending
+    ("Rotterdamului"), the release's names and the glossary's terms are accepted. An unknown word
+    one slip away (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
+    a dictionary word or one of those is misspelt: an error. It is a warning when the word is
+    one of another of the site's languages ("contracts for difference" in Dutch), or a name
+    within a sentence that is near only to a dictionary's word ("Bosfor", the Romanian
+    Bosporus, is not "Fosfor"). Other unknown words are warnings: a word the dictionary does not
+    know is not wrong.
     """
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
@@ -627,12 +873,26 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     source_words, glossary_words = _own_words(source, context)
     own = source_words + glossary_words
     folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
+    stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
+    spelt = {translit(w) for w in source_words if w[:1].isupper()}
 
     def accepted(word: str) -> bool:
-        return fold(word) in folded or word.casefold() in exact
+        if fold(word) in folded or word.casefold() in exact:
+            return True
+        if word[:1].isupper() and translit(word) in spelt:
+            return True  # a name of the source transliterated as the language does: "Zelenski"
+        # A name of the source with a case ending: "Rotterdamul", "Rotterdamului", "Rotterdamse".
+        folded_word = fold(word)
+        return word[:1].isupper() and any(
+            folded_word.startswith(stem) and folded_word[len(stem) :] in NAME_ENDINGS for stem in stems
+        )
 
-    words = [w for w in dict.fromkeys(WORD.findall(prose(target))) if len(w) > 1 and not accepted(w)]
+    text = prose(target)
+    matches = [m for m in WORD.finditer(text) if len(m.group(0)) > 1 and not accepted(m.group(0))]
+    words = list(dict.fromkeys(m.group(0) for m in matches))
+    within = {m.group(0) for m in matches if m.group(0)[:1].isupper() and not sentence_start(text, m.start())}
     whole = speller.verdicts(w.replace("’", "'") for w in words)
+    others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
     for word in words:
         if whole[word.replace("’", "'")].known:
             continue
@@ -642,11 +902,25 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         if not unknown:
             continue
         piece = unknown[0]
-        close = _close(piece, (*verdicts[piece].suggestions, *own))
-        if close:
+        near_own = _close(piece, own)
+        close = near_own or _close(piece, verdicts[piece].suggestions)
+        foreign = next((_language_name(lang) for lang, sp in _spellers_knowing(others, piece, context)), None)
+        name_slip = near_own is not None and word[:1].isupper()
+        if close and (name_slip or not (foreign or word in within)):
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
+        elif foreign:
+            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign})")
         else:
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
+
+
+def _spellers_knowing(spellers: Sequence[Speller], word: str, context: CheckContext) -> Iterator[tuple[str, Speller]]:
+    """Yield the other languages (code, dictionary) whose dictionary knows `word` as it is or in lower case."""
+    for lang, speller in sorted(context.spellers.items()):
+        if speller in spellers:
+            verdicts = speller.verdicts([word, word.casefold()])
+            if verdicts[word].known or verdicts[word.casefold()].known:
+                yield lang, speller
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -702,12 +976,14 @@ def load_context(
     pairs: Iterable[tuple[str, str]] = (),
     names: Iterable[str] = (),
     quotes: str | None = None,
+    witnesses: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> CheckContext:
     """Gather what the language checks need for one catalog.
 
     `pairs` are the catalog's (source, translation) texts: the names of the release and the
     usual length ratio come from them; `names` adds names from elsewhere (front matter: the
-    author, the contacts); `quotes` is the language's configured quote marks. Dictionaries come
+    author, the contacts); `quotes` is the language's configured quote marks; `witnesses` the
+    other translations of each message (by its source text), in the release's other languages. Dictionaries come
     from `find_dictionary`, each with its project word list `locales/<lang>/words.txt`.
     """
     pairs = list(pairs)
@@ -732,4 +1008,6 @@ def load_context(
         names=known_names((s for s, _ in pairs), spellers.get(src.locale.language), src.locale.language, names),
         length_ratio=expected_length_ratio(pairs, src, dst),
         notes=tuple(sorted(notes)),
+        witnesses=witnesses or {},
+        vocabulary=frozenset(w for s, _ in pairs for w in WORD.findall(prose(s))),
     )

@@ -52,7 +52,7 @@ class LagView:
 
     reflects_text: str  # the date of the source version it translates
     updated_text: str  # the date the source was last updated
-    source_name: str  # the source language's own name
+    source_name: str  # the source language's name in the reader's language ("Engels" on a Dutch page)
     source_lang: str
     href: str  # the current source version's page, relative to this page
     url: str  # the same, absolute (for the PDF)

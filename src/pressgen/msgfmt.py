@@ -121,7 +121,9 @@ def catalog_problems(catalog: PoCatalog) -> list[Problem]:
     problems += plurals.problems
     for message in checked:
         strict = plurals.strict_forms(message)
-        problems += [Problem(message.lineno, text) for text in message_problems(message, strict)]
+        # Where the problem is: a flag at the "#," line, the rest in the translation (the msgstr's line).
+        lines = {"flags": catalog.flag_line(message) or message.lineno, "msgstr": catalog.string_line(message)}
+        problems += [Problem(lines[where], text) for where, text in message_problems(message, strict)]
     return problems
 
 
@@ -257,26 +259,28 @@ def _evaluate(expression: PluralExpression, nplurals: int) -> tuple[str | None, 
 # -- one message --------------------------------------------------------------------------------
 
 
-def message_problems(message: Message, strict: list[bool] | None = None) -> Iterator[str]:
+def message_problems(message: Message, strict: list[bool] | None = None) -> Iterator[tuple[str, str]]:
     """Yield what msgfmt --check rejects in one translated message: line breaks and format strings.
 
-    `strict` says, per translation, whether its format directives must be exactly the source's
-    (see `_Plurals.strict_forms`); by default all are.
+    Each problem comes with where it is: "flags" (a format flag pressgen does not check) or
+    "msgstr". `strict` says, per translation, whether its format directives must be exactly the
+    source's (see `_Plurals.strict_forms`); by default all are.
     """
     plural = isinstance(message.id, tuple)
     msgid = message.id[0] if isinstance(message.id, tuple) else str(message.id)
     msgid_plural = message.id[1] if isinstance(message.id, tuple) else None
     strings = list(message.string) if isinstance(message.string, tuple) else [str(message.string)]
     names = [f"msgstr[{i}]" for i in range(len(strings))] if plural else ["msgstr"]
-    yield from _newline_problems(msgid, msgid_plural, strings, names)
+    yield from (("msgstr", problem) for problem in _newline_problems(msgid, msgid_plural, strings, names))
     flags = {parsed[0]: parsed[1] for flag in message.flags if (parsed := _format_flag(flag)) is not None}
     for language, value in sorted(flags.items()):
         if value not in ("yes", "possible"):
             continue
         if language not in CHECKED:
             yield (
+                "flags",
                 f"'{language}-format': pressgen does not check {FORMAT_LANGUAGES[language]} format strings, and no "
-                "pressgen text is one; 'pressgen update' removes the flag"
+                "pressgen text is one; 'pressgen update' removes the flag",
             )
             continue
         source = "msgid_plural" if plural else "msgid"
@@ -288,7 +292,7 @@ def message_problems(message: Message, strict: list[bool] | None = None) -> Iter
                 msgid_plural or msgid, forms, source, _parse_brace, _check_brace, "Python brace format string"
             )
         )
-        yield from (f"{language}-format: {problem}" for problem in problems)
+        yield from (("msgstr", f"{language}-format: {problem}") for problem in problems)
 
 
 def _newline_problems(msgid: str, msgid_plural: str | None, strings: list[str], names: list[str]) -> Iterator[str]:

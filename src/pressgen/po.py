@@ -124,10 +124,22 @@ class PoCatalog(Catalog):
         self.ending = "\n"  # what follows the last line: Babel leaves a blank line there
         self.read_status: os.stat_result | None = None  # the file's status when it was read
         self.bom = False  # the file started with a byte order mark: it is written back with one
+        # Where each active message's msgstr (msgstr[0]) and its "#," flags line are: a finding
+        # about a translation points at the line an editor puts the cursor on.
+        self.msgstr_lines: dict[Key, int] = {}
+        self.flag_lines: dict[Key, int] = {}
 
     def header_state(self) -> HeaderState:
         """Return what the writer writes of the header, from Babel's view of it."""
         return HeaderState(self.header_comment, bool(self.fuzzy), tuple(self.mime_headers))
+
+    def string_line(self, message: Message) -> int | None:
+        """Return the line of a message's msgstr as read (its msgid's line if it was not read so)."""
+        return self.msgstr_lines.get(key_of(message), message.lineno)
+
+    def flag_line(self, message: Message) -> int | None:
+        """Return the line of a message's flags (`#,`) as read, or None."""
+        return self.flag_lines.get(key_of(message))
 
     def replace_messages(self, active: Iterable[Message], obsolete: Iterable[Message]) -> None:
         """Replace every message, keeping the header and the text of unchanged entries."""
@@ -200,6 +212,7 @@ class _Entry:
     auto_comments: list[str] = field(default_factory=list)
     locations: list[tuple[str, int | None]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    flag_line: int | None = None  # 1-based line of its (first) "#," comment
     previous: list[_Field] = field(default_factory=list)
     fields: list[_Field] = field(default_factory=list)
 
@@ -287,6 +300,7 @@ class _Reader:
             entry.locations.extend(_location(token) for token in body.split())
         elif kind == ",":
             entry.flags.extend(_FLAG.findall(body))
+            entry.flag_line = entry.flag_line or index + 1
         else:
             entry.user_comments.append(stripped[1:].strip())
         entry.last = index
@@ -443,6 +457,9 @@ def parse_po(text: str, path: Path | None = None, locale: Locale | str | None = 
             catalog.obsolete[key[1]] = message
         else:
             catalog[message.id] = message
+            catalog.msgstr_lines[key[1]] = next(f.line for f in entry.fields if f.keyword == "msgstr")
+            if entry.flag_line is not None:
+                catalog.flag_lines[key[1]] = entry.flag_line
         previous_context = next((f.text for f in entry.previous if f.keyword == "msgctxt"), None)
         if previous_context is not None:
             catalog.previous_contexts[key] = previous_context

@@ -19,6 +19,7 @@ from pressgen.catalogs import release_catalog_path, release_template
 from pressgen.config import Config
 from pressgen.errors import Diagnostic
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
+from pressgen.po import PoCatalog
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
 from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
@@ -78,7 +79,9 @@ def _rows(version: Version) -> list[Row]:
             machine = marks[0].split(":")[0] if marks else None
             if found.fuzzy and found.previous_id:
                 previous = word_diff(found.previous_id[0], str(message.id))
-            findings = by_line.get(found.lineno, [])
+            # Findings point at the msgstr's line (see `checks.check_catalog`).
+            line_of = version.catalog.string_line if isinstance(version.catalog, PoCatalog) else None
+            findings = by_line.get(line_of(found) if line_of else found.lineno, [])
         line = message.locations[0][1] if message.locations else None
         comment = message.auto_comments[0] if message.auto_comments else ""
         rows.append(Row(line, comment, str(message.id), target, state, machine, previous, findings))

@@ -89,7 +89,7 @@ def count_messages(template: Catalog, catalog: Catalog | None) -> Counts:
 
 
 def _errors(findings: list[Diagnostic], what: str) -> list[str]:
-    errors = sum(1 for f in findings if f.severity == "error")
+    errors = sum(1 for f in findings if f.blocking)
     return [f"{what}{plural(errors, 'check error')} (run 'pressgen check')"] if errors else []
 
 
@@ -122,13 +122,45 @@ class Assessment:
         return found + [f for v in self.versions if v.catalog is None for f in v.findings]
 
 
-def _context(config: Config, catalog: Catalog, src: Language, dst: Language, release: Release | None) -> CheckContext:
-    """What the language checks need for one catalog: its texts, the release's names, the glossary."""
-    pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str) and isinstance(m.string, str)]
+def check_context(
+    config: Config,
+    catalog: Catalog,
+    src: Language,
+    dst: Language,
+    release: Release | None,
+    others: Iterable[Catalog] = (),
+) -> CheckContext:
+    """What the language checks need for one catalog: its texts, the release's names, the glossary.
+
+    `others` are the release's catalogs in its other languages: what they keep of a message as it
+    is tells a name from a word (`langchecks.CheckContext.witnesses`).
+    """
+    pairs = _pairs(catalog)
     names = [release.author, *(c.name for c in release.contacts)] if release else []
+    witnesses: dict[str, tuple[tuple[str, str], ...]] = {}
+    for other in others:
+        lang = other.locale.language if other.locale else ""
+        for source, translation in _pairs(other, approved=True):
+            witnesses[source] = (*witnesses.get(source, ()), (lang, translation))
     return load_context(
-        config.locales_dir, src, dst, config.languages, pairs, [n for n in names if n], quotes=dst.quotes
+        config.locales_dir,
+        src,
+        dst,
+        config.languages,
+        pairs,
+        [n for n in names if n],
+        quotes=dst.quotes,
+        witnesses=witnesses,
     )
+
+
+def _pairs(catalog: Catalog, approved: bool = False) -> list[tuple[str, str]]:
+    """Return a catalog's (source, translation) texts: all translated ones, or only the approved."""
+    return [
+        (m.id, m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and not (approved and (m.fuzzy or not m.string))
+    ]
 
 
 def read_interfaces(
@@ -216,7 +248,7 @@ def assess_interface(config: Config, langs: Iterable[str] | None = None) -> Inte
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
             try:
-                context = _context(config, catalog, templates_language, language, None)
+                context = check_context(config, catalog, templates_language, language, None)
                 interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
             except PressgenError as exc:  # the language's glossary or word list
                 interface_findings[language.code] = exc.diagnostics
@@ -244,6 +276,13 @@ def assess(
     for release in releases:
         template = release_template(release)
         embargoed = release.embargo is not None and release.embargo > now
+        # Every translation's catalog that can be read: the others witness what a name is
+        # (`check_context`); one that cannot be read stops only its own language.
+        catalogs: dict[str, Catalog | PressgenError | None] = {
+            language.code: _read_translation(config, release, language)
+            for language in config.languages
+            if language.code != release.lang
+        }
         for language in config.languages:
             if language.code == release.lang:
                 total = sum(1 for m in template if m.id)
@@ -251,32 +290,53 @@ def assess(
                 continue
             if language.code not in wanted:
                 continue
-            versions.append(_assess_translation(config, release, language, template, embargoed, interface))
+            read = catalogs[language.code]
+            others = [c for code, c in catalogs.items() if code != language.code and isinstance(c, Catalog)]
+            versions.append(_assess_translation(config, release, language, template, embargoed, interface, read, others))
     return Assessment(versions, interface.catalogs, interface.counts, interface.findings)
 
 
-def _assess_translation(
-    config: Config, release: Release, language: Language, template: Catalog, embargoed: bool, interface: Interface
-) -> Version:
-    """Decide whether one translation of a release is approved: its catalog counted and checked."""
+def _read_translation(config: Config, release: Release, language: Language) -> Catalog | PressgenError | None:
+    """Read one translation's catalog: the catalog, why it cannot be read, or None where there is none."""
     path = release_catalog_path(config, language.code, release.slug)
-    catalog = None
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_catalog(path, language)
+    except PressgenError as exc:
+        return exc
+
+
+def _assess_translation(
+    config: Config,
+    release: Release,
+    language: Language,
+    template: Catalog,
+    embargoed: bool,
+    interface: Interface,
+    read: Catalog | PressgenError | None,
+    others: list[Catalog],
+) -> Version:
+    """Decide whether one translation of a release is approved: its catalog counted and checked.
+
+    `read` is its catalog as `_read_translation` read it; `others` are the release's catalogs in
+    its other languages (`check_context`'s witnesses).
+    """
+    path = release_catalog_path(config, language.code, release.slug)
+    catalog = read if isinstance(read, Catalog) else None
     reasons: list[str] = []
     findings: list[Diagnostic] = []
-    if not path.exists() and not path.is_symlink():
+    if read is None:
         reasons.append("no catalog yet (run 'pressgen update')")
-    else:
-        try:
-            catalog = read_catalog(path, language)
-        except PressgenError as exc:
-            reasons.append(_unreadable(exc.diagnostics, ""))
-            findings = exc.diagnostics
+    elif isinstance(read, PressgenError):
+        reasons.append(_unreadable(read.diagnostics, ""))
+        findings = read.diagnostics
     counts = count_messages(template, catalog)
     if catalog is not None:
         reasons += _describe(counts, "")
         src = config.language(release.lang)
         try:
-            context = _context(config, catalog, src, language, release)
+            context = check_context(config, catalog, src, language, release, others)
             findings = check_catalog(catalog, path, src, language, context)
         except PressgenError as exc:  # the language's glossary or word list
             findings = exc.diagnostics
@@ -295,7 +355,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found += _unapproved(template, version.catalog, version.catalog_path)
         elif not version.findings:
             found.append(Diagnostic("no catalog yet (run 'pressgen update')", version.catalog_path))
-    found += [f for f in version.findings if f.severity == "error"]
+    found += [f for f in version.findings if f.blocking]
     if not version.is_source and version.lang != INTERFACE_SOURCE_LANG:
         path = interface_catalog_path(config, version.lang)
         catalog = assessment.interface.get(version.lang)
@@ -305,7 +365,7 @@ def blockers(config: Config, assessment: Assessment, version: Version) -> list[D
             found += assessment.interface_findings[version.lang]
         else:
             found += _unapproved(interface_template(config), catalog, path, "interface: ")
-            found += [f for f in assessment.interface_findings.get(version.lang, []) if f.severity == "error"]
+            found += [f for f in assessment.interface_findings.get(version.lang, []) if f.blocking]
     return found
 
 
