@@ -88,6 +88,22 @@ def test_edited_paragraph_becomes_fuzzy_with_previous_source(project: Path, cli:
     assert "#| msgid" in path.read_text(encoding="utf-8")
 
 
+def test_approving_a_fuzzy_message_drops_its_previous_source_at_the_next_update(project: Path, cli: Cli) -> None:
+    release = project / "releases" / SLUG / "release.md"
+    release.write_text(
+        release.read_text(encoding="utf-8").replace("is palpable.", "is clearly palpable."), encoding="utf-8"
+    )
+    assert cli(project, "update").code == 0
+    path = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("#| msgid") == 1
+    # The translator approves the message in a PO editor that leaves the `#|` lines alone, as msgmerge
+    # does not: GNU msgmerge --previous keeps a previous msgid only on a fuzzy message.
+    path.write_text(text.replace("#, fuzzy\n", "", 1), encoding="utf-8")
+    assert cli(project, "update").code == 0
+    assert "#| msgid" not in path.read_text(encoding="utf-8")
+
+
 def test_removed_paragraph_becomes_obsolete_not_deleted(project: Path, cli: Cli) -> None:
     release = project / "releases" / SLUG / "release.md"
     text = release.read_text(encoding="utf-8")

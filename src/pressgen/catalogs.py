@@ -272,7 +272,9 @@ def _merged(wanted: Message, old: Message, exact: bool) -> Message:
     elif not isinstance(wanted.id, (list, tuple)) and isinstance(string, (list, tuple)):
         string, fuzzy = string[0], True
     if exact:
-        previous = list(old.previous_id)
+        # Like msgmerge: a previous msgid (`#|`) belongs to a fuzzy message; once a translator
+        # approved the message (removed `fuzzy`), the old text it was compared with goes.
+        previous = list(old.previous_id) if "fuzzy" in old.flags else []
     else:
         # Like msgmerge: the translation was made for the oldest text it was fuzzy against.
         old_fuzzy = "fuzzy" in old.flags and old.previous_id
