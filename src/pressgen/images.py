@@ -4,18 +4,20 @@ A press photo is often thousands of pixels wide and megabytes heavy; a phone sho
 wide. Each picture of a release page gets WebP copies at a few widths (`srcset`), so a browser
 loads the smallest that is sharp on its screen, and the original file stays beside the page for
 journalists to download. PDFs keep the original. Copies are made once and kept in
-`.pressgen-cache/images/`, by the digest of the original.
+`.pressgen-cache/images/`, by the keyed digest of the original (`cache.keyed`), sealed
+(`cache.seal`) and read back only from regular files (`files.read_cached`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
+import io
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from pressgen.cache import keyed, seal, unseal
+from pressgen.files import read_cached, write_cached
 from pressgen.output import real_dir
 
 # Widths of the copies, in pixels: a phone (1× and 2×), the column on a desktop (1× and 2×).
@@ -27,6 +29,8 @@ SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
 WEBP_QUALITY = 80
 
 CACHE_FOLDER = Path(".pressgen-cache") / "images"
+# The largest web copy read back from the cache: a 1600-pixel WebP is a few hundred kilobytes.
+MAX_COPY_BYTES = 32_000_000
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,14 @@ def write_variants(project_root: Path, release_folder: Path, sources: list[Path]
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
         missing = []
         for width in file.widths:
-            cached = cache / f"{digest}-{width}-{WEBP_QUALITY}-{version('pillow')}.webp"
+            # A keyed name and a sealed content: a file planted in the cache is never taken for a copy.
+            cached = cache / f"{keyed('webp', digest, width, WEBP_QUALITY, version('pillow'))}.webp"
             target = dest / variant_name(src, width)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if cached.is_file():
-                shutil.copyfile(cached, target)
+            sealed = read_cached(cached, MAX_COPY_BYTES)
+            data = unseal(cached.name, sealed) if sealed is not None else None
+            if data is not None:
+                target.write_bytes(data)
             else:
                 missing.append((width, cached, target))
         if not missing:
@@ -111,7 +118,7 @@ def write_variants(project_root: Path, release_folder: Path, sources: list[Path]
             for width, cached, target in missing:
                 height = max(1, round(image.height * width / image.width))
                 copy = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
-                temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-                copy.save(temporary, "WEBP", quality=WEBP_QUALITY, method=4)
-                os.replace(temporary, cached)
-                shutil.copyfile(cached, target)
+                encoded = io.BytesIO()
+                copy.save(encoded, "WEBP", quality=WEBP_QUALITY, method=4)
+                write_cached(cached, seal(cached.name, encoded.getvalue()))
+                target.write_bytes(encoded.getvalue())
