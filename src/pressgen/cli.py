@@ -328,7 +328,7 @@ def check(obj: Context, fix: bool) -> None:
             click.echo(f"fixed {plural(count, 'message')} in {path.relative_to(config.root)}")
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     notes = missing_dictionaries(config.languages)
-    findings = check_sources(releases) + assessment.findings()
+    findings = check_sources(releases, config) + assessment.findings()
     for note in notes:
         click.echo(f"warning: {note}")
     for finding in findings:

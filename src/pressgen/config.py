@@ -32,10 +32,12 @@ DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
 TOP_KEYS = ("site", "organisation", "languages", "translation")
-SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
+SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir", "picture_metadata")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
 TRANSLATION_KEYS = ("provider", "url", "timeout")
+# What becomes of a picture's metadata (GPS position, camera serial, comments) when it is published.
+PICTURE_METADATA = ("strip", "keep")
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,16 @@ class Config:
     provider: str | None = None
     provider_url: str | None = None
     provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
+    picture_metadata: str = "strip"  # or "keep": published originals keep their metadata (PICTURE_METADATA)
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
+
+    def keeps_picture_metadata(self, release_says: str | None) -> bool:
+        """Say whether a release's pictures are published with their metadata: its front matter
+        (`picture_metadata`) decides, else the site's setting."""
+        return (release_says or self.picture_metadata) == "keep"
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -211,6 +219,9 @@ def load_config(root: Path) -> Config:
 
     output = check.string(site, "output_dir", "site.") or "public"
     preview = check.string(site, "preview_dir", "site.") or "preview"
+    picture_metadata = check.string(site, "picture_metadata", "site.") or "strip"
+    if picture_metadata not in PICTURE_METADATA:
+        check.error("site.picture_metadata", f'must be "strip" (the default) or "keep", not \'{picture_metadata}\'')
     names = check.localised(org, "name", "organisation.")
     if not names:
         check.error("organisation.name", "is required")
@@ -248,6 +259,7 @@ def load_config(root: Path) -> Config:
         provider=provider,
         provider_url=provider_url,
         provider_timeout=float(timeout),
+        picture_metadata=picture_metadata,
     )
 
 

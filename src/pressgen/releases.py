@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from pressgen.config import Config, Language
+from pressgen.config import PICTURE_METADATA, Config, Language
 from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
 from pressgen.files import decode_text
 from pressgen.markup import control_characters, nesting_problems
@@ -40,6 +40,7 @@ FIELDS = (
     "contacts",
     "notes",
     "tags",
+    "picture_metadata",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 CONTACT_FIELDS = ("name", "role", "email", "phone")
@@ -99,6 +100,7 @@ class Release:
     contacts: tuple[Contact, ...] = ()
     notes: str | None = None
     tags: tuple[str, ...] = ()
+    picture_metadata: str | None = None  # "keep" or "strip": overrides the site's `picture_metadata`
     lines: dict[str, int] = field(default_factory=dict)
     # The notes of its published updates (from the publication record): texts of the release too,
     # which every translation must have translated before it is republished.
@@ -313,6 +315,11 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
     image = _image(fields.get("image"), path, problems)
     contacts = _contacts(fields.get("contacts"), path, problems)
     tags = _tags(fields.get("tags"), path, problems)
+    picture_metadata = text("picture_metadata")
+    if picture_metadata is not None and picture_metadata not in PICTURE_METADATA:
+        problems.error(
+            f"picture_metadata must be 'strip' or 'keep', not '{picture_metadata}'", path, fields["picture_metadata"][1]
+        )
     if not body.strip():
         problems.error("the release has no body text after the front matter", path, body_line)
     for line, message in nesting_problems(body, body_line):
@@ -339,6 +346,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         contacts=contacts,
         notes=notes,
         tags=tags,
+        picture_metadata=picture_metadata,
         lines={key: line for key, (_, line) in fields.items()},
     )
 
