@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, Cli
 from pressgen.errors import PressgenError
 from pressgen.glossary import find, load_glossary, protect_terms, read_glossary
 from pressgen.translate import protect, restore
@@ -99,3 +102,40 @@ def test_tbx_3_is_read_too(tmp_path: Path) -> None:
     )
     glossary = read_glossary(path, "en", "nl")
     assert [(t.sources, t.targets, t.line) for t in glossary.terms] == [(("The Hague",), ("Den Haag",), 2)]
+
+
+def _link_out(path: Path, outside: Path) -> None:
+    path.symlink_to(outside)
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _huge(path: Path, outside: Path) -> None:
+    path.write_bytes(b"<martif>")
+    os.truncate(path, 400_000_000)  # sparse: a glossary of 400 MB once took 91 s to read
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_link_out, "glossary is a symbolic link; it must be a regular file"),
+        (_fifo, "glossary is not a regular file (a FIFO)"),
+        (_huge, "glossary is 400.0 MB; a glossary is at most 16.0 MB"),
+    ],
+    ids=["link", "fifo", "huge"],
+)
+def test_a_glossary_is_bounded_and_never_read_through_a_link(
+    make: Callable[[Path, Path], None], message: str, project: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """`ln -s /etc/passwd locales/nl/glossary.tbx` was read as a glossary; 400 MB took 91 s."""
+    outside = tmp_path / "outside.tbx"
+    shutil.copyfile(project / "locales" / "nl" / "glossary.tbx", outside)
+    glossary = project / "locales" / "nl" / "glossary.tbx"
+    glossary.unlink()
+    make(glossary, outside)
+    for command in (["check"], ["build", "--drafts"], ["status"]):
+        result = cli(project, *command)
+        assert result.code == 1, command
+        assert result.err.splitlines() == [f"{glossary}: error: {message}"], command
