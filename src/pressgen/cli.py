@@ -291,6 +291,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
         url=url or config.provider_url,
         progress=_progress,
         timeout=config.provider_timeout,
+        deadline=config.provider_deadline,
     )
     _end_progress()
     for diagnostic in report.warnings:

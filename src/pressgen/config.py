@@ -35,7 +35,7 @@ TOP_KEYS = ("site", "organisation", "languages", "translation")
 SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir", "picture_metadata")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
-TRANSLATION_KEYS = ("provider", "url", "timeout")
+TRANSLATION_KEYS = ("provider", "url", "timeout", "deadline")
 # What becomes of a picture's metadata (GPS position, camera serial, comments) when it is published.
 PICTURE_METADATA = ("strip", "keep")
 
@@ -99,7 +99,8 @@ class Config:
     preview_dir: Path  # where `build --drafts` and `serve` render the current sources
     provider: str | None = None
     provider_url: str | None = None
-    provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
+    provider_timeout: float = 30.0  # seconds a provider has to answer one request, whole
+    provider_deadline: float = 3600.0  # seconds one `translate` may wait on providers in all
     picture_metadata: str = "strip"  # or "keep": published originals keep their metadata (PICTURE_METADATA)
 
     @property
@@ -241,10 +242,8 @@ def load_config(root: Path) -> Config:
     )
     provider = check.string(translation, "provider", "translation.")
     provider_url = check.string(translation, "url", "translation.")
-    timeout = translation.get("timeout", 30.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
-        check.error("translation.timeout", "must be a number of seconds between 0 and 600")
-        timeout = 30.0
+    timeout = _seconds(translation, "timeout", 30.0, 600, check)
+    deadline = _seconds(translation, "deadline", 3600.0, 86400, check)
 
     check.problems.raise_if_any()
     return Config(
@@ -258,9 +257,19 @@ def load_config(root: Path) -> Config:
         preview_dir=(root / preview),
         provider=provider,
         provider_url=provider_url,
-        provider_timeout=float(timeout),
+        provider_timeout=timeout,
+        provider_deadline=deadline,
         picture_metadata=picture_metadata,
     )
+
+
+def _seconds(table: dict[str, Any], key: str, default: float, most: int, check: _Validator) -> float:
+    """Read a number of seconds, more than 0 and at most `most`."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
+        check.error(f"translation.{key}", f"must be a number of seconds between 0 and {most}")
+        return default
+    return float(value)
 
 
 def _table(raw: dict[str, Any], key: str, check: _Validator) -> dict[str, Any]:
