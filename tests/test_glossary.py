@@ -118,24 +118,25 @@ def _huge(path: Path, outside: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("make", "problem"),
     [
-        (_link_out, "glossary is a symbolic link; it must be a regular file"),
-        (_fifo, "glossary is not a regular file (a FIFO)"),
-        (_huge, "glossary is 400.0 MB; a glossary is at most 16.0 MB"),
+        (_link_out, "{what} is a symbolic link; it must be a regular file"),
+        (_fifo, "{what} is not a regular file (a FIFO)"),
+        (_huge, "{what} is 400.0 MB; a {what} is at most 16.0 MB"),
     ],
     ids=["link", "fifo", "huge"],
 )
-def test_a_glossary_is_bounded_and_never_read_through_a_link(
-    make: Callable[[Path, Path], None], message: str, project: Path, cli: Cli, tmp_path: Path
+@pytest.mark.parametrize(("name", "what"), [("glossary.tbx", "glossary"), ("words.txt", "word list")])
+def test_a_glossary_or_word_list_is_bounded_and_never_read_through_a_link(
+    name: str, what: str, make: Callable[[Path, Path], None], problem: str, project: Path, cli: Cli, tmp_path: Path
 ) -> None:
     """`ln -s /etc/passwd locales/nl/glossary.tbx` was read as a glossary; 400 MB took 91 s."""
-    outside = tmp_path / "outside.tbx"
-    shutil.copyfile(project / "locales" / "nl" / "glossary.tbx", outside)
-    glossary = project / "locales" / "nl" / "glossary.tbx"
-    glossary.unlink()
-    make(glossary, outside)
+    outside = tmp_path / name
+    shutil.copyfile(project / "locales" / "nl" / name, outside)
+    path = project / "locales" / "nl" / name
+    path.unlink()
+    make(path, outside)
     for command in (["check"], ["build", "--drafts"], ["status"]):
         result = cli(project, *command)
         assert result.code == 1, command
-        assert result.err.splitlines() == [f"{glossary}: error: {message}"], command
+        assert result.err.splitlines() == [f"{path}: error: {problem.format(what=what)}"], command
