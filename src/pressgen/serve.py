@@ -14,7 +14,7 @@ reloads the pages open in the browser once the rebuild is done.
   `SOCKET_TIMEOUT`), at most `MAX_CONNECTIONS` are served at once (the others are told 503 at
   once), and a client that goes away costs no message. Every answer says
   `X-Content-Type-Options: nosniff`: a browser takes each file for what its name says.
-- The watcher lists the folders it watches itself, without following links out of the project
+- The watcher lists the folders it watches itself, without following links out of the sources
   or round in a loop, and skips with a warning a folder it cannot read; if watching fails, it
   says so and starts again.
 """
@@ -251,7 +251,7 @@ class Preview:
         self.pool: PdfPool | None = None
         handler = functools.partial(PreviewHandler, directory=str(self.out_dir), builds=self.builds)
         self.host = host
-        self.server = PreviewServer((host, port), handler)
+        self.server = PreviewServer((host, port), handler, lambda text: show(Diagnostic(text, severity="warning")))
         self.warned: set[tuple[Path, str]] = set()  # folders the watcher skips, once said
 
     @property
@@ -384,8 +384,14 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: Callable[..., PreviewHandler]):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: Callable[..., PreviewHandler],
+        report: Callable[[str], None] = lambda text: print(f"warning: {text}", file=sys.stderr),
+    ):
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.report = report  # says what went wrong with a request, in one line
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -411,7 +417,7 @@ class PreviewServer(ThreadingHTTPServer):
         error = sys.exc_info()[1]
         if isinstance(error, (ConnectionError, TimeoutError)):
             return  # the client went away, or took too long: its business
-        print(f"pressgen serve: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
+        self.report(f"a request failed: {type(error).__name__}: {error}")
 
 
 BUSY = (
