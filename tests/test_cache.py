@@ -182,3 +182,14 @@ def test_every_cache_file_broken_is_a_miss_never_a_crash(group: str, project: Pa
     assert tree_digest(project / "preview") == clean
     if group != "special files":  # a folder where pressgen keeps a file stays, and that file is not kept
         assert "nothing changed since the last build" in build(project, "--drafts").stdout  # made anew
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_lock_file_that_is_no_file_is_refused_without_waiting(kind: str, project: Path) -> None:
+    """A FIFO at .pressgen-cache/lock made every command wait for ever for a reader."""
+    lock = project / ".pressgen-cache" / "lock"
+    lock.parent.mkdir()
+    os.mkfifo(lock) if kind == "fifo" else lock.mkdir()
+    done = build(project)
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith(".pressgen-cache/lock: error: the lock file is not a regular file; remove it")
