@@ -193,3 +193,32 @@ def test_a_lock_file_that_is_no_file_is_refused_without_waiting(kind: str, proje
     done = build(project)
     assert done.returncode == 1
     assert done.stderr.strip().endswith(".pressgen-cache/lock: error: the lock file is not a regular file; remove it")
+
+
+def test_the_secret_is_the_user_s_own_and_a_broken_one_is_made_anew(
+    tmp_path: Path, victim: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressgen.cache import cache_secret
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "cache" / "pressgen" / "secret"
+    try:
+        cache_secret.cache_clear()
+        first = cache_secret()
+        assert path.read_bytes() == first and len(first) == 32
+        assert path.stat().st_mode & 0o777 == 0o600
+        cache_secret.cache_clear()
+        assert cache_secret() == first  # the next command finds it
+        for broken in ("short", "link"):
+            path.unlink()
+            if broken == "short":
+                path.write_bytes(b"12345")
+            else:
+                path.symlink_to(victim / "secret.txt")  # replaced, never read or written through
+            cache_secret.cache_clear()
+            made = cache_secret()
+            assert len(made) == 32 and made != first and path.read_bytes() == made and not path.is_symlink()
+        assert (victim / "secret.txt").read_text() == "PRIVATE KEY of the user\n"
+    finally:
+        monkeypatch.undo()
+        cache_secret.cache_clear()

@@ -53,7 +53,7 @@ from typing import Any, BinaryIO
 
 from pressgen import __version__
 from pressgen.config import Config
-from pressgen.files import link_cached, read_cached, temporary_name, write_cached
+from pressgen.files import link_cached, read_cached, stat_of, temporary_name, write_cached
 from pressgen.output import real_dir
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
@@ -167,11 +167,15 @@ def cache_secret() -> bytes:
             try:
                 os.write(fd, secrets.token_bytes(32))
                 os.close(fd)
-                os.link(temporary, path)  # never replaces one that another process made meanwhile
+                if stat_of(path) is None:
+                    os.link(temporary, path)  # never replaces one that another process made meanwhile
+                else:
+                    os.replace(temporary, path)  # one that is not 32 bytes, or not a file
             except FileExistsError:
                 continue
             finally:
-                os.unlink(temporary)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
     except (OSError, RuntimeError):  # no home, a read-only one: a secret for this process only
         pass
     return secrets.token_bytes(32)
