@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SLUG
+from helpers import add_release
 from pressgen.serve import MAX_CONNECTIONS
 
 DEADLINE = 90.0
@@ -184,27 +185,32 @@ def rebuilds(served: Served) -> int:
 
 def test_the_watcher_skips_links_out_and_loops_and_keeps_watching(project: Path) -> None:
     """A link to / in locales/ once killed the watcher (PermissionError), and serve then kept a stale
-    preview without saying so."""
+    preview without saying so. Links made before serve starts, and while it runs."""
     (project / "locales" / "everything").symlink_to("/")
     (project / "locales" / "nl" / "loop").symlink_to(project / "locales")
+    page = project / "preview" / "en" / SLUG / "index.html"
+    release = project / "releases" / SLUG / "release.md"
     with serving(project) as served:
 
         def warnings() -> list[str]:
             return sorted(line for line in served.err if ": warning: " in line)
 
         served.wait_for(lambda: len(warnings()) >= 2, "the watcher's warnings")
-        assert warnings() == [
-            "locales/everything: warning: is a link out of the project's sources: not watched; "
-            "changes inside it need a restart",
-            "locales/nl/loop: warning: is a link to a folder watched already (a loop?): not watched; "
-            "changes inside it need a restart",
-        ]
-        rebuilt = rebuilds(served)
-        release = project / "releases" / SLUG / "release.md"
+        (project / "published" / "root").symlink_to("/")  # while it runs
+        (project / "releases" / SLUG / "up").symlink_to(project / "releases")
         release.write_text(release.read_text(encoding="utf-8").replace("is palpable.", "is evident."))
-        served.wait_for(lambda: rebuilds(served) > rebuilt, "a rebuild after a save")
-        page = project / "preview" / "en" / SLUG / "index.html"
-        assert "is evident." in page.read_text(encoding="utf-8")
+        served.wait_for(lambda: "is evident." in page.read_text(encoding="utf-8"), "a rebuild after a save")
+        served.wait_for(lambda: len(warnings()) >= 4, "the watcher's warnings about the new links")
+        release.write_text(release.read_text(encoding="utf-8").replace("is evident.", "is plain."))
+        served.wait_for(lambda: "is plain." in page.read_text(encoding="utf-8"), "a rebuild after another save")
+    out, loop = "is a link out of the project's sources", "is a link to a folder watched already (a loop?)"
+    assert warnings() == [
+        f"locales/everything: warning: {out}: not watched; changes inside it need a restart",
+        f"locales/nl/loop: warning: {loop}: not watched; changes inside it need a restart",
+        f"published/root: warning: {out}: not watched; changes inside it need a restart",
+        f"releases/{SLUG}/up: warning: {loop}: not watched; changes inside it need a restart",
+    ]
+    assert "Traceback" not in "\n".join(served.err)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
@@ -221,3 +227,20 @@ def test_the_watcher_skips_an_unreadable_folder_and_keeps_watching(project: Path
             served.wait_for(lambda: rebuilds(served) > rebuilt, "a rebuild after a save")
     finally:
         locked.chmod(0o755)
+
+
+def test_a_new_release_folder_is_watched_too(project: Path) -> None:
+    """The watcher lists the folders itself and watches each alone: a folder made while it runs
+    (a new release) must be listed and watched, and a save inside it rebuild the preview."""
+    slug = "2024-06-12-new-radar"
+    with serving(project) as served:
+        rebuilt = rebuilds(served)
+        add_release(project, slug, "A new radar")
+        page = project / "preview" / "en" / slug / "index.html"
+        served.wait_for(lambda: rebuilds(served) > rebuilt and page.is_file(), "the new release in the preview")
+        release = project / "releases" / slug / "release.md"
+        release.write_text(release.read_text(encoding="utf-8").replace("Body of", "The whole body of"))
+        served.wait_for(
+            lambda: "The whole body of A new radar" in page.read_text(encoding="utf-8"),
+            "a rebuild after a save in the new folder",
+        )
