@@ -219,10 +219,10 @@ def _write_json(path: Path, value: object, **options: Any) -> None:
     write_cached(path, seal(path.name, json.dumps(value, **options).encode()))
 
 
-def _read_json(path: Path, name: str | None = None) -> Any:
+def _read_json(path: Path) -> Any:
     """Return the value of a sealed JSON file of the cache; None for anything else (foreign, torn, huge, not a file)."""
     data = read_cached(path, JSON_LIMIT)
-    payload = unseal(name or path.name, data) if data is not None else None
+    payload = unseal(path.name, data) if data is not None else None
     if payload is None:
         return None
     try:
