@@ -149,6 +149,17 @@ def serving(folder: Path) -> Iterator[str]:
         thread.join()
 
 
+def cache_json(path: Path) -> Any:
+    """Return the value of a sealed JSON file of `.pressgen-cache/` (builds.json, sources.json, a state)."""
+    import json
+
+    from pressgen.cache import unseal
+
+    data = unseal(path.name, path.read_bytes())
+    assert data is not None, f"{path} has no valid seal"
+    return json.loads(data)
+
+
 def add_release(project: Path, slug: str, title: str, extra: str = "") -> None:
     """Write a small release in English: its title, its date from the slug, a summary, a body."""
     folder = project / "releases" / slug

@@ -5,8 +5,9 @@ LibreTranslate accepts) with `{"translatedText": …}` and `GET /languages`. Its
 is deterministic: known phrases from a small glossary, anything else tagged with the target
 language. It can be told to fail the next N requests (transient) or every request, to answer
 after N requests only once released (a server that hangs), to answer something that is not a
-translation (a JSON list, a huge text), and to run a hook as each request arrives (a translator
-saving a catalog while `translate` waits).
+translation (a JSON list, a huge text), to trickle its answers a byte at a time (a server that
+never times out a read, and never finishes), and to run a hook as each request arrives (a
+translator saving a catalog while `translate` waits).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class FakeLibreTranslate(ThreadingHTTPServer):
         self.release = threading.Event()
         self.payload: object = None  # answered instead of a translation, if set
         self.on_request: Callable[[int], None] | None = None  # called with each request's number
+        self.trickle: float | None = None  # seconds between two bytes of each answer, if set
+        self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -49,6 +52,7 @@ class FakeLibreTranslate(ThreadingHTTPServer):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self.release.set()
         self.shutdown()
         self.server_close()
@@ -66,7 +70,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.server.trickle is None:
+            self.wfile.write(body)
+            return
+        for byte in body:  # each within any read timeout; the whole answer, never soon
+            if self.server.stopping.wait(self.server.trickle):
+                return
+            try:
+                self.wfile.write(bytes((byte,)))
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                return
 
     def do_GET(self) -> None:
         if urlsplit(self.path).path == "/languages":

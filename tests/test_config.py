@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli
+from conftest import REPO, Cli
 from pressgen.config import load_config
 from pressgen.errors import PressgenError
 
@@ -186,3 +186,28 @@ def test_build_table_problems_have_their_key(project: Path, table: str, messages
     with pytest.raises(PressgenError) as caught:
         load_config(project)
     assert [d.message for d in caught.value.diagnostics] == messages
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("timeout = 0\n", "translation.timeout: must be a number of seconds between 0 and 600"),
+        ("deadline = -1\n", "translation.deadline: must be a number of seconds between 0 and 86400"),
+        ('deadline = "1h"\n', "translation.deadline: must be a number of seconds between 0 and 86400"),
+        ("deadline = true\n", "translation.deadline: must be a number of seconds between 0 and 86400"),
+    ],
+)
+def test_machine_translation_time_limits_are_seconds(lines: str, message: str, project: Path) -> None:
+    config = project / "pressgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + lines, encoding="utf-8")
+    with pytest.raises(PressgenError) as caught:
+        load_config(project)
+    assert [d.message for d in caught.value.diagnostics] == [message]
+
+
+def test_machine_translation_time_limits_are_read(project: Path) -> None:
+    config = project / "pressgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "timeout = 5\ndeadline = 90.5\n", encoding="utf-8")
+    loaded = load_config(project)
+    assert (loaded.provider_timeout, loaded.provider_deadline) == (5.0, 90.5)
+    assert load_config(REPO).provider_deadline == 3600.0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, Cli
 from pressgen.errors import PressgenError
 from pressgen.glossary import find, load_glossary, protect_terms, read_glossary
 from pressgen.translate import protect, restore
@@ -99,3 +102,41 @@ def test_tbx_3_is_read_too(tmp_path: Path) -> None:
     )
     glossary = read_glossary(path, "en", "nl")
     assert [(t.sources, t.targets, t.line) for t in glossary.terms] == [(("The Hague",), ("Den Haag",), 2)]
+
+
+def _link_out(path: Path, outside: Path) -> None:
+    path.symlink_to(outside)
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _huge(path: Path, outside: Path) -> None:
+    path.write_bytes(b"<martif>")
+    os.truncate(path, 400_000_000)  # sparse: a glossary of 400 MB once took 91 s to read
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (_link_out, "{what} is a symbolic link; it must be a regular file"),
+        (_fifo, "{what} is not a regular file (a FIFO)"),
+        (_huge, "{what} is 400.0 MB; a {what} is at most 16.0 MB"),
+    ],
+    ids=["link", "fifo", "huge"],
+)
+@pytest.mark.parametrize(("name", "what"), [("glossary.tbx", "glossary"), ("words.txt", "word list")])
+def test_a_glossary_or_word_list_is_bounded_and_never_read_through_a_link(
+    name: str, what: str, make: Callable[[Path, Path], None], problem: str, project: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """`ln -s /etc/passwd locales/nl/glossary.tbx` was read as a glossary; 400 MB took 91 s."""
+    outside = tmp_path / name
+    shutil.copyfile(project / "locales" / "nl" / name, outside)
+    path = project / "locales" / "nl" / name
+    path.unlink()
+    make(path, outside)
+    for command in (["check"], ["build", "--drafts"], ["status"]):
+        result = cli(project, *command)
+        assert result.code == 1, command
+        assert result.err.splitlines() == [f"{path}: error: {problem.format(what=what)}"], command

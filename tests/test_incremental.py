@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT_PARTS, SLUG, Cli, publish_all, tree_digest
+from helpers import cache_json
 
 
 def rendered(result_out: str) -> tuple[int, int]:
@@ -209,7 +209,7 @@ def test_cache_forgets_the_builds_of_deleted_folders_and_their_pdfs(project: Pat
     add_release(project, "2024-06-11-second")  # a change, so that the next build runs and records itself
     publish_all(cli, project)
     assert cli(project, "build").code == 0
-    manifest = json.loads((cache / "builds.json").read_text(encoding="utf-8"))
+    manifest = cache_json(cache / "builds.json")
     assert [Path(folder).resolve() for folder in manifest] == [(project / "public").resolve()]
     (entry,) = manifest.values()
     assert sorted(p.stem for p in (cache / "pdf").glob("*.pdf")) == sorted(entry["pdf_keys"])

@@ -24,7 +24,7 @@ import feedparser
 import pytest
 
 from conftest import SLUG, Cli, publish_all, tree_digest
-from helpers import pdf_text, set_translation
+from helpers import cache_json, pdf_text, set_translation
 
 NEEDS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a file system needs root")
 
@@ -685,7 +685,7 @@ def test_errors_print_terminal_escapes_escaped(project: Path, cli: Cli) -> None:
 def test_review_leaves_no_lock_and_no_cache_entry_behind(project: Path, cli: Cli) -> None:
     for _ in range(3):
         assert cli(project, "review").code == 0
-    manifest = json.loads((project / ".pressgen-cache" / "builds.json").read_text())
+    manifest = cache_json(project / ".pressgen-cache" / "builds.json")
     assert [folder for folder in manifest if not Path(folder).is_dir()] == []
     assert [
         p.name for p in (project / "review").iterdir() if p.name.startswith(".") and p.name != ".pressgen-output"

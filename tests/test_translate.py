@@ -349,11 +349,49 @@ def test_server_that_never_answers_times_out(project: Path, server: FakeLibreTra
             config, read_releases(config), "libre", ["en"], url=server.url, timeout=0.5, attempts=2, backoff=0
         )
     assert str(caught.value) == (
-        "error: provider 'libre' failed after 2 attempts: no answer within the timeout (ReadTimeout); "
+        "error: provider 'libre' failed after 2 attempts: no whole answer within 0.5 s ([translation] timeout); "
         "every draft received so far is saved"
     )
     messages = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
     assert len([m for m in messages.values() if m.string]) == 1  # the one answer before the server hung
+
+
+def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_request_s_deadline(
+    project: Path, server: FakeLibreTranslate
+) -> None:
+    """A byte every 0.2 s keeps every read within any read timeout: only a deadline for the whole
+    answer ends the request (it once held one for a minute, and could for ever)."""
+    add_romanian_release(project)
+    config = load_config(project)
+    update_catalogs(config, read_releases(config), ["en"])
+    server.trickle = 0.2  # an answer of some 60 bytes: 12 s
+    with pytest.raises(PressgenError) as caught:
+        translate_catalogs(config, read_releases(config), "libre", ["en"], url=server.url, timeout=1, attempts=2)
+    assert str(caught.value) == (
+        "error: provider 'libre' failed after 2 attempts: no whole answer within 1 s ([translation] timeout); "
+        "every draft received so far is saved"
+    )
+    assert len(server.received) == 2
+
+
+def test_a_run_stops_at_its_deadline_and_keeps_the_drafts_it_received(
+    project: Path, cli: Cli, server: FakeLibreTranslate
+) -> None:
+    add_romanian_release(project)
+    config = project / "pressgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "timeout = 60\ndeadline = 2\n", encoding="utf-8")
+    assert cli(project, "update").code == 0
+    # The first answer comes whole; from the second on, a byte every 0.2 s, each request within its timeout.
+    server.on_request = lambda number: setattr(server, "trickle", 0.2 if number > 1 else None)
+    result = cli(project, "translate", "--provider", "libre", "--url", server.url, "--lang", "en")
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == (
+        "error: provider 'libre' did not finish within the run's deadline of 2 s ([translation] deadline); "
+        "every draft received so far is saved"
+    )
+    messages = catalog_messages(project / "locales" / "en" / "releases" / f"{RO_SLUG}.po")
+    drafted = [m for m in messages.values() if m.string]
+    assert len(drafted) == 1 and drafted[0].fuzzy
 
 
 @pytest.mark.parametrize(

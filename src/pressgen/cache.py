@@ -11,36 +11,49 @@
   output folder, holding only what that folder's last build used.
 - `PdfCache`: rendered PDFs by the digest of their final print HTML (which already holds every
   text, translation, configuration value and template output), their images, `pdf.css`, the
-  fonts, the PDF variant and the versions of pressgen and WeasyPrint.
+  fonts, the PDF variant and the versions of pressgen and WeasyPrint; each with a record of its
+  warnings, size and keyed digest.
 - The build manifest records the inputs' fingerprint and the output's (path, size, modification
   time of each file) with the span of time in which no embargo is crossed, so that a rebuild with
   nothing changed stops before reading anything.
 
-Caches hold JSON and files, never pickles: a checkout may come with a `.pressgen-cache/` of
-someone else's, and reading it must not run anyone's code.
+Caches trust nothing they find: a checkout may come with a `.pressgen-cache/` of someone else's
+(it is git-ignored, so nothing in it shows in a review), and reading it must neither run anyone's
+code nor put anyone's file into the output. So every cache file is read without following links
+and only if it is a regular file of a sane size (`files.read_cached`); anything else is a miss.
+And what is found there is used only if this user's pressgen made it, as it made it: the files
+kept by the digest of their inputs (PDFs, picture copies, fonts, compiled templates) have keyed
+names (`keyed`: an HMAC with a secret of the user's, kept outside every project), which nobody
+without the secret can give a file; and every file's content is sealed with the same secret
+(`seal`, or for a PDF its keyed digest in its record), checked before it is parsed, copied or
+linked into an output. A foreign, torn, truncated, replaced or tampered file is a miss, and
+made again. Caches hold JSON and files, never pickles.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
-import shutil
+import secrets
 import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pressgen import __version__
 from pressgen.config import Config
-from pressgen.files import write_atomic
+from pressgen.files import link_cached, read_cached, stat_of, temporary_name, write_cached
 from pressgen.output import real_dir
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
@@ -48,8 +61,9 @@ from pressgen.output import real_dir
 # or keeps a stale rendering (3: PDFs that a process rendered with an older pdf.css, issue 13; 4:
 # pictures embedded at 300 dpi for their printed size, not as their originals).
 RENDERING = 4
-# The names of the files the PDF cache holds: pressgen deletes nothing else there.
-_ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json|json\.tmp)")
+# The names of the files the PDF cache holds (and of their temporary files): pressgen deletes
+# nothing else there.
+_ENTRY = re.compile(r"\.?[0-9a-f]{64}\.(?:pdf|json)(?:\.[0-9a-z_]{8,16}\.tmp)?")
 # The project's folders whose files are the build's inputs (with pressgen.toml).
 INPUT_FOLDERS = ("releases", "locales", "templates", "published")
 # A file changed less than this before it was hashed may change again within the same tick of the
@@ -125,20 +139,96 @@ def _version(name: str) -> str:
         return "?"
 
 
-def _write_quickly(path: Path, data: bytes) -> None:
-    """Write a cache file through a temporary file and a rename, without waiting for the disk.
+# --- trust: what this user's pressgen made -------------------------------------------------------
 
-    A cache file lost in a crash is made again; a torn one does not parse and counts as absent.
+# The largest JSON file of the cache read back: the state of an output folder of 1,000 releases
+# is a few megabytes; anything larger is not one pressgen wrote.
+JSON_LIMIT = 256_000_000
+_SEAL = b"pressgen sealed "
+
+
+@functools.cache
+def cache_secret() -> bytes:
+    """Return this user's secret for the cache: made once, kept outside every project.
+
+    It lives in `$XDG_CACHE_HOME/pressgen/secret` (`~/.cache/pressgen/secret`), readable by the
+    user alone. Where that cannot be read or made, the secret is this process's own: every
+    cache file of an earlier command is then a miss, which is slower, and as safe.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        folder = (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "pressgen"
+        path = folder / "secret"
+        for _ in range(2):
+            known = read_cached(path, 32)
+            if known is not None and len(known) == 32:
+                return known
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=folder)
+            try:
+                os.write(fd, secrets.token_bytes(32))
+                os.close(fd)
+                if stat_of(path) is None:
+                    os.link(temporary, path)  # never replaces one that another process made meanwhile
+                else:
+                    os.replace(temporary, path)  # one that is not 32 bytes, or not a file
+            except FileExistsError:
+                continue
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+    except (OSError, RuntimeError):  # no home, a read-only one: a secret for this process only
+        pass
+    return secrets.token_bytes(32)
+
+
+def keyed(*parts: object) -> str:
+    """Return the keyed digest of `parts` (as `digest_of` takes them): a cache file's name that only
+    this user's pressgen can give, so that nobody can plant a file where pressgen will look."""
+    return hmac.new(cache_secret(), _KEY_JSON.encode(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def seal(kind: str, data: bytes) -> bytes:
+    """Return `data` with a first line that proves this user's pressgen wrote it as a file of `kind`."""
+    mac = hmac.new(cache_secret(), kind.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+    return _SEAL + mac.encode() + b"\n" + data
+
+
+def unseal(kind: str, sealed: bytes) -> bytes | None:
+    """Return the data of a sealed file of `kind`; None if the seal is not this user's or is broken."""
+    head, newline, data = sealed.partition(b"\n")
+    if not newline or not head.startswith(_SEAL):
+        return None
+    mac = hmac.new(cache_secret(), kind.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+    return data if hmac.compare_digest(head[len(_SEAL) :], mac.encode()) else None
+
+
+def _mac_of(handle: BinaryIO) -> str:
+    """Return the keyed digest of an open file's content (from its start)."""
+    handle.seek(0)
+    digest = hmac.new(cache_secret(), digestmod=hashlib.sha256)
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, value: object, **options: Any) -> None:
+    """Write a sealed JSON file of the cache (through a temporary file, without waiting for the disk).
+
+    A cache file lost in a crash is made again; a torn one has no valid seal and counts as absent.
+    """
+    write_cached(path, seal(path.name, json.dumps(value, **options).encode()))
 
 
 def _read_json(path: Path) -> Any:
+    """Return the value of a sealed JSON file of the cache; None for anything else (foreign, torn, huge, not a file)."""
+    data = read_cached(path, JSON_LIMIT)
+    payload = unseal(path.name, data) if data is not None else None
+    if payload is None:
+        return None
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        return json.loads(payload)
+    except (ValueError, RecursionError):
         return None
 
 
@@ -173,8 +263,12 @@ class Sources:
         the last scan: a build starts its PDF workers then, before it knows what else changed.
         """
         known = _read_json(_sources_path(config))
-        known = known if isinstance(known, dict) and known.get("code") == __version__ else {"files": {}}
-        before: dict[str, list[Any]] = known["files"] if isinstance(known.get("files"), dict) else {}
+        files = known.get("files") if isinstance(known, dict) and known.get("code") == __version__ else None
+        before: dict[str, list[Any]] = {
+            path: entry
+            for path, entry in (files.items() if isinstance(files, dict) else ())
+            if isinstance(entry, list) and entry and isinstance(entry[-1], str)
+        }
         started = time.time_ns()
         digests: dict[str, str] = {}
         kept: dict[str, list[Any]] = {}
@@ -250,7 +344,7 @@ def _sources_path(config: Config) -> Path:
 
 def _save_sources(config: Config, files: dict[str, list[Any]]) -> None:
     """Write what `Sources.scan` reads back: each file's status and digest (the digest alone if racy)."""
-    _write_quickly(_sources_path(config), json.dumps({"code": __version__, "files": files}).encode())
+    _write_json(_sources_path(config), {"code": __version__, "files": files})
 
 
 def _input_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -340,7 +434,7 @@ def _digest_files(paths: Iterable[Path], root: Path) -> str:
 
 
 class PdfCache:
-    """Rendered PDFs, by the digest of their inputs, with the warnings their rendering gave."""
+    """Rendered PDFs, by the keyed digest of their inputs, with the warnings their rendering gave."""
 
     def __init__(self, config: Config, variant: str | None):
         self.folder = real_dir(config.cache_dir / "pdf", config.root)
@@ -359,7 +453,7 @@ class PdfCache:
 
     def key(self, html: str, assets: Iterable[Path], folder: str) -> str:
         """Return the key of the PDF of `html`, rendered in `folder` (relative to the project) with `assets`."""
-        digest = hashlib.sha256(self.salt.encode())
+        digest = hmac.new(cache_secret(), self.salt.encode(), hashlib.sha256)  # a name only this user gives
         digest.update(html.encode("utf-8"))
         digest.update(b"\0" + folder.encode() + b"\0")
         for asset in sorted(assets):
@@ -370,45 +464,47 @@ class PdfCache:
 
     def get(self, key: str, dest: Path) -> list[str] | None:
         """Put the cached PDF at `dest` (a hard link) and return its warnings; None if it is not cached (or damaged)."""
-        pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
-        try:
-            record = json.loads(meta.read_text(encoding="utf-8"))
-            if pdf.stat().st_size != record["size"]:
-                return None
-            warnings = record["warnings"]
-        except (OSError, ValueError, KeyError, TypeError):
+        record = _read_json(self.folder / f"{key}.json")
+        if not isinstance(record, dict):
+            return None
+        size, mac, warnings = record.get("size"), record.get("mac"), record.get("warnings")
+        if not isinstance(size, int) or not isinstance(mac, str) or not isinstance(warnings, list):
+            return None
+
+        def accept(handle: BinaryIO) -> bool:  # the very PDF this user's pressgen rendered
+            return os.fstat(handle.fileno()).st_size == size and hmac.compare_digest(_mac_of(handle), mac)
+
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if not link_cached(self.folder / f"{key}.pdf", dest, accept):
             return None
         self.used.add(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(pdf, dest)
-        except OSError:  # another file system
-            shutil.copyfile(pdf, dest)
         return [str(w) for w in warnings]
 
     def put(self, key: str, source: Path, warnings: list[str]) -> None:
         """Keep a rendered PDF: a hard link to it (a copy across file systems), then its record.
 
         No fsync: a cache entry lost in a crash is rendered again; its record, written last,
-        holds the size, so a damaged entry is never used.
+        holds the size and the keyed digest of the PDF, so a damaged or replaced one is never used.
         """
-        pdf = self.folder / f"{key}.pdf"
-        pdf.unlink(missing_ok=True)
+        temporary = temporary_name(self.folder, f"{key}.pdf")
+        with open(source, "rb") as handle:
+            record = {"warnings": warnings, "size": os.fstat(handle.fileno()).st_size, "mac": _mac_of(handle)}
+        if not link_cached(source, temporary):
+            return
         try:
-            os.link(source, pdf)
-        except OSError:
-            shutil.copyfile(source, pdf)
-        record = json.dumps({"warnings": warnings, "size": source.stat().st_size})
-        temporary = self.folder / f".{key}.json.tmp"
-        temporary.write_text(record, encoding="utf-8")
-        os.replace(temporary, self.folder / f"{key}.json")
+            os.replace(temporary, self.folder / f"{key}.pdf")
+        except IsADirectoryError:  # a folder in its place: not cached
+            temporary.unlink()
+            return
+        _write_json(self.folder / f"{key}.json", record)
         self.used.add(key)
 
     def prune(self, keep: set[str]) -> None:
         """Forget the PDFs whose keys are not in `keep` (and nothing pressgen did not write there)."""
         for path in self.folder.iterdir():
             if _ENTRY.fullmatch(path.name) and path.name.lstrip(".")[:64] not in keep:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(IsADirectoryError, PermissionError):
+                    path.unlink(missing_ok=True)
 
 
 # --- the output ----------------------------------------------------------------------------------
@@ -455,11 +551,27 @@ def _manifest_path(config: Config) -> Path:
 
 
 def read_manifest(config: Config, out_dir: Path) -> Manifest | None:
-    try:
-        data = json.loads(_manifest_path(config).read_text(encoding="utf-8"))
-        return Manifest(**data[str(out_dir)])
-    except (OSError, ValueError, KeyError, TypeError):  # none yet, or written by another version
+    data = _read_json(_manifest_path(config))
+    return _manifest(data.get(str(out_dir))) if isinstance(data, dict) else None
+
+
+def _manifest(entry: Any) -> Manifest | None:
+    """Return the manifest recorded in `entry`; None if it is not one this pressgen would write."""
+    if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Manifest)}:
         return None
+    texts = (entry["inputs"], entry["output"])
+    moments = (entry["valid_from"], entry["valid_until"])
+    if not all(isinstance(t, str) for t in texts) or not all(m is None or isinstance(m, str) for m in moments):
+        return None
+    if not isinstance(entry["summary"], dict) or not isinstance(entry["pdf_keys"], list):
+        return None
+    try:
+        for moment in moments:
+            if moment is not None:
+                dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    return Manifest(**entry)
 
 
 def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str]:
@@ -469,15 +581,13 @@ def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str
     the cache: a PDF is forgotten only when no folder's last build used it.
     """
     path = _manifest_path(config)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
+    data = _read_json(path)
     # Forget the builds of folders that are gone (a deleted preview, a temporary folder).
-    data = {folder: entry for folder, entry in data.items() if Path(folder).is_dir()}
-    data[str(out_dir)] = manifest.__dict__
-    write_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
-    return {key for entry in data.values() if isinstance(entry, dict) for key in entry.get("pdf_keys", [])}
+    recorded = {folder: _manifest(entry) for folder, entry in (data.items() if isinstance(data, dict) else ())}
+    kept = {folder: entry.__dict__ for folder, entry in recorded.items() if entry is not None and Path(folder).is_dir()}
+    kept[str(out_dir)] = manifest.__dict__
+    _write_json(path, kept, indent=1, sort_keys=True)
+    return {key for entry in kept.values() for key in entry["pdf_keys"] if isinstance(key, str)}
 
 
 # --- what is remembered of each output folder ----------------------------------------------------
@@ -500,19 +610,25 @@ def write_state(config: Config, out_dir: Path, state: dict[str, Any]) -> None:
     """Keep what this build of `out_dir` leaves to the next; forget the states of folders that are gone."""
     folder = real_dir(config.cache_dir / "outputs", config.root)
     data = {"folder": str(out_dir), "code": code_version(), **state}
-    _write_quickly(_state_path(config, out_dir), json.dumps(data, separators=(",", ":")).encode())
+    _write_json(_state_path(config, out_dir), data, separators=(",", ":"))
     for other in folder.glob("*.json"):
         if re.fullmatch(r"[0-9a-f]{32}\.json", other.name):
             kept = _read_folder_name(other)
             if kept is not None and not Path(kept).is_dir():
-                other.unlink(missing_ok=True)
+                with contextlib.suppress(IsADirectoryError, PermissionError):
+                    other.unlink(missing_ok=True)
 
 
 def _read_folder_name(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096).decode("utf-8", "replace")
-    except OSError:
+    """Return the output folder a state file was written for, from its head (without reading it all)."""
+    head = read_cached(path, 8192, head=True)
+    if head is None or not head.startswith(_SEAL):
         return None
-    found = re.match(r'\{"folder":("(?:[^"\\]|\\.)*")', head)
-    return json.loads(found.group(1)) if found else None
+    found = re.match(r'\{"folder":("(?:[^"\\]|\\.)*")', head.partition(b"\n")[2].decode("utf-8", "replace"))
+    if found is None:
+        return None
+    try:
+        name = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return name if isinstance(name, str) else None

@@ -21,12 +21,13 @@ from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol,
 from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
 from pressgen.errors import IGNORE_FLAG, Diagnostic, Severity, did_you_mean
+from pressgen.images import gps_position
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.msgfmt import catalog_problems
 from pressgen.po import PoCatalog, write_po_file
-from pressgen.releases import Release
-from pressgen.segment import extract_messages
+from pressgen.releases import Release, asset_problem
+from pressgen.segment import body_assets, extract_messages
 
 CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA_RE = re.compile("[şţŞŢ]")
@@ -464,8 +465,8 @@ def _invisible(column: int, name: str) -> str:
     return f"invisible character {name} at column {column} (a bidirectional control or zero-width character)"
 
 
-def check_sources(releases: Iterable[Release]) -> list[Diagnostic]:
-    """Check the releases themselves: raw HTML, refused links and invisible characters."""
+def check_sources(releases: Iterable[Release], config: Config) -> list[Diagnostic]:
+    """Check the releases themselves: raw HTML, refused links, invisible characters, located pictures."""
     findings = []
     for release in releases:
         for message in extract_messages(release):
@@ -476,7 +477,28 @@ def check_sources(releases: Iterable[Release]) -> list[Diagnostic]:
             texts += [("links", _refused(link)) for link in links(message.text) if not link.allowed]
             texts += [("invisible", _invisible(column, name)) for column, name in invisible_characters(message.text)]
             findings += [Diagnostic(text, release.path, message.line, "warning", check) for check, text in texts]
+        findings += _located_pictures(release, config)
     return findings
+
+
+def _located_pictures(release: Release, config: Config) -> list[Diagnostic]:
+    """Warn about each picture whose metadata records where it was taken (a GPS position)."""
+    pictures = [(release.image.src, release.image.line)] if release.image is not None else []
+    if config.keeps_picture_metadata(release.picture_metadata):
+        fate = "and it is published with it (picture_metadata: keep)"
+    else:
+        fate = "the copy published leaves it out, but the file in the project keeps it"
+    return [
+        Diagnostic(
+            f"picture '{src}' records where it was taken (a GPS position); {fate}",
+            release.path,
+            line,
+            "warning",
+            "metadata",
+        )
+        for src, line in dict.fromkeys([*pictures, *body_assets(release)])
+        if not asset_problem(release.folder, src) and gps_position(release.folder / src)
+    ]
 
 
 def fix_catalogs(config: Config) -> list[tuple[Path, int]]:

@@ -342,6 +342,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
         url=url or config.provider_url,
         progress=_progress,
         timeout=config.provider_timeout,
+        deadline=config.provider_deadline,
     )
     _end_progress()
     for diagnostic in report.warnings:
@@ -380,7 +381,7 @@ def check(obj: Context, fix: bool) -> None:
             click.echo(f"fixed {plural(count, 'message')} in {path.relative_to(config.root)}")
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     notes = missing_dictionaries(config.languages)
-    findings = check_sources(releases) + assessment.findings()
+    findings = check_sources(releases, config) + assessment.findings()
     for note in notes:
         click.echo(f"warning: {note}")
     shown = [f for f in findings if not f.accepted]

@@ -35,10 +35,10 @@ DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 # The keys each table may hold; anything else is an error with a "did you mean" hint.
 TOP_KEYS = ("site", "organisation", "languages", "translation", "mail", "build")
-SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir")
+SITE_KEYS = ("base_url", "source_language", "timezone", "output_dir", "preview_dir", "picture_metadata")
 ORGANISATION_KEYS = ("name", "tagline", "contact", "url", "logo")
 LANGUAGE_KEYS = ("code", "locale", "name", "quotes")
-TRANSLATION_KEYS = ("provider", "url", "timeout")
+TRANSLATION_KEYS = ("provider", "url", "timeout", "deadline")
 MAIL_KEYS = (
     "from",
     "smtp",
@@ -64,6 +64,8 @@ BUILD_KEYS = ("executor", "scheduler")
 EXECUTORS = ("local", "dask")
 # The protocols of a Dask scheduler's address that reach another machine.
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+# What becomes of a picture's metadata (GPS position, camera serial, comments) when it is published.
+PICTURE_METADATA = ("strip", "keep")
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,9 @@ class Config:
     preview_dir: Path  # where `build --drafts` and `serve` render the current sources
     provider: str | None = None
     provider_url: str | None = None
-    provider_timeout: float = 30.0  # seconds to connect to a provider, and again to read its answer
+    provider_timeout: float = 30.0  # seconds a provider has to answer one request, whole
+    provider_deadline: float = 3600.0  # seconds one `translate` may wait on providers in all
+    picture_metadata: str = "strip"  # or "keep": published originals keep their metadata (PICTURE_METADATA)
     mail: MailConfig | None = None  # `[mail]`: distribution by e-mail (`pressgen send`)
     executor: str = "local"  # where PDFs render: `EXECUTORS`
     scheduler: str | None = None  # the Dask scheduler's address, for executor "dask"
@@ -176,6 +180,11 @@ class Config:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
+
+    def keeps_picture_metadata(self, release_says: str | None) -> bool:
+        """Say whether a release's pictures are published with their metadata: its front matter
+        (`picture_metadata`) decides, else the site's setting."""
+        return (release_says or self.picture_metadata) == "keep"
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -295,6 +304,9 @@ def load_config(root: Path) -> Config:
 
     output = check.string(site, "output_dir", "site.") or "public"
     preview = check.string(site, "preview_dir", "site.") or "preview"
+    picture_metadata = check.string(site, "picture_metadata", "site.") or "strip"
+    if picture_metadata not in PICTURE_METADATA:
+        check.error("site.picture_metadata", f'must be "strip" (the default) or "keep", not \'{picture_metadata}\'')
     names = check.localised(org, "name", "organisation.")
     if not names:
         check.error("organisation.name", "is required")
@@ -314,10 +326,8 @@ def load_config(root: Path) -> Config:
     )
     provider = check.string(translation, "provider", "translation.")
     provider_url = check.string(translation, "url", "translation.")
-    timeout = translation.get("timeout", 30.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
-        check.error("translation.timeout", "must be a number of seconds between 0 and 600")
-        timeout = 30.0
+    timeout = _seconds(translation, "timeout", 30.0, 600, check)
+    deadline = _seconds(translation, "deadline", 3600.0, 86400, check)
     mail = _mail(raw, root, output, preview, check) if "mail" in raw else None
 
     executor = check.string(build, "executor", "build.") or "local"
@@ -341,7 +351,9 @@ def load_config(root: Path) -> Config:
         preview_dir=(root / preview),
         provider=provider,
         provider_url=provider_url,
-        provider_timeout=float(timeout),
+        provider_timeout=timeout,
+        provider_deadline=deadline,
+        picture_metadata=picture_metadata,
         mail=mail,
         executor=executor,
         scheduler=scheduler,
@@ -360,6 +372,15 @@ def scheduler_problem(address: str) -> str | None:
     except ValueError:  # a port that is no number, or out of range
         ok = False
     return None if ok else f"'{address}' is not the address of a Dask scheduler, such as tcp://HOST:8786"
+
+
+def _seconds(table: dict[str, Any], key: str, default: float, most: int, check: _Validator) -> float:
+    """Read a number of seconds, more than 0 and at most `most`."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
+        check.error(f"translation.{key}", f"must be a number of seconds between 0 and {most}")
+        return default
+    return float(value)
 
 
 def _table(raw: dict[str, Any], key: str, check: _Validator) -> dict[str, Any]:

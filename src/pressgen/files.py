@@ -1,20 +1,30 @@
-"""Files: read a project file safely and write one atomically, keeping its mode.
+"""Files: read a project file safely and write one atomically, keeping its mode; cache files likewise.
 
 Reading refuses what is not a regular file (a symlink, a FIFO, a device: a catalog linked to
 `/dev/zero` must not fill the memory), caps the size, and reads again when the file changed
 while it was read, as happens when an editor saves it in place. Writing goes through a
 temporary file and a rename, so that a reader never sees half a file.
+
+Cache files (`read_cached`, `write_cached`, `link_cached`) trust nothing they find: a checkout
+may bring a `.pressgen-cache/` of anyone's making. They are opened without following links and
+used only if they are regular files of a sane size (anything else is a miss, never an error);
+temporary files get unpredictable names and are created exclusively, so a link planted at a
+name pressgen is about to write is replaced, never written through; a file linked into an
+output is checked to be the one that was opened.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import secrets
+import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from pressgen.errors import PressgenError
 
@@ -147,3 +157,83 @@ def _mode_of(path: Path) -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+# --- cache files ---------------------------------------------------------------------------------
+
+
+def read_cached(path: Path, limit: int, head: bool = False) -> bytes | None:
+    """Return the bytes of a cache file; None for anything but a regular file of at most `limit` bytes.
+
+    With `head`, return its first `limit` bytes, whatever its size.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:  # absent, a link (ELOOP), unreadable: a miss
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode) or (status.st_size > limit and not head):
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    return data[:limit] if head else data if len(data) <= limit else None
+
+
+def write_cached(path: Path, data: bytes) -> bool:
+    """Write a cache file through a temporary file of an unpredictable name and a rename, without fsync.
+
+    Return False (and leave things as they are) when the name is taken by what a rename cannot
+    replace, such as a folder: the entry is then simply not cached.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # O_EXCL|O_NOFOLLOW
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)  # replaces a link or a FIFO at `path` itself, never what it points to
+    except IsADirectoryError:
+        os.unlink(temporary)
+        return False
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def link_cached(source: Path, dest: Path, accept: Callable[[BinaryIO], bool] | None = None) -> bool:
+    """Put the regular file `source` at the new name `dest`: a hard link, or a copy across file systems.
+
+    `source` is opened without following links and must be a regular file that `accept` (given
+    the open file) accepts; `dest` must not exist. The link is checked to be the file that was
+    opened (a name swapped meanwhile is undone), so nothing but that file ever lands at `dest`.
+    Return False, with nothing at `dest`, when `source` is not such a file.
+    """
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or (accept is not None and not accept(handle)):
+            return False
+        try:
+            os.link(source, dest, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                raise
+            handle.seek(0)
+            with open(dest, "xb") as copy:  # another file system: copy what was opened
+                shutil.copyfileobj(handle, copy)
+            return True
+        linked = os.lstat(dest)
+        if (linked.st_dev, linked.st_ino) != (status.st_dev, status.st_ino):
+            os.unlink(dest)
+            return False
+    return True
+
+
+def temporary_name(folder: Path, name: str) -> Path:
+    """Return an unpredictable name in `folder` for a temporary file made from `name`."""
+    return folder / f".{name}.{secrets.token_hex(8)}.tmp"

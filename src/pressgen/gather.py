@@ -26,7 +26,7 @@ from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnVi
 from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
 from pressgen.record import RECORD_DIR, RECORD_NAME, linked_record_problem, record_path
 from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
-from pressgen.segment import body_assets
+from pressgen.segment import body_assets, release_assets
 from pressgen.status import Interface, Version, assess, assess_interface
 from pressgen.urls import Place
 
@@ -60,6 +60,7 @@ class Document:
     texts: Texts
     draft: bool = False  # an unapproved translation, in a preview
     withdrawn: dt.datetime | None = None  # when it was withdrawn (it was public before)
+    keep_metadata: bool = False  # its pictures are published with their metadata (`picture_metadata: keep`)
     _localised: LocalisedRelease | None = None
 
     @property
@@ -110,6 +111,7 @@ class ReleaseFacts:
     lang: str
     date: dt.date
     embargo: dt.datetime | None
+    metadata: list[Any]  # `_metadata_facts`: what its front matter says of its pictures' metadata
 
 
 def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions) -> list[ReleaseFacts]:
@@ -147,7 +149,13 @@ def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOp
                 memo.put("pictures", pictures_key, True)
         found.append(
             ReleaseFacts(
-                slug, path, key, facts["lang"], dt.date.fromisoformat(facts["date"]), _moment(facts["embargo"])
+                slug,
+                path,
+                key,
+                facts["lang"],
+                dt.date.fromisoformat(facts["date"]),
+                _moment(facts["embargo"]),
+                facts["metadata"],
             )
         )
     catalogs = [
@@ -194,7 +202,37 @@ def _release_facts(release: Release) -> dict[str, Any]:
         "date": release.date.isoformat(),
         "embargo": _iso(release.embargo),
         "pictures": [[src, line] for src, line in body_assets(release)],
+        "metadata": _metadata_facts(release),
     }
+
+
+def _metadata_facts(release: Release) -> list[Any]:
+    """Return what the front matter says of the pictures' metadata, its line, and whether there are pictures."""
+    return [release.picture_metadata, release.lines.get("picture_metadata"), bool(release_assets(release))]
+
+
+def _metadata_warnings(config: Config, releases: list[tuple[Path, list[Any]]], report: BuildReport) -> None:
+    """Warn that pictures are published with their metadata, where the site or a release says so."""
+    if config.picture_metadata == "keep":
+        report.warnings.append(
+            Diagnostic(
+                'site.picture_metadata = "keep": pictures are published with their metadata '
+                "(GPS position, camera serial number, comments); remove it to strip them",
+                config.path,
+                severity="warning",
+            )
+        )
+    for source, (says, line, pictures) in releases:
+        if says == "keep" and pictures and config.picture_metadata != "keep":
+            report.warnings.append(
+                Diagnostic(
+                    "picture_metadata: keep: this release's pictures are published with their metadata "
+                    "(GPS position, camera serial number, comments); remove it to strip them",
+                    source,
+                    line,
+                    severity="warning",
+                )
+            )
 
 
 def _check_catalog(config: Config, sources: Sources, memo: Memo, path: Path, language: Language) -> None:
@@ -284,6 +322,7 @@ def public_documents(
     """
     problems = Problems()
     documents: list[Document] = []
+    metadata_notes: list[tuple[Path, list[Any]]] = []
     base = digest_of(code_version(), sources.digest("pressgen.toml"))
     recorded = _recorded(config, sources, problems)
     if options.only is not None and options.only not in recorded:
@@ -320,6 +359,8 @@ def public_documents(
         embargoed = embargo is not None and embargo > now
         if embargoed != options.embargoed:
             continue  # under embargo: no trace; or, for the pack, public already
+        kept = [entry["metadata"] for entry in meta["versions"] if entry["metadata"][0] == "keep"]
+        metadata_notes.extend((source_path, facts) for facts in kept[:1])
         for entry in meta["versions"]:
             public_at = _moment(entry["published"])
             if withdrawn is not None and public_at is not None and withdrawn < public_at:
@@ -342,9 +383,11 @@ def public_documents(
                     folder=snapshot_dir(config, slug, entry["lang"]),
                     texts=texts,
                     withdrawn=withdrawn,
+                    keep_metadata=config.keeps_picture_metadata(entry["metadata"][0]),
                 )
             )
     problems.raise_if_any()
+    _metadata_warnings(config, metadata_notes, report)
     # Newest first by the release's date (its dateline), then by when it became public.
     documents.sort(key=lambda d: (d.date, d.published or now, d.slug), reverse=True)
     return documents
@@ -391,6 +434,7 @@ def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, 
                 "published": _iso(version.public_at()),
                 "modified": _iso(version.version.changed if version.version.updates else None),
                 "lags": lags,
+                "metadata": _metadata_facts(version.release),
             }
         )
     order = {code: index for index, code in enumerate(config.codes)}
@@ -527,10 +571,12 @@ def preview_documents(
             memo.put("gate", keys[version.release.slug][version.lang], {"reasons": own})
 
     documents: list[Document] = []
+    shown: list[tuple[Path, list[Any]]] = []
     for release in facts:
         embargoed = release.embargo is not None and release.embargo > now
         if options.embargoed and not embargoed:
             continue
+        shown.append((release.path, release.metadata))
         texts = _Current(config, release.path, assessed.get(release.slug))
         for language in config.languages:
             key = keys[release.slug][language.code]
@@ -554,9 +600,11 @@ def preview_documents(
                     folder=release.path.parent,
                     texts=texts,
                     draft=bool(reasons),
+                    keep_metadata=config.keeps_picture_metadata(release.metadata[0]),
                 )
             )
             texts.pending += 1
+    _metadata_warnings(config, shown, report)
     documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     return documents
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pressgen.errors import PressgenError
+from pressgen.files import read_regular, stat_of
+from pressgen.po import MAX_BYTES
 from pressgen.spelling import distance
 
 GLOSSARY_NAME = "glossary.tbx"
@@ -230,9 +232,9 @@ class _TbxReader:
                     Term(tuple(entry["source"]), tuple(entry["target"]), tuple(entry["forbidden"]), self.entry_line)
                 )
 
-    def read(self) -> list[Term]:
+    def read(self, data: bytes) -> list[Term]:
         try:
-            self.parser.Parse(self.path.read_bytes(), True)
+            self.parser.Parse(data, True)
         except xml.parsers.expat.ExpatError as error:
             raise PressgenError(
                 f"not a well-formed TBX glossary: {xml.parsers.expat.ErrorString(error.code)}", self.path, error.lineno
@@ -241,8 +243,13 @@ class _TbxReader:
 
 
 def read_glossary(path: Path, source_lang: str, target_lang: str) -> Glossary:
-    """Read a TBX glossary for one language pair (language codes such as "en" and "nl")."""
-    terms = tuple(_TbxReader(path, source_lang, target_lang).read())
+    """Read a TBX glossary for one language pair (language codes such as "en" and "nl").
+
+    Like a catalog, it must be a regular file (not a link, a FIFO or a device) of at most
+    `po.MAX_BYTES`: a glossary linked to a file outside the project is refused, not read.
+    """
+    data = read_regular(path, "glossary", MAX_BYTES).data
+    terms = tuple(_TbxReader(path, source_lang, target_lang).read(data))
     words = frozenset(
         w.casefold() for term in terms for text in (*term.sources, *term.targets) for w in WORD.findall(text)
     )
@@ -250,13 +257,15 @@ def read_glossary(path: Path, source_lang: str, target_lang: str) -> Glossary:
 
 
 @lru_cache(maxsize=32)
-def _cached(path: Path, mtime_ns: int, source_lang: str, target_lang: str) -> Glossary:
+def _cached(path: Path, identity: tuple[int, ...], source_lang: str, target_lang: str) -> Glossary:
     return read_glossary(path, source_lang, target_lang)
 
 
 def load_glossary(locales_dir: Path, source_lang: str, target_lang: str) -> Glossary:
     """Return the glossary of `locales/<target>/glossary.tbx`, or an empty one if there is none."""
     path = locales_dir / target_lang / GLOSSARY_NAME
-    if not path.is_file():
+    status = stat_of(path)
+    if status is None:
         return Glossary(source_lang, target_lang)
-    return _cached(path, path.stat().st_mtime_ns, source_lang, target_lang)
+    identity = (status.st_mode, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    return _cached(path, identity, source_lang, target_lang)

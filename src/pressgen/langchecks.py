@@ -38,6 +38,7 @@ from pressgen.dates import (
     sentence_start,
 )
 from pressgen.errors import Severity, plural
+from pressgen.files import read_regular, stat_of
 from pressgen.glossary import Glossary, find, load_glossary
 from pressgen.markup import PROTECTED, QUOTES, quote_marks
 from pressgen.names import (
@@ -53,6 +54,7 @@ from pressgen.names import (
     places_in,
     translit,
 )
+from pressgen.po import MAX_BYTES
 from pressgen.sentences import align, split_sentences
 from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
 
@@ -954,10 +956,29 @@ def _bound(
 
 
 @lru_cache(maxsize=16)
-def _speller(dictionary: Path, personal: Path | None, personal_mtime: int) -> Speller:
+def _speller(dictionary: Path, personal: Path | None, identity: tuple[int, ...]) -> Speller:
     # One hunspell process per dictionary and word list for the whole run; a changed word list
-    # (its modification time) gets a new one.
+    # (its size or times) gets a new one.
     return Speller(dictionary, personal)
+
+
+def _word_list(path: Path) -> tuple[Path | None, tuple[int, ...]]:
+    """Return a language's word list (None if there is none) and what identifies its version.
+
+    Like a catalog, it must be a regular file of a bounded size, not a link: hunspell would read
+    whatever a link leads to.
+    """
+    status = stat_of(path)
+    if status is None:
+        return None, ()
+    identity = (status.st_mode, status.st_ino, status.st_size, status.st_mtime_ns)
+    _check_word_list(path, identity)
+    return path, identity
+
+
+@lru_cache(maxsize=16)
+def _check_word_list(path: Path, identity: tuple[int, ...]) -> None:
+    read_regular(path, "word list", MAX_BYTES)
 
 
 def missing_dictionaries(languages: Iterable[Language]) -> list[str]:
@@ -990,15 +1011,12 @@ def load_context(
     notes: list[str] = []
     spellers: dict[str, Speller] = {}
     for language in {src, dst, *languages}:
+        personal, identity = _word_list(locales_dir / language.code / WORD_LIST_NAME)
         dictionary = find_dictionary(language.locale_id)
         if dictionary is None:
             notes.append(missing_dictionary_hint(language.locale_id))
             continue
-        personal = locales_dir / language.code / WORD_LIST_NAME
-        if personal.is_file():
-            spellers[language.locale.language] = _speller(dictionary, personal, personal.stat().st_mtime_ns)
-        else:
-            spellers[language.locale.language] = _speller(dictionary, None, 0)
+        spellers[language.locale.language] = _speller(dictionary, personal, identity)
     glossary = load_glossary(locales_dir, src.code, dst.code)
     return CheckContext(
         languages=tuple(sorted({lang.locale.language for lang in (src, dst, *languages)})),

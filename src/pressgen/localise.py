@@ -89,6 +89,7 @@ class LocalisedRelease(VersionOf):
     updates: tuple[UpdateView, ...] = ()
     lag: LagView | None = None
     withdrawn: WithdrawnView | None = None
+    keep_metadata: bool = False  # its pictures are published as they are, metadata and all
 
     @property
     def images(self) -> list[ImageView]:
@@ -97,7 +98,7 @@ class LocalisedRelease(VersionOf):
         found += [part for part in self.body if isinstance(part, ImageView)]
         # Pictures inside a list or a sentence have no caption or credit of their own.
         found += [
-            ImageView(src, "", None, None, image_file(self.release.folder / src))
+            ImageView(src, "", None, None, image_file(self.release.folder / src, self.keep_metadata))
             for src, _ in body_assets(self.release)
         ]
         first: dict[str, ImageView] = {}
@@ -170,6 +171,7 @@ def localise_release(
     only in drafts (the publish gate keeps incomplete versions out otherwise)."""
     code, quotes = language.code, language.quotes
     is_source = code == release.lang
+    keep_metadata = config.keeps_picture_metadata(release.picture_metadata)
 
     def translate(text: str) -> str:
         if is_source or not is_message(text):
@@ -196,7 +198,7 @@ def localise_release(
             alt=part.alt,
             caption=Markup(render_inline(caption, code, quotes)) if caption else None,
             credit=part.credit,
-            file=image_file(release.folder / part.src),
+            file=image_file(release.folder / part.src, keep_metadata),
         )
 
     image = None
@@ -207,7 +209,7 @@ def localise_release(
             alt=field(release.image.alt) or "",
             caption=Markup(render_inline(caption, code, quotes)) if caption else None,
             credit=field(release.image.credit),
-            file=image_file(release.folder / release.image.src),
+            file=image_file(release.folder / release.image.src, keep_metadata),
         )
     summary = field(release.summary)
     return LocalisedRelease(
@@ -225,6 +227,7 @@ def localise_release(
         notes=markdown(release.notes),
         embargo_text=format_moment(release.embargo, language, config) if release.embargo else None,
         draft=draft,
+        keep_metadata=keep_metadata,
     )
 
 

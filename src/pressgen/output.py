@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -111,11 +112,17 @@ def project_lock(lock_dir: Path) -> Iterator[None]:
             _held[lock_path] -= 1
         return
     try:
-        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        # O_NONBLOCK: a FIFO in its place must not wait for a reader (it is refused just below).
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise PressgenError("the lock file is a symbolic link; remove it", lock_path) from None
+        if exc.errno in (errno.ENXIO, errno.EISDIR):
+            raise PressgenError("the lock file is not a regular file; remove it", lock_path) from None
         raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PressgenError("the lock file is not a regular file; remove it", lock_path)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -8,11 +8,11 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
-from pressgen.config import Config, Language
+from pressgen.config import PICTURE_METADATA, Config, Language
 from pressgen.errors import PressgenError, Problems, UsageError, did_you_mean
 from pressgen.files import decode_text
 from pressgen.markup import control_characters, nesting_problems
@@ -20,6 +20,9 @@ from pressgen.record import read_record
 
 MAX_RELEASE_BYTES = 1_000_000
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+# The only names a picture may have, and the format each promises: a browser and a web server
+# go by the name (pic.html holding a PNG would be served as a page, and run its script).
+PICTURE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
 # A picture is decoded whole to render it (about 12 bytes a pixel in WeasyPrint): 40 megapixels
 # covers the press photos of today's cameras and keeps a worker's memory bounded.
 MAX_PIXELS = 40_000_000
@@ -38,6 +41,7 @@ FIELDS = (
     "contacts",
     "notes",
     "tags",
+    "picture_metadata",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 CONTACT_FIELDS = ("name", "role", "email", "phone")
@@ -97,6 +101,7 @@ class Release:
     contacts: tuple[Contact, ...] = ()
     notes: str | None = None
     tags: tuple[str, ...] = ()
+    picture_metadata: str | None = None  # "keep" or "strip": overrides the site's `picture_metadata`
     lines: dict[str, int] = field(default_factory=dict)
     # The notes of its published updates (from the publication record): texts of the release too,
     # which every translation must have translated before it is republished.
@@ -360,6 +365,11 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
     image = _image(fields.get("image"), path, problems)
     contacts = _contacts(fields.get("contacts"), path, problems)
     tags = _tags(fields.get("tags"), path, problems)
+    picture_metadata = text("picture_metadata")
+    if picture_metadata is not None and picture_metadata not in PICTURE_METADATA:
+        problems.error(
+            f"picture_metadata must be 'strip' or 'keep', not '{picture_metadata}'", path, fields["picture_metadata"][1]
+        )
     if not body.strip():
         problems.error("the release has no body text after the front matter", path, body_line)
     for line, message in nesting_problems(body, body_line):
@@ -386,6 +396,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         contacts=contacts,
         notes=notes,
         tags=tags,
+        picture_metadata=picture_metadata,
         lines={key: line for key, (_, line) in fields.items()},
     )
 
@@ -485,9 +496,10 @@ def asset_problem(folder: Path, src: str) -> str | None:
     """Return why image `src` of the release in `folder` cannot be used, or None.
 
     It must be a relative path to a file inside the folder (a symlink out of it is refused),
-    and a real PNG, JPEG, GIF or WebP picture.
+    named as a picture (`PICTURE_SUFFIXES`), and a real PNG, JPEG, GIF or WebP picture of the
+    format its name says.
     """
-    problem = asset_path_problem(src)
+    problem = asset_path_problem(src) or picture_name_problem(src)
     if problem:
         return problem
     path = folder / src
@@ -512,7 +524,21 @@ def asset_problem(folder: Path, src: str) -> str | None:
         return "is not a picture pressgen can read (PNG, JPEG, GIF or WebP)"
     if kind not in IMAGE_FORMATS:
         return f"is a {kind} picture; use PNG, JPEG, GIF or WebP"
+    name = PurePosixPath(src)
+    if PICTURE_SUFFIXES[name.suffix.lower()] != kind:
+        right = next(suffix for suffix, format in PICTURE_SUFFIXES.items() if format == kind)
+        shown = "WebP" if kind == "WEBP" else kind
+        return f"is a {shown} picture, but its name ends in {name.suffix}; rename it {name.with_suffix(right)}"
     return None
+
+
+def picture_name_problem(src: str) -> str | None:
+    """Return why `src` is not a picture's name (`PICTURE_SUFFIXES`), or None."""
+    suffix = PurePosixPath(src).suffix
+    if suffix.lower() in PICTURE_SUFFIXES:
+        return None
+    what = f"the extension '{suffix}'" if suffix else "no extension"
+    return f"has {what}; a picture's name must end in .jpg, .jpeg, .png, .webp or .gif"
 
 
 def _contacts(entry: tuple[yaml.Node, int] | None, path: Path, problems: Problems) -> tuple[Contact, ...]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import marshal
-import os
-import stat
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,9 +27,11 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from pressgen import __version__, urls
+from pressgen.cache import keyed, seal, unseal
 from pressgen.catalogs import translations
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
+from pressgen.files import read_cached, write_cached
 from pressgen.filters import FILTERS, GLOBALS
 from pressgen.localise import LocalisedRelease
 from pressgen.markup import PLACEHOLDER
@@ -205,13 +205,23 @@ class _CompiledTemplates(BytecodeCache):
     Each language has an environment of its own (its gettext), but they all compile a template to
     the same code, so it is compiled once, not once per language; and a new process (each `build`)
     reads it from `.pressgen-cache/templates/` instead of compiling it again. A template whose
-    source changes has a new checksum and is compiled again. Compiled templates are code, like the
-    templates themselves: whoever can write into the project folder is trusted (SECURITY.md). The
-    files hold the checksum and the marshalled code, nothing that unpickles.
+    source changes has a new checksum and is compiled again.
+
+    Compiled templates are code, and `.pressgen-cache/` is a folder a checkout can bring, so
+    nothing found there runs unless this user's pressgen wrote it: each file has a keyed name
+    and a seal (`cache.keyed`, `cache.seal`: an HMAC with a secret kept outside every project),
+    checked before the code is unmarshalled; a file that is not a regular one, or whose seal is
+    not this user's, is compiled anew. Of the three safe ways, `bench/templates_cache.py`
+    measured (docs/performance.md) that keeping none (compiling every template in every build)
+    costs some twenty times what loading them costs, and checking the seals about a tenth more
+    than loading unchecked files, as a cache in the user's own folder would; that one would
+    also leave the compiled code of every project ever built outside all of them, never
+    cleaned with the project's cache. So: sealed files, in the project's cache.
     """
 
     memory: ClassVar[dict[tuple[str, str], bytes]] = {}
-    MAGIC = b"pressgen compiled template 1 " + sys.version.encode() + b"\n"
+    MAGIC = b"pressgen compiled template 2 " + sys.version.encode() + b"\n"
+    LIMIT = 16_000_000  # bytes: the compiled page templates are tens of kilobytes
 
     def __init__(self, config: Config):
         try:
@@ -220,18 +230,19 @@ class _CompiledTemplates(BytecodeCache):
             self.folder = None
 
     def _file(self, bucket: Bucket) -> Path | None:
-        return self.folder / f"{bucket.key}.code" if self.folder is not None else None
+        return self.folder / f"{keyed('template', bucket.key)}.code" if self.folder is not None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
         data = self.memory.get((bucket.key, bucket.checksum))
         path = self._file(bucket)
         if data is None and path is not None:
-            data = _read_regular_file(path)
+            sealed = read_cached(path, self.LIMIT)
+            data = unseal(path.name, sealed) if sealed is not None else None
         if data is None:
             return
         head = self.MAGIC + bucket.checksum.encode() + b"\n"
         if data.startswith(head):
-            with contextlib.suppress(EOFError, ValueError, TypeError):  # a torn file: compile again
+            with contextlib.suppress(EOFError, ValueError, TypeError):  # not what this Python writes
                 bucket.code = marshal.loads(data[len(head) :])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
@@ -242,19 +253,7 @@ class _CompiledTemplates(BytecodeCache):
         path = self._file(bucket)
         if path is not None:
             with contextlib.suppress(OSError):  # only a head start for the next build
-                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                temporary.write_bytes(data)
-                os.replace(temporary, path)
-
-
-def _read_regular_file(path: Path) -> bytes | None:
-    """Return a file's bytes; None if it is absent or not a regular file (a link, a pipe a checkout put there)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+                write_cached(path, seal(path.name, data))
 
 
 class Renderer:

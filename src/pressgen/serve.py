@@ -9,17 +9,28 @@ reloads the pages open in the browser once the rebuild is done.
   asks the server (a long poll on `/.pressgen/reload`) whether a newer build exists, and reloads
   the page when one does. The script is added to the response only: it is never in a file of the
   preview folder, nor in anything `build` publishes.
+- It holds against clients that misbehave: a request must arrive whole within `HEADER_DEADLINE`
+  and its answer be taken within `ANSWER_DEADLINE` (each read and write within
+  `SOCKET_TIMEOUT`), at most `MAX_CONNECTIONS` are served at once (the others are told 503 at
+  once), and a client that goes away costs no message. Every answer says
+  `X-Content-Type-Options: nosniff`: a browser takes each file for what its name says.
+- The watcher lists the folders it watches itself, without following links out of the sources
+  or round in a loop, and skips with a warning a folder it cannot read; if watching fails, it
+  says so and starts again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import ipaddress
 import os
+import socket
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +47,13 @@ from pressgen.pool import PdfPool
 RELOAD_PATH = "/.pressgen/reload"
 # How long a browser's question "is there a newer build?" waits for an answer before it asks again.
 RELOAD_WAIT = 25.0
+# Seconds a client has to send its whole request, and then to take the whole answer (a long poll
+# waits RELOAD_WAIT for it); and for each read or write on its connection.
+HEADER_DEADLINE = 10.0
+ANSWER_DEADLINE = RELOAD_WAIT + 30.0
+SOCKET_TIMEOUT = 10.0
+# Connections served at once: a browser opens six or so per page; the others are answered 503.
+MAX_CONNECTIONS = 64
 # The script added to each page the server sends; BUILD is the build the page comes from.
 RELOAD_SCRIPT = """<script>
 /* Added by pressgen serve, not part of the site: reload this page when a newer build is there. */
@@ -83,10 +101,44 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     """
 
     builds: Builds | None = None
+    timeout = SOCKET_TIMEOUT  # each read and write (StreamRequestHandler sets it on the socket)
 
     def __init__(self, *args: Any, builds: Builds | None = None, **kwargs: Any) -> None:
         self.builds = builds
+        self.watchdog: threading.Timer | None = None
         super().__init__(*args, **kwargs)
+
+    def setup(self) -> None:
+        super().setup()
+        self.expire_in(HEADER_DEADLINE)
+
+    def expire_in(self, seconds: float) -> None:
+        """Close the connection in `seconds` unless it is done by then (a client sending or reading a
+        byte at a time keeps every read and write within the socket's timeout)."""
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        self.watchdog = threading.Timer(seconds, self.expire)
+        self.watchdog.daemon = True
+        self.watchdog.start()
+
+    def expire(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.expire_in(ANSWER_DEADLINE)
+        return parsed
+
+    def finish(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        with contextlib.suppress(OSError):  # a client gone: nothing to flush to
+            super().finish()
+
+    def end_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -200,8 +252,8 @@ class Preview:
         self.pool: PdfPool | None = None
         handler = functools.partial(PreviewHandler, directory=str(self.out_dir), builds=self.builds)
         self.host = host
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = PreviewServer((host, port), handler, lambda text: show(Diagnostic(text, severity="warning")))
+        self.warned: set[tuple[Path, str]] = set()  # folders the watcher skips, once said
 
     @property
     def url(self) -> str:
@@ -230,36 +282,103 @@ class Preview:
         return report
 
     def sources(self) -> list[Path]:
-        """Return the files and folders whose changes make a rebuild: the config and the input folders."""
+        """Return the config file and every folder whose changes make a rebuild: the input folders,
+        and the folders inside them (listed here, not by the watcher, which would follow links).
+
+        A link to a folder is followed only into the sources, and only to a folder not listed yet
+        (a link back up would list them for ever); a folder that cannot be read is left out. Each
+        is said once, as a warning.
+        """
         root = self.config.root
-        return [root / CONFIG_NAME, *(root / name for name in INPUT_FOLDERS if (root / name).is_dir())]
+        found = [root / CONFIG_NAME]
+        tops = [root / name for name in INPUT_FOLDERS if (root / name).is_dir() and not (root / name).is_symlink()]
+        inputs = [os.path.realpath(top) for top in tops]
+        seen: set[str] = set()
+        links: list[Path] = []
+        for top, real in zip(tops, inputs, strict=True):
+            found += self._folders(top, real, seen, links)
+        while links:
+            link = links.pop(0)
+            real = os.path.realpath(link)
+            if real in seen:
+                self._skip(link, "is a link to a folder watched already (a loop?)")
+            elif not any(os.path.commonpath([inside, real]) == inside for inside in inputs):
+                self._skip(link, "is a link out of the project's sources")
+            else:
+                found += self._folders(link, real, seen, links)
+        return found
+
+    def _folders(self, top: Path, real: str, seen: set[str], links: list[Path]) -> Iterator[Path]:
+        """Yield `top` (whose real path is `real`) and the real folders under it, in order; add the
+        links to folders met on the way to `links`. No folder but a link is resolved: at N = 1000
+        there are some 5,000 of them."""
+        stack = [(top, real)]
+        while stack:
+            folder, real = stack.pop()
+            if real in seen:
+                continue
+            seen.add(real)
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
+            except OSError as exc:
+                self._skip(folder, f"cannot be read ({exc.strerror})")
+                continue
+            yield folder
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), f"{real}/{entry.name}"))
+                elif entry.is_symlink() and entry.is_dir():
+                    links.append(Path(entry.path))
+
+    def _skip(self, folder: Path, why: str) -> None:
+        if (folder, why) not in self.warned:
+            self.warned.add((folder, why))
+            self.show(Diagnostic(f"{why}: not watched; changes inside it need a restart", folder, severity="warning"))
 
     def watch(self) -> None:
-        """Rebuild whenever the file system reports a change in the sources (inotify, via watchfiles)."""
+        """Rebuild whenever the file system reports a change in the sources (inotify, via watchfiles).
+
+        If watching fails (a folder gone while it was added, the system's limit of watches), it
+        says so and starts again: the preview never goes stale in silence.
+        """
+        while not self.stop.is_set():
+            try:
+                self._watch_once()
+            except Exception as exc:  # whatever the watcher meets, the preview keeps watching
+                self.show(Diagnostic(f"watching the sources failed ({exc}); watching again", None, severity="warning"))
+                self.stop.wait(1.0)
+
+    def _watch_once(self) -> None:
         import watchfiles
 
-        while not self.stop.is_set():
-            watched = self.sources()
-            config = _identity(watched[0])
-            first = True
-            for changes in watchfiles.watch(
-                *watched,
-                stop_event=self.stop,
-                debounce=400,  # at most this long to gather the events of one save
-                step=30,  # and this long without a new event
-                rust_timeout=500,
-                yield_on_timeout=True,
-                raise_interrupt=False,
+        watched = self.sources()
+        config = _identity(watched[0])
+        first = True
+        for changes in watchfiles.watch(
+            *watched,
+            stop_event=self.stop,
+            debounce=400,  # at most this long to gather the events of one save
+            step=30,  # and this long without a new event
+            rust_timeout=500,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            recursive=False,  # the folders are listed in `sources`
+        ):
+            # The first answer comes once the watch is on: a change saved before that is caught
+            # by a rebuild then (which does nothing if nothing changed).
+            if changes or first:
+                self.rebuild()
+            # A new folder (a new release, the first `publish` makes published/) or one gone, or
+            # the config saved as a new file (editors write a copy and rename it): watch again. So
+            # too if the folders changed between their listing and the start of the watch.
+            if (
+                _identity(watched[0]) != config
+                or _folders_changed(changes, set(watched))
+                or (first and self.sources() != watched)
             ):
-                # The first answer comes once the watch is on: a change saved before that is caught
-                # by a rebuild then (which does nothing if nothing changed).
-                if changes or first:
-                    self.rebuild()
-                first = False
-                # A new input folder (the first `publish` makes published/), or the config saved as a
-                # new file (editors write a copy and rename it): watch again.
-                if self.sources() != watched or _identity(watched[0]) != config:
-                    break
+                return
+            first = False
 
     def run(self) -> None:
         """Build, then serve until interrupted."""
@@ -282,6 +401,65 @@ class Preview:
                 self.stop.set()
                 self.server.server_close()
                 watcher.join(5)
+
+
+def _folders_changed(changes: set[tuple[Any, str]], watched: set[Path]) -> bool:
+    """Say whether watchfiles' `changes` add a folder or remove a watched one."""
+    from watchfiles import Change
+
+    return any(
+        (kind == Change.added and os.path.isdir(path)) or (kind == Change.deleted and Path(path) in watched)
+        for kind, path in changes
+    )
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's HTTP server: a thread per connection, at most `MAX_CONNECTIONS` at once, and
+    no traceback when a client goes away."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: Callable[..., PreviewHandler],
+        report: Callable[[str], None] = lambda text: print(f"warning: {text}", file=sys.stderr),
+    ):
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.report = report  # says what went wrong with a request, in one line
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.settimeout(1.0)
+                request.sendall(BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the client went away, or took too long: its business
+        self.report(f"a request failed: {type(error).__name__}: {error}")
+
+
+BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"X-Content-Type-Options: nosniff\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    b"Too many connections at once; try again.\n"
+)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -38,7 +38,7 @@ from pressgen.feeds import (
     write_sitemaps,
 )
 from pressgen.gather import Document
-from pressgen.images import write_variants
+from pressgen.images import write_original, write_variants
 from pressgen.output import Stage
 from pressgen.pool import PdfExecutor, PdfResult, PdfTask
 from pressgen.record import interface_copy_path
@@ -436,7 +436,8 @@ class Site:
         assets = release_assets(release)
         folder = page.file(stage.folder).parent
         for source in assets:
-            shutil.copyfile(source, stage.path((Path(page.path) / source.relative_to(release.folder)).as_posix()))
+            dest = stage.path((Path(page.path) / source.relative_to(release.folder)).as_posix())
+            write_original(source, dest, document.keep_metadata)
         write_variants(config.root, release.folder, assets, folder)
         pdf = document.pdf.path
         stage.add(unit, key, [name for name in _files_under(stage.folder, page.path) if name != pdf])

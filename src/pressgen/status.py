@@ -292,7 +292,9 @@ def assess(
                 continue
             read = catalogs[language.code]
             others = [c for code, c in catalogs.items() if code != language.code and isinstance(c, Catalog)]
-            versions.append(_assess_translation(config, release, language, template, embargoed, interface, read, others))
+            versions.append(
+                _assess_translation(config, release, language, template, embargoed, interface, read, others)
+            )
     return Assessment(versions, interface.catalogs, interface.counts, interface.findings)
 
 

@@ -14,10 +14,13 @@ translation ("The Hague" as "Den Haag"), whatever the provider would have made o
 
 Translators keep working while `translate` waits on a provider, so the drafts are merged into
 each catalog as it is on disk when they are saved: a draft fills only a message that is still
-empty there, and a catalog saved meanwhile is reported. Every request has a connect and read
-timeout (`[translation] timeout` in pressgen.toml, in seconds) and a size limit, a message longer
-than a provider takes is skipped with a warning, and SIGTERM or SIGINT saves the drafts received
-so far before stopping.
+empty there, and a catalog saved meanwhile is reported. Every request has a size limit and a
+deadline for its whole answer (`[translation] timeout` in pressgen.toml, in seconds), and the run
+one for all of them (`[translation] deadline`), whatever a server trickles: deep-translator waits
+on the network with no overall limit (a server sending a byte a second holds a request as long
+as it likes), so each request runs in a thread of its own that the run stops waiting for at its
+deadline (`_answer_within`). A message longer than a provider takes is skipped with a warning,
+and SIGTERM or SIGINT saves the drafts received so far before stopping.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ PROVIDERS = ("google", "deepl", "microsoft", "libre", "mymemory")
 MT_COMMENT = "machine translation"  # translator comments starting with this mark machine drafts
 MEMORY_COMMENT = "translation memory"
 TRANSIENT = {"ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error"}
-TIMEOUT = 30.0  # seconds to connect and between two reads of an answer; `[translation] timeout`
+TIMEOUT = 30.0  # seconds a request has for its whole answer; `[translation] timeout`
+DEADLINE = 3600.0  # seconds a run has for all its requests; `[translation] deadline`
 CONNECT_TIMEOUT = 10.0  # at most, to connect
 MAX_CHARS = 5000  # the longest text deep-translator sends to any provider
 MAX_ANSWER = 1_000_000  # bytes: an answer to one text of at most MAX_CHARS is far smaller
@@ -220,6 +224,7 @@ def translate_catalogs(
     factory: Callable[[str, Language, Language, str | None], Provider] = make_provider,
     timeout: float = TIMEOUT,
     max_chars: int = MAX_CHARS,
+    deadline: float = DEADLINE,
 ) -> TranslateReport:
     """Fill the empty messages of the catalogs with machine drafts, marked fuzzy."""
     if provider_name not in PROVIDERS:
@@ -256,6 +261,7 @@ def translate_catalogs(
 
     # Then the provider, each distinct text once; catalogs are saved whatever happens.
     stopped: Interrupted | None = None
+    limits = _Limits(provider_name, timeout, deadline, time.monotonic() + deadline)
     try:
         with _bounded_requests(timeout):
             for (src, dst), texts in wanted.items():
@@ -265,7 +271,7 @@ def translate_catalogs(
                     progress(f"[{number}/{len(texts)}] {src}→{dst}")
                     masked, kept = protect(text)
                     masked, kept = protect_terms(masked, glossary, kept)
-                    translated = _with_retries(client, masked, provider_name, attempts, backoff)
+                    translated = _with_retries(client, masked, limits, attempts, backoff)
                     report.requests += 1
                     draft, complete = restore(_CONTROL.sub("", translated).strip(), kept)
                     note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
@@ -380,12 +386,33 @@ class _AnswerTooLarge(Exception):
     """A provider's answer exceeded MAX_ANSWER."""
 
 
-def _with_retries(client: Provider, text: str, provider: str, attempts: int, backoff: float) -> str:
+@dataclass(frozen=True)
+class _Limits:
+    """How long a provider may take: for one request's whole answer, and for the whole run."""
+
+    provider: str
+    timeout: float  # seconds, for each request
+    deadline: float  # seconds, for the run
+    ends: float  # when the run's deadline passes (time.monotonic())
+
+    def remaining(self) -> float:
+        """Return the seconds the next request may take; stop the run if its deadline has passed."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise PressgenError(
+                f"provider '{self.provider}' did not finish within the run's deadline of {self.deadline:g} s "
+                "([translation] deadline); every draft received so far is saved"
+            )
+        return min(self.timeout, left)
+
+
+def _with_retries(client: Provider, text: str, limits: _Limits, attempts: int, backoff: float) -> str:
     """Ask the provider for one text, retrying transient failures with exponential backoff."""
+    provider = limits.provider
     delay = backoff
     for attempt in range(1, attempts + 1):
         try:
-            result = client.translate(text)
+            result = _answer_within(client, text, limits.remaining())
             if not isinstance(result, str):
                 raise _Unreadable(f"the translation is {type(result).__name__}, not text")
             if not result.strip():
@@ -396,7 +423,7 @@ def _with_retries(client: Provider, text: str, provider: str, attempts: int, bac
         except (_Unreadable, _AnswerTooLarge, TypeError, KeyError, IndexError, AttributeError) as exc:
             # A JSON list instead of an object, a missing field, a huge answer: not worth a retry.
             raise PressgenError(
-                f"provider '{provider}' sent an answer pressgen cannot use ({_describe(exc)}); "
+                f"provider '{provider}' sent an answer pressgen cannot use ({_describe(exc, limits)}); "
                 "every draft received so far is saved"
             ) from None
         except (
@@ -405,29 +432,64 @@ def _with_retries(client: Provider, text: str, provider: str, attempts: int, bac
             dt_errors.TooManyRequests,
             dt_errors.TranslationNotFound,
             requests.RequestException,
+            _Late,
             ConnectionError,
             ValueError,
         ) as exc:
+            if isinstance(exc, _Late):
+                limits.remaining()  # cut short by the run's deadline: that is what to say
             transient = not isinstance(exc, dt_errors.ServerException) or str(exc) in TRANSIENT
             if not transient or attempt == attempts:
                 raise PressgenError(
                     f"provider '{provider}' failed after {plural(attempt, 'attempt')}: "
-                    f"{_describe(exc)}; every draft received so far is saved"
+                    f"{_describe(exc, limits)}; every draft received so far is saved"
                 ) from None
-            time.sleep(delay)
+            time.sleep(min(delay, limits.remaining()))
             delay *= 2
     raise AssertionError("unreachable")
+
+
+def _answer_within(client: Provider, text: str, seconds: float) -> str:
+    """Return `client.translate(text)`, or raise `_Late` if it has not returned within `seconds`.
+
+    The request runs in a thread of its own: deep-translator offers no way to bound a request
+    as a whole, and a thread blocked on a socket cannot be stopped, so the run stops waiting for
+    it instead. The thread is a daemon: it ends with its socket (the read timeout, the server
+    closing), or with the process, and its answer, if one ever comes, is dropped.
+    """
+    outcome: list[tuple[bool, Any]] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        try:
+            outcome.append((True, client.translate(text)))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=ask, name="machine translation request", daemon=True).start()
+    if not done.wait(seconds):
+        raise _Late()
+    answered, value = outcome[0]
+    if not answered:
+        raise value
+    return cast(str, value)
+
+
+class _Late(Exception):
+    """A provider's answer did not arrive whole within the request's deadline."""
 
 
 class _Unreadable(Exception):
     """A provider answered something that is not a translation."""
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, limits: _Limits) -> str:
     if isinstance(exc, (_Unreadable, _AnswerTooLarge)):
         return str(exc)
-    if isinstance(exc, requests.Timeout):
-        return f"no answer within the timeout ({type(exc).__name__})"
+    if isinstance(exc, (requests.Timeout, _Late)):
+        return f"no whole answer within {limits.timeout:g} s ([translation] timeout)"
     if isinstance(exc, json.JSONDecodeError):
         return f"the answer is not JSON ({exc})"
     return f"{type(exc).__name__}: {exc}"

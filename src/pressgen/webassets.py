@@ -7,7 +7,7 @@
   and compressed as WOFF2 (fontTools with brotli): about 30 kB a face. The project ships these
   files in `templates/fonts/` (`python -m pressgen.webassets` makes them again after a font
   changes), and the build copies them; a WOFF2 file that is not there is made by the build and
-  kept in `.pressgen-cache/fonts/` by the digest of its font. Licences are copied too.
+  kept in `.pressgen-cache/fonts/` by the keyed digest of its font, sealed. Licences are copied too.
 - The favicon: `static/favicon.png` and `static/apple-touch-icon.png`, made from
   `organisation.logo` (a PNG, JPEG, GIF or WebP, centred on a square), or a neutral default
   drawn here when there is no logo. An SVG logo is its own icon (base.html links it).
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import shutil
 from importlib.metadata import version
@@ -27,7 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressgen import urls
+from pressgen.cache import keyed, seal, unseal
 from pressgen.config import Config
+from pressgen.files import read_cached, write_cached
 from pressgen.output import real_dir
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ WEB_UNICODES = (
     0xFEFF,
     0xFFFD,
 )
+# The largest web font read back from the cache (a Latin subset is about 30 kB).
+MAX_FONT_BYTES = 16_000_000
 FONT_URL = re.compile(r"""url\(\s*["']?fonts/([^"')]+)["']?\s*\)""")
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 ICON_SIZES = {"favicon.png": 64, "apple-touch-icon.png": 180}
@@ -94,15 +97,14 @@ def write_web_fonts(config: Config, dest: Path) -> None:
 
 
 def _cached_subset(root: Path, source: Path) -> bytes:
-    digest = hashlib.sha256(source.read_bytes())
-    digest.update(repr((WEB_UNICODES, version("fonttools"))).encode())
-    cached = real_dir(root / ".pressgen-cache" / "fonts", root) / f"{digest.hexdigest()}.woff2"
-    if cached.is_file():
-        return cached.read_bytes()
-    data = subset_woff2(source)
-    temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, cached)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    name = keyed("woff2", digest, repr(WEB_UNICODES), version("fonttools"))  # and sealed: nobody plants one
+    cached = real_dir(root / ".pressgen-cache" / "fonts", root) / f"{name}.woff2"
+    sealed = read_cached(cached, MAX_FONT_BYTES)
+    data = unseal(cached.name, sealed) if sealed is not None else None
+    if data is None:
+        data = subset_woff2(source)
+        write_cached(cached, seal(cached.name, data))
     return data
 
 
