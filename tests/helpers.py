@@ -160,6 +160,15 @@ def cache_json(path: Path) -> Any:
     return json.loads(data)
 
 
+def write_cache_json(path: Path, value: Any) -> None:
+    """Write `value` as a sealed JSON file of `.pressgen-cache/`, as pressgen would (a memo in another shape)."""
+    import json
+
+    from pressgen.cache import seal
+
+    path.write_bytes(seal(path.name, json.dumps(value).encode()))
+
+
 def add_release(project: Path, slug: str, title: str, extra: str = "") -> None:
     """Write a small release in English: its title, its date from the slug, a summary, a body."""
     folder = project / "releases" / slug

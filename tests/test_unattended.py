@@ -21,7 +21,7 @@ import feedparser
 import pytest
 
 from conftest import REPO, SLUG, Cli, copy_project, tree_digest
-from helpers import add_release, pdf_text, set_translation
+from helpers import add_release, cache_json, pdf_text, set_translation, write_cache_json
 from pressgen.config import load_config
 from pressgen.publishing import read_versions
 from pressgen.record import recorded_slugs
@@ -572,9 +572,9 @@ def test_a_deleted_cache_is_rebuilt(here: Path, cli: Cli) -> None:
 def test_a_memo_of_interface_counts_in_another_shape_is_counted_again(here: Path, cli: Cli) -> None:
     ok(cli, here, "build")
     [state] = (here / ".pressgen-cache" / "outputs").glob("*.json")
-    data = json.loads(state.read_text(encoding="utf-8"))
+    data = cache_json(state)
     data["memo"]["missing"] = {key: {"nl": 3, "ro": "x"} for key in data["memo"]["missing"]}
-    state.write_text(json.dumps(data), encoding="utf-8")
+    write_cache_json(state, data)
     release = here / "releases" / SLUG / "release.md"  # a change, so that the build runs
     release.write_text(release.read_text(encoding="utf-8") + "\nAn unpublished paragraph.\n", encoding="utf-8")
     result = cli(here, "build")

@@ -518,6 +518,13 @@ class _Current:
         return replace(localised, preview=True)
 
 
+def _stop_if_unreadable(findings: list[Diagnostic]) -> None:
+    """Raise the problems of the files a preview's checks could not read (a glossary, a word list)."""
+    unreadable = list(dict.fromkeys(f for f in findings if f.check is None))
+    if unreadable:
+        raise PressgenError.collect(unreadable)
+
+
 def preview_documents(
     config: Config,
     sources: Sources,
@@ -543,6 +550,7 @@ def preview_documents(
     interface: Interface | None = None
     if interface_reasons is None:
         interface = assess_interface(config)
+        _stop_if_unreadable([f for found in interface.findings.values() for f in found])
         interface_reasons = memo.put(
             "interface", interface_key, {lang: interface.reasons(lang) for lang in config.codes}
         )
@@ -565,7 +573,9 @@ def preview_documents(
     if missing:
         releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
         interface = interface or assess_interface(config)
-        for version in assess(config, releases, now, interface).versions:
+        assessment = assess(config, releases, now, interface)
+        _stop_if_unreadable(assessment.unreadable())
+        for version in assessment.versions:
             assessed.setdefault(version.release.slug, {})[version.lang] = version
             own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
             memo.put("gate", keys[version.release.slug][version.lang], {"reasons": own})

@@ -117,9 +117,11 @@ class Assessment:
         return found + [f for v in self.versions for f in v.findings]
 
     def unreadable(self) -> list[Diagnostic]:
-        """Return the problems of the catalogs that cannot be read (each is its language's reason too)."""
-        found = [f for code, fs in self.interface_findings.items() if self.interface.get(code) is None for f in fs]
-        return found + [f for v in self.versions if v.catalog is None for f in v.findings]
+        """Return the problems of the files that cannot be read, each once: catalogs, and the glossaries
+        and word lists the checks need (each is its language's reason too). Check findings are not."""
+        found = [f for fs in self.interface_findings.values() for f in fs if f.check is None]
+        found += [f for v in self.versions for f in v.findings if f.check is None]
+        return list(dict.fromkeys(found))
 
 
 def check_context(
