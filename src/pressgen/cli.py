@@ -387,7 +387,7 @@ def check(obj: Context, fix: bool) -> None:
     # A file that cannot be read (a catalog, a glossary, a word list) is an input error, on standard
     # error once, as every command reports it; the checks' findings are check's output.
     unreadable = assessment.unreadable()
-    shown = list(dict.fromkeys(f for f in findings if (not f.accepted and f.check is not None) or f in unreadable))
+    shown = list(dict.fromkeys(f for f in findings if not f.accepted))
     for finding in shown:
         _show(finding, err=finding in unreadable)  # `pressgen check | less` shows the findings
     errors = sum(1 for f in shown if f.severity == "error")

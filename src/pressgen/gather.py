@@ -520,7 +520,7 @@ class _Current:
 
 def _stop_if_unreadable(findings: list[Diagnostic]) -> None:
     """Raise the problems of the files a preview's checks could not read (a glossary, a word list)."""
-    unreadable = list(dict.fromkeys(f for f in findings if f.check is None))
+    unreadable = list(dict.fromkeys(f for f in findings if f.check is None and f.severity == "error"))
     if unreadable:
         raise PressgenError.collect(unreadable)
 
