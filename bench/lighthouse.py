@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import corpus
-
 from pressgen.build import BuildOptions, build
 from pressgen.config import load_config
 

@@ -26,11 +26,11 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import corpus
 import pdfplumber
 from pdfminer.high_level import extract_text as pdfminer_text
 from pypdf import PdfReader
 
+import corpus
 from pressgen.build import BuildOptions, build, print_documents
 from pressgen.config import load_config
 

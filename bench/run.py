@@ -34,9 +34,8 @@ from typing import Any
 import baselines
 import corpus
 import measure
-import serve_loop
-
 import pressgen
+import serve_loop
 from pressgen.build import BuildOptions, print_documents
 from pressgen.config import load_config
 

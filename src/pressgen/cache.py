@@ -371,6 +371,10 @@ def _walk(root: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
             entries = list(os.scandir(f"{root}/{relative}"))
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except PermissionError:  # a folder nobody may list: an entry of its own, which what reads it names
+            if relative != prefix:
+                yield relative[:-1], os.lstat(f"{root}/{relative}")
+            continue
         for entry in entries:
             path = f"{relative}{entry.name}"
             if entry.is_dir(follow_symlinks=False):  # the listing says so: no stat needed
