@@ -31,8 +31,9 @@ from pdfminer.high_level import extract_text as pdfminer_text
 from pypdf import PdfReader
 
 import corpus
-from pressgen.build import BuildOptions, build, print_documents
+from pressgen.build import build, print_documents
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

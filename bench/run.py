@@ -36,8 +36,9 @@ import corpus
 import measure
 import pressgen
 import serve_loop
-from pressgen.build import BuildOptions, print_documents
+from pressgen.build import print_documents
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent

@@ -163,8 +163,8 @@ def build(
     Only what `pressgen publish` recorded is published, as it was recorded; with --drafts, the
     current sources are rendered into the preview folder instead, every page marked as a preview.
     """
-    from pressgen.build import BuildOptions
     from pressgen.build import build as run_build
+    from pressgen.options import BuildOptions
 
     options = BuildOptions(
         out=out,
@@ -449,7 +449,7 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
     edits, every page marked as a preview; `--public` serves what `build` publishes instead.
     Pages open in the browser reload themselves once a rebuild is done.
     """
-    from pressgen.build import BuildOptions
+    from pressgen.options import BuildOptions
     from pressgen.serve import Preview
 
     options = BuildOptions(out=out, preview=not public)

@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressgen import urls
-from pressgen.build import BuildOptions, BuildReport
 from pressgen.cache import Memo, Sources, code_version, digest_of
 from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems
 from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
-from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
+from pressgen.options import BuildOptions, BuildReport
+from pressgen.publishing import PublicVersion, read_versions
 from pressgen.record import RECORD_DIR, RECORD_NAME, linked_record_problem, record_path
 from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
 from pressgen.segment import body_assets, release_assets
+from pressgen.snapshots import snapshot_dir
 from pressgen.status import Interface, Version, assess, assess_interface
 from pressgen.urls import Place
 

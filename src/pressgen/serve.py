@@ -38,10 +38,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pressgen.build import BuildOptions, BuildReport, build, output_dir
+from pressgen.build import build, output_dir
 from pressgen.cache import INPUT_FOLDERS
 from pressgen.config import CONFIG_NAME, Config, load_config
 from pressgen.errors import Diagnostic, PressgenError, plural
+from pressgen.options import BuildOptions, BuildReport
 from pressgen.pool import PdfPool
 
 RELOAD_PATH = "/.pressgen/reload"
