@@ -153,15 +153,15 @@ def _gather_and_write(
     report = BuildReport(out_dir=out_dir)
 
     # Gather: everything is read and checked before anything is written. A public build renders the
-    # record alone: what is wrong in the current sources is a warning.
+    # record alone: what is wrong in the current sources is a warning. The embargoes the output
+    # knows of are the moments at which it stops being valid.
     if options.preview:
         facts = check_sources(config, sources, memo, options)
         documents = preview_documents(config, sources, memo, facts, options, now, report)
+        embargoes = [d.embargo for d in documents if d.embargo is not None]
     else:
         warn_of_sources(config, sources, memo, options, report)
         documents = public_documents(config, sources, memo, options, now, report)
-    embargoes = [d.embargo for d in documents if d.embargo is not None]
-    if not options.preview:
         embargoes = recorded_embargoes(memo)
 
     # Write: into the stage of the next generation of the output, swapped in whole at the end.

@@ -501,7 +501,7 @@ class _Current:
 
     def done(self) -> None:
         # A cold preview assesses every release before it writes any: holding every assessment
-        # until the end took serve's first build past 300 MB at N = 1000. Once its documents are
+        # until the end made serve's first build's memory grow with the archive. Once its documents are
         # written, a release is read again from its files if anything still asks for it.
         self.pending -= 1
         if self.pending <= 0:

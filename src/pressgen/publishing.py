@@ -71,8 +71,6 @@ from pressgen.snapshots import (
 )
 from pressgen.status import Interface, Version, assess, assess_interface, blockers
 
-TOTALS = ("translated", "fuzzy", "missing", "public", "releases")
-
 
 @dataclass
 class PublishReport:
