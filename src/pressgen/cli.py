@@ -187,16 +187,18 @@ def build(
     for warning in report.warnings:
         _show(warning)
     for note in report.notes():
-        click.echo(_terminal_safe(note), err=True)
+        _show(note)
     where = _display(report.out_dir)
     if report.unchanged:
         click.echo(f"nothing changed since the last build: {where}/ is up to date ({report.seconds:.2f} s)")
         return
     if report.font_subsetter != "HarfBuzz" and report.rendered:
-        click.echo(
-            "warning: fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
-            "(Debian: libharfbuzz-subset0) for faster builds",
-            err=True,
+        _show(
+            Diagnostic(
+                "fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
+                "(Debian: libharfbuzz-subset0) for faster builds",
+                severity="warning",
+            )
         )
     what = "preview" if drafts else "pack" if embargoed else "site"
     versions = f"{plural(report.versions, 'language version')} of {plural(report.releases, 'release')}"
@@ -354,7 +356,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
     for path in report.catalogs_written:
         click.echo(f"updated {path.relative_to(config.root)}")
     for text in report.markup_lost:
-        click.echo(f"warning: the draft of {text[:60]!r}… lost a link or placeholder: check it", err=True)
+        _show(Diagnostic(f"the draft of {text[:60]!r}… lost a link or placeholder: check it", severity="warning"))
     click.echo(
         f"{report.from_provider} drafts from {name} ({report.requests} requests), "
         f"{report.from_memory} from translation memory; all marked fuzzy for review"
@@ -386,8 +388,8 @@ def check(obj: Context, fix: bool) -> None:
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     notes = missing_dictionaries(config.languages)
     findings = check_sources(releases, config) + assessment.findings()
-    for note in notes:
-        click.echo(f"warning: {note}")
+    for note in notes:  # on standard error, as every diagnostic that is not a finding
+        _show(Diagnostic(note, severity="warning"))
     # A file that cannot be read (a catalog, a glossary, a word list) is an input error, on standard
     # error once, as every command reports it; the checks' findings are check's output.
     unreadable = assessment.unreadable()

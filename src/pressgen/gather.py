@@ -20,7 +20,7 @@ from pressgen import urls
 from pressgen.cache import Memo, Sources, code_version, digest_of
 from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems, note
 from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
 from pressgen.options import BuildOptions, BuildReport
 from pressgen.publishing import PublicVersion, read_versions
@@ -367,7 +367,7 @@ def public_documents(
             if withdrawn is not None and public_at is not None and withdrawn < public_at:
                 continue  # withdrawn before it was ever public: never published
             if entry["lags"]:
-                report.lagging.append(f"{slug} [{entry['lang']}]: {entry['lags']}")
+                report.lagging.append(note("lags", f"{slug} [{entry['lang']}]: {entry['lags']}"))
             texts.pending += 1
             documents.append(
                 Document(
@@ -595,7 +595,7 @@ def preview_documents(
             if language.code != release.lang:
                 reasons += interface_reasons.get(language.code, [])
             if reasons:
-                report.drafts.append(f"{release.slug} [{language.code}]: {'; '.join(reasons)}")
+                report.drafts.append(note("draft", f"{release.slug} [{language.code}]: {'; '.join(reasons)}"))
             documents.append(
                 Document(
                     slug=release.slug,

@@ -52,8 +52,8 @@ class BuildReport:
     pdfs: int = 0
     versions: int = 0  # language versions written
     releases: int = 0
-    drafts: list[str] = field(default_factory=list)  # "slug [lang]: why" of unapproved previews
-    lagging: list[str] = field(default_factory=list)  # "slug [lang]: …" of translations behind their source
+    drafts: list[Diagnostic] = field(default_factory=list)  # notes "draft: slug [lang]: why" of unapproved previews
+    lagging: list[Diagnostic] = field(default_factory=list)  # notes "lags: slug [lang]: …", translations behind
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     font_subsetter: str = ""
@@ -62,15 +62,13 @@ class BuildReport:
     written: int = 0  # units (pages, PDFs, feeds…) made by this build; the others were kept
     slowest: list[tuple[float, str]] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
-    kept_notes: list[str] = field(default_factory=list)  # the last build's notes, for a no-op
+    kept_notes: list[Diagnostic] = field(default_factory=list)  # the last build's notes, for a no-op
 
-    def notes(self) -> list[str]:
-        """Return the lines on lagging translations and drafts (warnings are diagnostics of their own)."""
+    def notes(self) -> list[Diagnostic]:
+        """Return the notes on lagging translations and drafts, in that order."""
         if self.unchanged:
             return list(self.kept_notes)
-        lines = [f"lags: {line}" for line in self.lagging]
-        lines += [f"draft: {line}" for line in self.drafts]
-        return lines
+        return self.lagging + self.drafts
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -81,7 +79,7 @@ class BuildReport:
             "drafts": len(self.drafts),
             "lagging": len(self.lagging),
             "warnings": [w.as_data() for w in self.warnings],
-            "notes": self.notes(),
+            "notes": [n.as_data() for n in self.notes()],
         }
 
     @classmethod
@@ -89,5 +87,5 @@ class BuildReport:
         report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
         report.versions, report.releases = summary["versions"], summary["releases"]
         report.warnings = [Diagnostic.from_data(w) for w in summary.get("warnings", [])]
-        report.kept_notes = summary.get("notes", [])
+        report.kept_notes = [Diagnostic.from_data(n) for n in summary.get("notes", []) if isinstance(n, dict)]
         return report

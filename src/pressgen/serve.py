@@ -424,7 +424,7 @@ class PreviewServer(ThreadingHTTPServer):
         self,
         address: tuple[str, int],
         handler: Callable[..., PreviewHandler],
-        report: Callable[[str], None] = lambda text: print(f"warning: {text}", file=sys.stderr),
+        report: Callable[[str], None],
     ):
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.report = report  # says what went wrong with a request, in one line
