@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # npm's own record of what `npm ci` installed into node_modules/: the site checks' validators.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: build test bench setup compiled system-build system-test lint clean
+.PHONY: build test check bench setup compiled system-build system-test lint clean
 
 build: system-build compiled
 	$(BIN)/pressgen build
@@ -18,14 +18,19 @@ bench: system-build compiled
 test: system-test lint compiled $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
+# While developing: lint and every test but the slow ones and those that start a browser (a few
+# minutes instead of a quarter of an hour). `make test` runs everything, as CI does.
+check: system-build lint compiled
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
 # Style, types (src/ and tests/), and every import declared: src/ may import only the runtime
 # dependencies; tests/ and bench/ also the test extra (their local modules are first-party).
 DEPTRY_TESTS := --optional-dependencies-dev-groups lint --ignore DEP002 \
 	$(foreach module,pressgen conftest helpers libretranslate mailserver test_send test_site_quality measure baselines corpus serve_loop,-kf $(module))
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/deptry src
 	$(BIN)/deptry tests bench --exclude tests/data $(DEPTRY_TESTS)

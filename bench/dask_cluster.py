@@ -31,9 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from distributed import LocalCluster
+
 import corpus
 import measure
-from distributed import LocalCluster
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent

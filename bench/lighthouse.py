@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import corpus
-
-from pressgen.build import BuildOptions, build
+from pressgen.build import build
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

@@ -29,8 +29,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import measure
 from aiosmtpd.controller import Controller
+
+import measure
 
 PROJECT = Path(__file__).resolve().parent.parent
 PARTS = ("pressgen.toml", "releases", "locales", "templates", "published")

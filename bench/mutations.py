@@ -599,9 +599,11 @@ def _corpus_mutations(
         config, version.catalog, src, version.language, version.release, [v.catalog for v in siblings if v.catalog]
     )
     copy = CatalogCopy(version.catalog_path, version.catalog, _entries(version), False)
-    other = (
-        CatalogCopy(siblings[0].catalog_path, siblings[0].catalog, _entries(siblings[0]), False) if siblings else None
-    )
+    # The other translation of the release (not its source, which has no catalog): a witness.
+    sibling = next((v for v in siblings if v.catalog is not None and v.catalog_path is not None), None)
+    other = None
+    if sibling is not None and sibling.catalog is not None and sibling.catalog_path is not None:
+        other = CatalogCopy(sibling.catalog_path, sibling.catalog, _entries(sibling), False)
     by_id = {m.id: m for m in version.catalog if m.id}
     mutations = []
     for kind in KINDS:

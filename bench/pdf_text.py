@@ -26,13 +26,14 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import corpus
 import pdfplumber
 from pdfminer.high_level import extract_text as pdfminer_text
 from pypdf import PdfReader
 
-from pressgen.build import BuildOptions, build, print_documents
+import corpus
+from pressgen.build import build, print_documents
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

@@ -34,11 +34,11 @@ from typing import Any
 import baselines
 import corpus
 import measure
-import serve_loop
-
 import pressgen
-from pressgen.build import BuildOptions, print_documents
+import serve_loop
+from pressgen.build import print_documents
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent

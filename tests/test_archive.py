@@ -18,9 +18,10 @@ import pytest
 
 from conftest import SLUG, copy_project, tree_digest
 from helpers import add_release, parse_links
-from pressgen.build import BuildOptions, build
+from pressgen.build import build
 from pressgen.cli import run
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
 
 BASE = "https://newsroom.example.org/cyber-defence-pledge-2024/"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

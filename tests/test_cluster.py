@@ -24,8 +24,11 @@ import pytest
 from distributed import Client, LocalCluster
 
 from conftest import SLUG, Cli, add_journalist_release, publish_all, tree_digest
-from pressgen.build import BuildOptions, build
+from pressgen.build import build
 from pressgen.config import load_config
+from pressgen.options import BuildOptions
+
+pytestmark = pytest.mark.slow  # a real Dask LocalCluster
 
 # A release long enough (about 20 pages) that it is still rendering when the test kills its worker.
 LONG_SLUG = "2024-06-10-long-briefing"

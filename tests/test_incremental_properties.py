@@ -19,11 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECT_PARTS, SLUG, Cli, Result, copy_project, tree_digest
 from helpers import set_translation
+
+pytestmark = pytest.mark.slow  # many builds of generated edits
 
 LANGS = ("en", "nl", "ro")
 TRANSLATIONS = ("nl", "ro")

@@ -175,6 +175,7 @@ def chromium() -> Iterator[Browser]:
         yield browser
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("lang", LANGS)
 def test_picture_fits_the_screen_and_the_page_stays_light(
@@ -314,6 +315,7 @@ def test_release_catalog_explains_how_to_translate_a_picture(project: Path, cli:
     assert cli(project, "check").out.strip() == "0 errors, 0 warnings"
 
 
+@pytest.mark.browser
 def test_pages_with_pictures_are_valid_and_accessible(journalist_site: Path, served: str, chromium: Browser) -> None:
     """The Nu HTML Checker and axe-core are content with figures, downloads and feed links too."""
     pages = [str(p) for p in sorted(journalist_site.rglob("*.html"))]

@@ -335,11 +335,11 @@ def test_check_says_once_that_a_dictionary_is_missing(
     monkeypatch.setattr(spelling, "DICTIONARY_DIRS", ())
     result = cli(project, "check")
     assert result.code == 0
-    assert result.out.splitlines() == [
+    assert result.err.splitlines() == [  # on standard error, as every warning that is not a finding
         "warning: no hunspell dictionary for nl_NL: install the Debian package hunspell-nl; "
         "until then, words in nl_NL are not spell-checked",
-        "0 errors, 1 warning",
     ]
+    assert result.out.splitlines() == ["0 errors, 1 warning"]
 
 
 @pytest.mark.parametrize(

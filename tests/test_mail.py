@@ -36,6 +36,7 @@ def ministers_release(project: Path, cli: Cli) -> None:
     assert cli(project, "publish", MINISTERS, "--lang", "en", "--now", "2024-06-01T10:00:00+02:00").code == 0
 
 
+@pytest.mark.browser
 def test_the_html_part_is_valid_and_readable_in_chromium(project: Path, cli: Cli, tmp_path: Path) -> None:
     ministers_release(project, cli)
     with mail_server() as server:

@@ -402,6 +402,7 @@ def _start_build(project: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_build_leaves_no_process_behind(how: signal.Signals, project: Path) -> None:
     process = _start_build(slow_project(project))
@@ -426,6 +427,7 @@ os._exit(0)  # a build that needed no PDF after all, done while WeasyPrint still
 """
 
 
+@pytest.mark.slow
 def test_the_fork_server_ends_with_its_build_even_while_it_loads_weasyprint(tmp_path: Path) -> None:
     """It does not hold the build's output pipe open (a script reading it would wait) nor run on."""
     stuck = tmp_path / "stuck" / "weasyprint"  # a WeasyPrint that never finishes loading
@@ -447,6 +449,7 @@ def test_the_fork_server_ends_with_its_build_even_while_it_loads_weasyprint(tmp_
     assert not _alive(fork_server)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_in_one_line_and_changes_nothing(project: Path, cli: Cli) -> None:
     assert cli(project, "build").code == 0
     before = tree_digest(project / "public")
@@ -460,7 +463,9 @@ def test_ctrl_c_stops_in_one_line_and_changes_nothing(project: Path, cli: Cli) -
     assert output.decode() == "interrupted: nothing was changed\n"
     assert tree_digest(project / "public") == before
     assert [p.name for p in project.iterdir() if p.name.endswith(".tmp")] == []
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30  # the workers end once they notice their parent is gone
+    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert [pid for pid in family if _alive(pid)] == []
 
 

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from conftest import SLUG, Cli
 from test_site_quality import chromium_browser
 
@@ -161,6 +163,7 @@ def test_a_page_from_an_earlier_run_of_serve_reloads_from_the_next(project: Path
         assert int(get(f"{url}{RELOAD}?build={before}")) > before
 
 
+@pytest.mark.browser
 def test_an_open_page_reloads_itself_after_an_edit(project: Path) -> None:
     with serving(project) as url, chromium_browser() as browser:
         page = browser.new_page()

@@ -27,6 +27,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 from conftest import REPO
 from helpers import serving
 
+pytestmark = pytest.mark.browser  # Chromium, the Nu HTML Checker and Lighthouse on a built site
+
 NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"

@@ -275,17 +275,18 @@ def test_a_source_saved_while_it_is_published_is_not_recorded(
 ) -> None:
     """The press office saves release.md again after `publish` approved it and before it copied it."""
     import pressgen.publishing
+    import pressgen.snapshots
 
     release = here / "releases" / SLUG / "release.md"
     release.write_text(release.read_text(encoding="utf-8").replace("is palpable.", "is clearly palpable."))
     before = tree_digest(here / "published")
-    copy = pressgen.publishing.write_snapshot
+    copy = pressgen.snapshots.write_snapshot
 
     def saved_meanwhile(*args: Any) -> None:
         release.write_text(release.read_text(encoding="utf-8").replace("clearly", "plainly"), encoding="utf-8")
         copy(*args)
 
-    monkeypatch.setattr(pressgen.publishing, "write_snapshot", saved_meanwhile)
+    monkeypatch.setattr(pressgen.publishing, "write_snapshot", saved_meanwhile)  # as publish calls it
     result = cli(here, "publish", SLUG, "--lang", "en", "--note", "A word.")
     assert result.code == 1
     assert result.err.splitlines() == [

@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,90 +39,14 @@ from pressgen.cache import (
     write_manifest,
     write_state,
 )
-from pressgen.config import DEFAULT_PDF_VARIANT, Config
-from pressgen.errors import Diagnostic, PressgenError, UsageError
+from pressgen.config import Config
+from pressgen.errors import PressgenError, UsageError
 from pressgen.files import WRITE_FAILURES
+from pressgen.options import BuildOptions, BuildReport, Progress
 from pressgen.output import Generation, check_output_dir, generation, project_lock, real_dir
-from pressgen.urls import SITEMAP_LIMIT
 
 if TYPE_CHECKING:
     from pressgen.pool import PdfExecutor, PdfPool
-
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the user asked of one build."""
-
-    out: Path | None = None
-    now: dt.datetime | None = None
-    # Render the current sources into the preview folder (unpublished releases, unapproved
-    # translations, pending edits), every page marked as a preview; else the publication record.
-    preview: bool = False
-    embargoed: bool = False
-    pdf_variant: str | None = DEFAULT_PDF_VARIANT
-    strict: bool = False
-    jobs: int | None = None  # worker processes for PDFs; default: the machine's cores
-    executor: str | None = None  # where PDFs render ("local", "dask"); default: the configuration's
-    scheduler: str | None = None  # the Dask scheduler's address; default: the configuration's
-    only: str | None = None  # re-render this release's PDFs even if the cache has them
-    # Record the build in the cache's manifest as the build of this folder, where it ends up
-    # (review builds its draft PDFs in a staging folder that is then renamed).
-    recorded_as: Path | None = None
-    page_size: int = 50  # releases on a newsroom page
-    feed_size: int = 50  # the latest releases in a feed
-    sitemap_limit: int = SITEMAP_LIMIT  # URLs in a sitemap; past that, a sitemap index
-
-
-@dataclass
-class BuildReport:
-    """What a build wrote, and what it has to say: lagging translations, drafts, warnings."""
-
-    out_dir: Path
-    pages: int = 0
-    pdfs: int = 0
-    versions: int = 0  # language versions written
-    releases: int = 0
-    drafts: list[str] = field(default_factory=list)  # "slug [lang]: why" of unapproved previews
-    lagging: list[str] = field(default_factory=list)  # "slug [lang]: …" of translations behind their source
-    warnings: list[Diagnostic] = field(default_factory=list)
-    seconds: float = 0.0
-    font_subsetter: str = ""
-    rendered: int = 0  # PDFs rendered by this build
-    reused: int = 0  # PDFs whose inputs were unchanged, kept or taken from the cache
-    written: int = 0  # units (pages, PDFs, feeds…) made by this build; the others were kept
-    slowest: list[tuple[float, str]] = field(default_factory=list)
-    unchanged: bool = False  # nothing changed since the last build: nothing was written
-    kept_notes: list[str] = field(default_factory=list)  # the last build's notes, for a no-op
-
-    def notes(self) -> list[str]:
-        """Return the lines on lagging translations and drafts (warnings are diagnostics of their own)."""
-        if self.unchanged:
-            return list(self.kept_notes)
-        lines = [f"lags: {line}" for line in self.lagging]
-        lines += [f"draft: {line}" for line in self.drafts]
-        return lines
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "pages": self.pages,
-            "pdfs": self.pdfs,
-            "versions": self.versions,
-            "releases": self.releases,
-            "drafts": len(self.drafts),
-            "lagging": len(self.lagging),
-            "warnings": [w.as_data() for w in self.warnings],
-            "notes": self.notes(),
-        }
-
-    @classmethod
-    def from_summary(cls, out_dir: Path, summary: dict[str, Any], seconds: float) -> BuildReport:
-        report = cls(out_dir=out_dir, pages=summary["pages"], pdfs=summary["pdfs"], seconds=seconds, unchanged=True)
-        report.versions, report.releases = summary["versions"], summary["releases"]
-        report.warnings = [Diagnostic.from_data(w) for w in summary.get("warnings", [])]
-        report.kept_notes = summary.get("notes", [])
-        return report
 
 
 def build(
@@ -229,15 +153,15 @@ def _gather_and_write(
     report = BuildReport(out_dir=out_dir)
 
     # Gather: everything is read and checked before anything is written. A public build renders the
-    # record alone: what is wrong in the current sources is a warning.
+    # record alone: what is wrong in the current sources is a warning. The embargoes the output
+    # knows of are the moments at which it stops being valid.
     if options.preview:
         facts = check_sources(config, sources, memo, options)
         documents = preview_documents(config, sources, memo, facts, options, now, report)
+        embargoes = [d.embargo for d in documents if d.embargo is not None]
     else:
         warn_of_sources(config, sources, memo, options, report)
         documents = public_documents(config, sources, memo, options, now, report)
-    embargoes = [d.embargo for d in documents if d.embargo is not None]
-    if not options.preview:
         embargoes = recorded_embargoes(memo)
 
     # Write: into the stage of the next generation of the output, swapped in whole at the end.

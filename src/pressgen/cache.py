@@ -107,7 +107,7 @@ def _library_versions(names: Iterable[str]) -> list[tuple[str, str]]:
     """Return (name, version) of each installed library, read from the name of its `.dist-info` folder.
 
     As `importlib.metadata` finds it (the first on `sys.path`), without importing it and reading
-    each library's metadata: a no-op build takes a fraction of a second, and those were 40 ms.
+    each library's metadata, which costs a no-op build a large share of its time (docs/performance.md).
     """
     wanted = {_normal(name): name for name in names}
     found: dict[str, str] = {}
@@ -370,6 +370,10 @@ def _walk(root: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
         try:
             entries = list(os.scandir(f"{root}/{relative}"))
         except (FileNotFoundError, NotADirectoryError):
+            continue
+        except PermissionError:  # a folder nobody may list: an entry of its own, which what reads it names
+            if relative != prefix:
+                yield relative[:-1], os.lstat(f"{root}/{relative}")
             continue
         for entry in entries:
             path = f"{relative}{entry.name}"

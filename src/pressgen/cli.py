@@ -135,7 +135,11 @@ def cli() -> None:
     callback=_check_scheduler,
     help="The Dask scheduler's address, tcp://HOST:PORT (default: [build] scheduler in pressgen.toml).",
 )
-@click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
+@click.option(
+    "--only",
+    metavar="SLUG",
+    help="Render this release's PDFs again even if nothing changed; the rest is built as usual.",
+)
 @click.option(
     "--pdf-variant",
     type=click.Choice([*PDF_VARIANTS, "none"]),
@@ -163,8 +167,8 @@ def build(
     Only what `pressgen publish` recorded is published, as it was recorded; with --drafts, the
     current sources are rendered into the preview folder instead, every page marked as a preview.
     """
-    from pressgen.build import BuildOptions
     from pressgen.build import build as run_build
+    from pressgen.options import BuildOptions
 
     options = BuildOptions(
         out=out,
@@ -183,16 +187,18 @@ def build(
     for warning in report.warnings:
         _show(warning)
     for note in report.notes():
-        click.echo(_terminal_safe(note), err=True)
+        _show(note)
     where = _display(report.out_dir)
     if report.unchanged:
         click.echo(f"nothing changed since the last build: {where}/ is up to date ({report.seconds:.2f} s)")
         return
     if report.font_subsetter != "HarfBuzz" and report.rendered:
-        click.echo(
-            "warning: fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
-            "(Debian: libharfbuzz-subset0) for faster builds",
-            err=True,
+        _show(
+            Diagnostic(
+                "fonts were subset with fontTools, the slow fallback: install HarfBuzz's subsetter "
+                "(Debian: libharfbuzz-subset0) for faster builds",
+                severity="warning",
+            )
         )
     what = "preview" if drafts else "pack" if embargoed else "site"
     versions = f"{plural(report.versions, 'language version')} of {plural(report.releases, 'release')}"
@@ -350,7 +356,7 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
     for path in report.catalogs_written:
         click.echo(f"updated {path.relative_to(config.root)}")
     for text in report.markup_lost:
-        click.echo(f"warning: the draft of {text[:60]!r}… lost a link or placeholder: check it", err=True)
+        _show(Diagnostic(f"the draft of {text[:60]!r}… lost a link or placeholder: check it", severity="warning"))
     click.echo(
         f"{report.from_provider} drafts from {name} ({report.requests} requests), "
         f"{report.from_memory} from translation memory; all marked fuzzy for review"
@@ -382,8 +388,8 @@ def check(obj: Context, fix: bool) -> None:
     assessment = assess(config, releases, dt.datetime.now(dt.UTC))
     notes = missing_dictionaries(config.languages)
     findings = check_sources(releases, config) + assessment.findings()
-    for note in notes:
-        click.echo(f"warning: {note}")
+    for note in notes:  # on standard error, as every diagnostic that is not a finding
+        _show(Diagnostic(note, severity="warning"))
     # A file that cannot be read (a catalog, a glossary, a word list) is an input error, on standard
     # error once, as every command reports it; the checks' findings are check's output.
     unreadable = assessment.unreadable()
@@ -449,7 +455,7 @@ def serve(obj: Context, port: int, host: str, public: bool, out: Path | None) ->
     edits, every page marked as a preview; `--public` serves what `build` publishes instead.
     Pages open in the browser reload themselves once a rebuild is done.
     """
-    from pressgen.build import BuildOptions
+    from pressgen.options import BuildOptions
     from pressgen.serve import Preview
 
     options = BuildOptions(out=out, preview=not public)

@@ -282,13 +282,6 @@ class DeliveryLog:
         ).fetchall()
         return [Delivery(*row) for row in rows]
 
-    def outcomes(self, slug: str, state: str) -> list[Delivery]:
-        """Return the deliveries of `slug` in one state, in the order they were planned."""
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM deliveries WHERE slug = ? AND state = ? ORDER BY id", (slug, state)
-        ).fetchall()
-        return [Delivery(*row) for row in rows]
-
     def counts(self, slug: str) -> dict[tuple[str, str], dict[str, int]]:
         """Return, per list and language sent, how many deliveries of `slug` are in each state."""
         found: dict[tuple[str, str], dict[str, int]] = {}

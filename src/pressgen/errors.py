@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 # An error stops a build (or keeps a language version out); a warning is for the reader, and
-# `--strict` turns it into an error.
-Severity = Literal["error", "warning"]
+# `--strict` turns it into an error; a note tells what a build did that a reader may want to
+# know (a lagging translation, a draft in a preview), labelled by its kind: `lags: …`, `draft: …`.
+Severity = Literal["error", "warning", "note"]
 # A reviewer accepts the findings of one check on one message with the flag `ignore-<check>` on
 # its `#,` line, as Weblate names its check flags (see `checks.accepted_checks`).
 IGNORE_FLAG = "ignore-"
@@ -48,6 +49,8 @@ class Diagnostic:
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
+        if self.severity == "note" and self.check:
+            return f"{where}{self.check}: {self.message}"
         check = f"{self.check}: " if self.check else ""
         return f"{where}{self.severity}: {check}{self.message}"
 
@@ -65,9 +68,15 @@ class Diagnostic:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Diagnostic:
         """Return the diagnostic that `as_data` gave `data` for."""
-        severity: Severity = "warning" if data.get("severity") == "warning" else "error"
+        found = data.get("severity")
+        severity: Severity = "warning" if found == "warning" else "note" if found == "note" else "error"
         accepted = bool(data.get("accepted"))
         return cls(str(data["message"]), data.get("path"), data.get("line"), severity, data.get("check"), accepted)
+
+
+def note(kind: str, message: str) -> Diagnostic:
+    """Return a note of a kind ("lags", "draft"): printed as `kind: message`."""
+    return Diagnostic(message, severity="note", check=kind)
 
 
 class PressgenError(Exception):

@@ -12,11 +12,11 @@ from pressgen.images import SIZES, default_src, srcset
 from pressgen.printable import for_print
 
 
-def file_size(size: int, language: Language) -> str:
+def format_size(size: int, language: Language) -> str:
     """Return a file size as the language writes it (84 kB, 1,2 MB)."""
-    from pressgen.render import format_size  # render.py registers these filters
-
-    return format_size(size, language)
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language.locale)}\u00a0MB"
+    return f"{format_decimal(max(1, round(size / 1000)), locale=language.locale)}\u00a0kB"
 
 
 def number(value: int, language: Language) -> str:
@@ -28,7 +28,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "printable": for_print,
     "web_src": default_src,
     "srcset": srcset,
-    "file_size": file_size,
+    "file_size": format_size,
     "number": number,
 }
 # What the `sizes` attribute of a picture says: how wide the page shows it.

@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressgen import urls
-from pressgen.build import BuildOptions, BuildReport
 from pressgen.cache import Memo, Sources, code_version, digest_of
 from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems
+from pressgen.errors import Diagnostic, PressgenError, Problems, note
 from pressgen.localise import LagView, LocalisedRelease, UpdateView, WithdrawnView, format_day, localise_release
-from pressgen.publishing import PublicVersion, read_versions, snapshot_dir
+from pressgen.options import BuildOptions, BuildReport
+from pressgen.publishing import PublicVersion, read_versions
 from pressgen.record import RECORD_DIR, RECORD_NAME, linked_record_problem, record_path
 from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
 from pressgen.segment import body_assets, release_assets
+from pressgen.snapshots import snapshot_dir
 from pressgen.status import Interface, Version, assess, assess_interface
 from pressgen.urls import Place
 
@@ -366,7 +367,7 @@ def public_documents(
             if withdrawn is not None and public_at is not None and withdrawn < public_at:
                 continue  # withdrawn before it was ever public: never published
             if entry["lags"]:
-                report.lagging.append(f"{slug} [{entry['lang']}]: {entry['lags']}")
+                report.lagging.append(note("lags", f"{slug} [{entry['lang']}]: {entry['lags']}"))
             texts.pending += 1
             documents.append(
                 Document(
@@ -500,7 +501,7 @@ class _Current:
 
     def done(self) -> None:
         # A cold preview assesses every release before it writes any: holding every assessment
-        # until the end took serve's first build past 300 MB at N = 1000. Once its documents are
+        # until the end made serve's first build's memory grow with the archive. Once its documents are
         # written, a release is read again from its files if anything still asks for it.
         self.pending -= 1
         if self.pending <= 0:
@@ -594,7 +595,7 @@ def preview_documents(
             if language.code != release.lang:
                 reasons += interface_reasons.get(language.code, [])
             if reasons:
-                report.drafts.append(f"{release.slug} [{language.code}]: {'; '.join(reasons)}")
+                report.drafts.append(note("draft", f"{release.slug} [{language.code}]: {'; '.join(reasons)}"))
             documents.append(
                 Document(
                     slug=release.slug,

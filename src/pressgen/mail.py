@@ -34,11 +34,12 @@ from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language, MailConfig
 from pressgen.deliveries import Delivery
 from pressgen.errors import Diagnostic, PressgenError
 from pressgen.feeds import absolute_urls
+from pressgen.filters import format_size
 from pressgen.gather import Document
 from pressgen.localise import LocalisedRelease, UpdateView, format_moment, smart_quotes
 from pressgen.output import real_dir
 from pressgen.plaintext import html_to_text
-from pressgen.render import Renderer, SiteContext, format_size
+from pressgen.render import Renderer, SiteContext
 from pressgen.site import Renderers
 
 MAIL_CSS = "mail.css"
@@ -243,7 +244,7 @@ def address_letter(edition: Edition, letter: Letter) -> bytes:
 def _fixed_headers(
     subject: str, languages: str, reply_to: Address | None, list_name: str, config: Config, mail: MailConfig
 ) -> bytes:
-    """Return the headers every subscriber of an edition gets alike (written once: they take 2 ms)."""
+    """Return the headers every subscriber of an edition gets alike, written once for all of them."""
     head = EmailMessage(policy=HEADER_POLICY)
     head["From"] = Address(display_name=mail.sender_name, addr_spec=mail.sender_address)
     head["Subject"] = subject
@@ -299,9 +300,9 @@ class Editions:
     """
 
     def __init__(self, config: Config, mail: MailConfig, slug: str, embargoed: bool, now: dt.datetime):
-        from pressgen.build import BuildOptions, BuildReport
         from pressgen.cache import Memo, Sources, read_state
         from pressgen.gather import public_documents
+        from pressgen.options import BuildOptions, BuildReport
 
         self.config = config
         self.mail = mail

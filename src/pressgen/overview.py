@@ -15,9 +15,9 @@ from typing import Any
 from pressgen.catalogs import release_template
 from pressgen.config import Config
 from pressgen.errors import PressgenError
-from pressgen.publishing import SNAPSHOT, approved_messages, snapshot_dir, source_digest, translation_digest
 from pressgen.record import ReleaseRecord, VersionRecord, read_record, recorded_slugs
 from pressgen.releases import read_release
+from pressgen.snapshots import SNAPSHOT, approved_messages, snapshot_dir, source_digest, translation_digest
 from pressgen.status import Assessment, Version
 
 

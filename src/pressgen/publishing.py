@@ -16,9 +16,6 @@ the current source version, until it is republished against the new one.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -44,7 +41,6 @@ from pressgen.record import (
     Withdrawal,
     interface_copy_path,
     read_record,
-    record_dir,
     record_path,
     recorded_slugs,
     rewriting,
@@ -62,13 +58,18 @@ from pressgen.releases import (
     slug_argument,
     with_change_notes,
 )
+from pressgen.repair import repair_versions, restoring_command
 from pressgen.scaffold import placeholder_problems
-from pressgen.segment import body_assets, release_assets
+from pressgen.segment import body_assets
+from pressgen.snapshots import (
+    approved_messages,
+    recorded_texts,
+    snapshot_dir,
+    source_digest,
+    translation_digest,
+    write_snapshot,
+)
 from pressgen.status import Interface, Version, assess, assess_interface, blockers
-
-SNAPSHOT = "release.md"
-TOTALS = ("translated", "fuzzy", "missing", "public", "releases")
-MESSAGES = "messages.po"
 
 
 @dataclass
@@ -80,39 +81,6 @@ class PublishReport:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, why not)
     interfaces: list[str] = field(default_factory=list)  # languages whose interface strings were recorded
     repaired: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, where from)
-
-
-def snapshot_dir(config: Config, slug: str, lang: str) -> Path:
-    """Return the folder that holds a language version's texts as published."""
-    return record_dir(config, slug) / lang
-
-
-def source_digest(release: Release) -> str:
-    """Return the digest of a release's own texts: release.md and the pictures it shows."""
-    digest = hashlib.sha256(release.path.read_bytes())
-    for asset in release_assets(release):
-        digest.update(b"\0" + asset.relative_to(release.folder).as_posix().encode() + b"\0")
-        digest.update(asset.read_bytes())
-    return f"sha256:{digest.hexdigest()}"
-
-
-def translation_digest(source: str, messages: Iterable[tuple[str, str]]) -> str:
-    """Return the digest of a translation: the source version it translates and its messages."""
-    digest = hashlib.sha256(source.encode())
-    for msgid, msgstr in sorted(messages):
-        digest.update(b"\0" + msgid.encode() + b"\0" + msgstr.encode())
-    return f"sha256:{digest.hexdigest()}"
-
-
-def approved_messages(template: Catalog, catalog: Catalog | None) -> list[tuple[str, str]]:
-    """Return (source, translation) for every message of `template`, approved in `catalog`."""
-    found = []
-    for message in template:
-        if message.id and isinstance(message.id, str):
-            translation = lookup(catalog, message.id)
-            if translation is not None:
-                found.append((message.id, translation))
-    return found
 
 
 def publish(
@@ -146,11 +114,11 @@ def publish(
     with project_lock(real_dir(config.cache_dir, config.root)):
         tidy_record(config)
         if repair:
-            from pressgen.repair import repair_versions
-
             named = [slug_argument(s, config, recorded_slugs(config), "published/") for s in slugs]
             for slug in dict.fromkeys(named):
-                repair_versions(config, slug, langs, report)
+                intact, repaired = repair_versions(config, slug, langs)
+                report.unchanged += [(slug, lang) for lang in intact]
+                report.repaired += [(slug, lang, where) for lang, where in repaired]
             return report
         folders = config.releases_dir.iterdir() if config.releases_dir.is_dir() else iter(())
         known = [folder.name for folder in folders if folder.is_dir()]
@@ -507,26 +475,6 @@ def _not_before(config: Config, previous: VersionRecord, now: dt.datetime, path:
         )
 
 
-def write_snapshot(
-    config: Config, release: Release, lang: str, folder: Path, messages: list[tuple[str, str]] | None
-) -> None:
-    """Write the texts of version `lang`, as they are now, into `folder` of an act's stage (replacing what it held)."""
-    if folder.is_dir() and not folder.is_symlink():
-        shutil.rmtree(folder)  # hard links to the live record: removed, never written into
-    elif folder.exists() or folder.is_symlink():
-        folder.unlink()
-    folder.mkdir()
-    write_new(folder / SNAPSHOT, release.path.read_bytes())
-    for asset in release_assets(release):
-        write_new(folder / asset.relative_to(release.folder), asset.read_bytes())
-    if messages is not None:
-        language = config.language(lang)
-        catalog = Catalog(locale=language.locale, project=release.slug, fuzzy=False)
-        for msgid, msgstr in messages:
-            catalog.add(msgid, msgstr).flags.clear()
-        write_new(folder / MESSAGES, serialise(catalog))
-
-
 def withdraw(config: Config, slug: str, reason: str, now: dt.datetime | None = None) -> ReleaseRecord:
     """Mark a published release withdrawn: its pages stay, marked, and it leaves lists and feeds.
 
@@ -579,19 +527,6 @@ class PublicVersion(VersionOf):
         return max(self.version.published, embargo) if embargo is not None else self.version.published
 
 
-def read_published(config: Config) -> list[PublicVersion]:
-    """Read every recorded language version, with its texts as published."""
-    problems = Problems()
-    found: list[PublicVersion] = []
-    for slug in recorded_slugs(config):
-        try:
-            found += read_versions(config, slug)
-        except PressgenError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
-    return found
-
-
 def read_versions(config: Config, slug: str) -> list[PublicVersion]:
     """Read one recorded release: each of its language versions, with its texts as published (verified).
 
@@ -616,41 +551,8 @@ def read_versions(config: Config, slug: str) -> list[PublicVersion]:
     return versions
 
 
-def recorded_texts(
-    config: Config, record: ReleaseRecord, entry: VersionRecord, folder: Path
-) -> tuple[Release, Catalog | None, str]:
-    """Read the copy of a recorded version's texts in `folder`: its release, its messages (a translation's)
-    and their digest, which is the record's `text` if the copy is what was published."""
-    lang = entry.lang
-    path = folder / SNAPSHOT
-    if folder.is_symlink() or path.is_symlink():
-        raise PressgenError("is a symbolic link; the published texts are files of the record", folder)
-    if not path.is_file():
-        raise PressgenError(
-            f"the texts of the {lang} version are missing from the record ({path.relative_to(config.root)})",
-            record.path,
-            entry.line,
-        )
-    release = read_release(path, config, slug=record.slug)
-    if entry.source is None and release.lang != lang:
-        message = f"[{lang}] has no 'source', but the release is written in {release.lang}"
-        raise PressgenError(message, record.path, entry.line)
-    if entry.source is not None and release.lang == lang:
-        message = f"[{lang}] is the release's source language, but the record gives it a 'source'"
-        raise PressgenError(message, record.path, entry.line)
-    catalog = None
-    texts = source_digest(release)
-    if entry.source is not None:
-        catalog = read_catalog(folder / MESSAGES, config.language(lang))
-        pairs = [(str(m.id), str(m.string)) for m in catalog if m.id and m.string and not m.fuzzy]
-        texts = translation_digest(texts, pairs) if texts == entry.source else texts
-    return release, catalog, texts
-
-
 def _differs(config: Config, record: ReleaseRecord, entry: VersionRecord) -> Diagnostic:
     """Say that a version's published texts are not what the record says, and the one way to restore them."""
-    from pressgen.repair import restoring_command
-
     return Diagnostic(
         f"the published texts of the {entry.lang} version differ from what the record says was published "
         f"(were they edited by hand?): {restoring_command(config, record, entry)}",

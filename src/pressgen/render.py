@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, ClassVar, TypedDict
 
 from babel.messages.catalog import Catalog
-from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import (
     BytecodeCache,
@@ -190,13 +189,6 @@ def counter_content(label: str) -> Markup:
         parts.append(counter)
         rest = rest[index + len(key) :]
     return Markup(" ".join(parts))
-
-
-def format_size(size: int, language: Language) -> str:
-    """Return a file size as the language writes it (84 kB, 1,2 MB)."""
-    if size >= 1_000_000:
-        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language.locale)}\u00a0MB"
-    return f"{format_decimal(max(1, round(size / 1000)), locale=language.locale)}\u00a0kB"
 
 
 class _CompiledTemplates(BytecodeCache):

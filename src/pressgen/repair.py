@@ -23,26 +23,21 @@ from pressgen.catalogs import read_catalog, release_catalog_path, release_templa
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems, UsageError
 from pressgen.output import real_dir
-from pressgen.publishing import (
-    SNAPSHOT,
-    PublishReport,
-    approved_messages,
-    recorded_texts,
-    snapshot_dir,
-    source_digest,
-    write_snapshot,
-)
 from pressgen.record import RECORD_DIR, ReleaseRecord, VersionRecord, read_record, rewriting
 from pressgen.releases import Release, read_release, with_change_notes
+from pressgen.snapshots import SNAPSHOT, approved_messages, recorded_texts, snapshot_dir, source_digest, write_snapshot
 
 # The most a copy taken from git may hold: a release is at most 1 MB of text, with its pictures.
 MAX_FROM_GIT = 200_000_000
 GIT_TIMEOUT = 60.0  # seconds
 
 
-def repair_versions(config: Config, slug: str, langs: list[str], report: PublishReport) -> None:
+def repair_versions(config: Config, slug: str, langs: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Restore the published texts of the versions `langs` of a release (default: all) that differ from its
-    record; refuse, changing nothing, if any of them cannot be found again."""
+    record; refuse, changing nothing, if any of them cannot be found again.
+
+    Return the languages that were intact, and (language, where its texts came from) of each repaired one.
+    """
     record = read_record(config, slug)
     assert record is not None
     for lang in langs:
@@ -50,9 +45,10 @@ def repair_versions(config: Config, slug: str, langs: list[str], report: Publish
             raise UsageError(f"--lang {lang}: the {lang} version of {slug} was never published; nothing to repair")
     wanted = [record.versions[lang] for lang in (list(dict.fromkeys(langs)) or list(record.versions))]
     broken = [entry for entry in wanted if not _intact(config, record, entry)]
-    report.unchanged += [(slug, entry.lang) for entry in wanted if entry not in broken]
+    intact = [entry.lang for entry in wanted if entry not in broken]
+    repaired: list[tuple[str, str]] = []
     if not broken:
-        return
+        return intact, repaired
     problems = Problems()
     with rewriting(config, slug) as stage:
         for entry in broken:
@@ -63,8 +59,9 @@ def repair_versions(config: Config, slug: str, langs: list[str], report: Publish
                 continue
             shutil.rmtree(stage / entry.lang, ignore_errors=True)
             os.rename(candidate, stage / entry.lang)
-            report.repaired.append((slug, entry.lang, where))
+            repaired.append((entry.lang, where))
         problems.raise_if_any()  # inside the act: nothing is swapped in
+    return intact, repaired
 
 
 def restoring_command(config: Config, record: ReleaseRecord, entry: VersionRecord) -> str:

@@ -14,10 +14,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pressgen import urls
-from pressgen.build import BuildOptions, build
+from pressgen.build import build
 from pressgen.catalogs import release_catalog_path, release_template
 from pressgen.config import Config
 from pressgen.errors import Diagnostic
+from pressgen.options import BuildOptions
 from pressgen.output import check_output_dir, project_lock, real_dir, staging
 from pressgen.po import PoCatalog
 from pressgen.releases import read_releases

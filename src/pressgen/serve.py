@@ -38,10 +38,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pressgen.build import BuildOptions, BuildReport, build, output_dir
+from pressgen.build import build, output_dir
 from pressgen.cache import INPUT_FOLDERS
 from pressgen.config import CONFIG_NAME, Config, load_config
 from pressgen.errors import Diagnostic, PressgenError, plural
+from pressgen.options import BuildOptions, BuildReport
 from pressgen.pool import PdfPool
 
 RELOAD_PATH = "/.pressgen/reload"
@@ -423,7 +424,7 @@ class PreviewServer(ThreadingHTTPServer):
         self,
         address: tuple[str, int],
         handler: Callable[..., PreviewHandler],
-        report: Callable[[str], None] = lambda text: print(f"warning: {text}", file=sys.stderr),
+        report: Callable[[str], None],
     ):
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.report = report  # says what went wrong with a request, in one line

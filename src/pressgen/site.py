@@ -23,7 +23,6 @@ from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
 from pressgen import urls
-from pressgen.build import BuildOptions, BuildReport, Progress
 from pressgen.cache import Memo, PdfCache, Sources, code_version, digest_of, weasyprint_version
 from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup, read_catalog
 from pressgen.config import Config, Language
@@ -37,8 +36,10 @@ from pressgen.feeds import (
     write_feed,
     write_sitemaps,
 )
+from pressgen.filters import format_size
 from pressgen.gather import Document
 from pressgen.images import write_original, write_variants
+from pressgen.options import BuildOptions, BuildReport, Progress
 from pressgen.output import Stage
 from pressgen.pool import PdfExecutor, PdfResult, PdfTask
 from pressgen.record import interface_copy_path
@@ -54,7 +55,6 @@ from pressgen.render import (
     Renderer,
     RootContext,
     YearLink,
-    format_size,
 )
 from pressgen.segment import release_assets
 from pressgen.urls import Place
