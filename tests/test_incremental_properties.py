@@ -2,7 +2,8 @@
 
 Each example copies the bundled project, builds it, then applies a random sequence of edits (the
 release text, release and interface catalogs, templates, configuration, the publication record,
-embargoes, releases added and deleted), one at a time. After each edit the project is built
+embargoes, releases added and deleted, pictures, the logo, glossaries, word lists, fonts), one at
+a time. After each edit the project is built
 incrementally, keeping its `.pressgen-cache/` and its output, and a copy of it without the cache
 and the outputs is built from scratch; the two output folders must hold the same files with the
 same bytes, and the builds must print the same warnings and notes.
@@ -190,7 +191,71 @@ def delete_release(cli: Cli, project: Path, target: int, word: str, at: str) -> 
             (project / "locales" / lang / "releases" / f"{slug}.po").unlink(missing_ok=True)
 
 
+COLOURS = {"vital": (0, 58, 112), "Pivotal": (138, 0, 22), "ändert": (255, 255, 255), "crucial": (0, 0, 0)}
+# Fonts of the system (fonts-dejavu-core, which the tests need): another font under the PDF's font's name.
+FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"),
+)
+
+
+def edit_picture(cli: Cli, project: Path, target: int, word: str, at: str) -> None:
+    """Give a release a picture, or paint it another colour under the same name (then publish it, or not)."""
+    from PIL import Image
+
+    slug = pick(project, target)
+    if slug is None:
+        return
+    folder = project / "releases" / slug
+    Image.new("RGB", (64 + target, 40), COLOURS[word]).save(folder / "photo.png")
+    path = folder / "release.md"
+    text = path.read_text(encoding="utf-8")
+    if "\nimage:" not in text:
+        path.write_text(text.replace("\ndate:", "\nimage:\n  src: photo.png\n  alt: A photo\ndate:", 1), "utf-8")
+    if target % 2:
+        run_ok(cli, project, "publish", slug, "--note", f"{word} photo.", "--now", at)
+
+
+def edit_logo(cli: Cli, project: Path, target: int, word: str, at: str) -> None:
+    """Give the organisation a logo, or paint it another colour (pages, PDFs and feeds show it)."""
+    from PIL import Image
+
+    Image.new("RGB", (120, 60), COLOURS[word]).save(project / "templates" / "logo.png")
+    path = project / "pressgen.toml"
+    text = path.read_text(encoding="utf-8")
+    if "\nlogo = " not in text:
+        path.write_text(text.replace("[organisation]\n", '[organisation]\nlogo = "logo.png"\n', 1), "utf-8")
+
+
+def edit_glossary(cli: Cli, project: Path, target: int, word: str, at: str) -> None:
+    """Change a glossary's required translation of NATO: the checks, and so the preview's drafts, follow."""
+    lang = TRANSLATIONS[target % 2]
+    path = project / "locales" / lang / "glossary.tbx"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"<term>(NAVO|NATO)[^<]*</term>", f"<term>NAVO {word}</term>", text, count=1), "utf-8")
+
+
+def edit_word_list(cli: Cli, project: Path, target: int, word: str, at: str) -> None:
+    """Add a word to a language's word list, or empty the list (the spelling check follows)."""
+    lang = LANGS[target % 3]
+    path = project / "locales" / lang / "words.txt"
+    path.parent.mkdir(exist_ok=True)  # English has no folder of its own in locales/ until it needs one
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text("" if word == "crucial" else f"{before}{word}\n", encoding="utf-8")
+
+
+def edit_font(cli: Cli, project: Path, target: int, word: str, at: str) -> None:
+    """Replace one of the PDF's fonts with another font file under the same name."""
+    name = ("NotoSerif-Regular.ttf", "NotoSans-Bold.ttf")[target % 2]
+    shutil.copyfile(FONTS[WORDS.index(word) % len(FONTS)], project / "templates" / "fonts" / name)
+
+
 EDITS: dict[str, Callable[[Cli, Path, int, str, str], None]] = {
+    "picture": edit_picture,
+    "logo": edit_logo,
+    "glossary": edit_glossary,
+    "word list": edit_word_list,
+    "font": edit_font,
     "release text": edit_release_text,
     "front matter": edit_front_matter,
     "embargo": set_embargo,
