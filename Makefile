@@ -15,8 +15,15 @@ build: system-build compiled
 bench: system-build compiled
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The property tests (hypothesis) run with a fresh seed each time, printed first: `make test
+# SEED=N` replays a run.
+ifndef SEED
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+
 test: system-test lint compiled $(NODE_STAMP)
-	$(BIN)/python -m pytest -q
+	@echo "hypothesis seed: $(SEED) (make test SEED=$(SEED) runs the property tests the same way again)"
+	$(BIN)/python -m pytest -q --hypothesis-seed=$(SEED)
 
 # While developing: lint and every test but the slow ones and those that start a browser (a few
 # minutes instead of a quarter of an hour). `make test` runs everything, as CI does.
