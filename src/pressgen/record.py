@@ -46,15 +46,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.items
+from typing import TYPE_CHECKING, Any
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
 from pressgen.files import WRITE_FAILURES, read_regular
 from pressgen.output import exchange, real_dir
+
+if TYPE_CHECKING:
+    from tomlkit.items import Item
 
 RECORD_DIR = "published"
 RECORD_NAME = "record.toml"
@@ -400,6 +400,8 @@ class _Lines:
 
 def record_text(config: Config, record: ReleaseRecord, source_lang: str) -> bytes:
     """Return a release's record.toml: plain TOML that reads well in a diff, the source language first."""
+    import tomlkit  # only acts write records; every build reads them (importing tomlkit: 40 ms)
+
     doc = tomlkit.document()
     for line in RECORD_HEADER.format(slug=record.slug).splitlines():
         doc.add(tomlkit.comment(line))
@@ -545,6 +547,8 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _toml_moment(moment: dt.datetime) -> tomlkit.items.Item:
+def _toml_moment(moment: dt.datetime) -> Item:
     """Return a moment to the second, with its UTC offset as `isoformat` writes it (`+00:00`, not `Z`)."""
+    import tomlkit
+
     return tomlkit.value(moment.replace(microsecond=0).isoformat())
