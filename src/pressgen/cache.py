@@ -70,7 +70,7 @@ INPUT_FOLDERS = ("releases", "locales", "templates", "published")
 # file system's clock without its size or times showing it: its digest is not trusted later.
 RACY_NS = 2_000_000_000
 # The libraries whose versions change what a build writes.
-_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "feedgen", "pillow", "fonttools", "pyyaml")
+_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools", "pyyaml")
 
 
 # One encoder for every digest: `json.dumps` with options makes a new one on each call.
