@@ -41,8 +41,8 @@ from pressgen.cache import (
 )
 from pressgen.config import DEFAULT_PDF_VARIANT, Config
 from pressgen.errors import Diagnostic, PressgenError, UsageError
-from pressgen.files import WRITE_FAILURES
-from pressgen.output import Generation, check_output_dir, generation, project_lock, real_dir
+from pressgen.files import WRITE_FAILURES, real_dir
+from pressgen.output import Generation, check_output_dir, generation, project_lock
 from pressgen.urls import SITEMAP_LIMIT
 
 if TYPE_CHECKING:

@@ -53,8 +53,7 @@ from typing import Any, BinaryIO
 
 from pressgen import __version__
 from pressgen.config import Config
-from pressgen.files import link_cached, read_cached, stat_of, temporary_name, write_cached
-from pressgen.output import real_dir
+from pressgen.files import link_cached, read_cached, real_dir, stat_of, temporary_name, write_cached
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
 # PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2),

@@ -50,8 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
-from pressgen.files import WRITE_FAILURES, read_regular
-from pressgen.output import exchange, real_dir
+from pressgen.files import WRITE_FAILURES, exchange, read_regular, real_dir
 
 if TYPE_CHECKING:
     from tomlkit.items import Item

@@ -22,7 +22,7 @@ from pathlib import Path
 from pressgen.catalogs import read_catalog, release_catalog_path, release_template
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems, UsageError
-from pressgen.output import real_dir
+from pressgen.files import real_dir
 from pressgen.publishing import (
     SNAPSHOT,
     PublishReport,

@@ -50,6 +50,8 @@ from deep_translator.validate import is_input_valid, request_failed
 
 from pressgen.catalogs import (
     INTERFACE_SOURCE_LANG,
+    MEMORY_COMMENT,
+    MT_COMMENT,
     catalogs_of,
     interface_catalog_path,
     read_catalog,
@@ -64,8 +66,6 @@ from pressgen.po import Key, PoCatalog, key_of, serialise
 from pressgen.releases import Release
 
 PROVIDERS = ("google", "deepl", "microsoft", "libre", "mymemory")
-MT_COMMENT = "machine translation"  # translator comments starting with this mark machine drafts
-MEMORY_COMMENT = "translation memory"
 # The HTTP statuses worth another attempt; deep-translator's ServerException says them in words.
 TRANSIENT = frozenset(str(dt_errors.ServerException(status)) for status in (429, 500, 502, 503, 504))
 TIMEOUT = 30.0  # seconds a request has for its whole answer; `[translation] timeout`
