@@ -236,9 +236,9 @@ def _gather_and_write(
     else:
         warn_of_sources(config, sources, memo, options, report)
         documents = public_documents(config, sources, memo, options, now, report)
-    embargoes = [d.embargo for d in documents if d.embargo is not None]
-    if not options.preview:
-        embargoes = recorded_embargoes(memo)
+    # Until when this output stays valid: a preview's embargoes are its documents'; the public
+    # site's are every recorded release's, even those it does not show yet.
+    embargoes = [d.embargo for d in documents if d.embargo is not None] if options.preview else recorded_embargoes(memo)
 
     # Write: into the stage of the next generation of the output, swapped in whole at the end.
     live = Generation.from_data(state.get("live"))

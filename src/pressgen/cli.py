@@ -135,7 +135,11 @@ def cli() -> None:
     callback=_check_scheduler,
     help="The Dask scheduler's address, tcp://HOST:PORT (default: [build] scheduler in pressgen.toml).",
 )
-@click.option("--only", metavar="SLUG", help="Rebuild only this release's documents.")
+@click.option(
+    "--only",
+    metavar="SLUG",
+    help="Render this release's PDFs again, even if the cache has them; the rest is built as usual.",
+)
 @click.option(
     "--pdf-variant",
     type=click.Choice([*PDF_VARIANTS, "none"]),

@@ -261,7 +261,7 @@ class _Recorded:
 
     def done(self) -> None:
         # A cold build reads every recorded release while it gathers: holding them all until the
-        # end made the main process grow by 230 kB a release (310 MB at N = 1000).
+        # end made the main process grow with every release (docs/performance.md measures it).
         self.pending -= 1
         if self.pending <= 0:
             self._versions = None
@@ -500,7 +500,7 @@ class _Current:
 
     def done(self) -> None:
         # A cold preview assesses every release before it writes any: holding every assessment
-        # until the end took serve's first build past 300 MB at N = 1000. Once its documents are
+        # until the end made serve's first build grow with every release. Once its documents are
         # written, a release is read again from its files if anything still asks for it.
         self.pending -= 1
         if self.pending <= 0:

@@ -243,7 +243,7 @@ def address_letter(edition: Edition, letter: Letter) -> bytes:
 def _fixed_headers(
     subject: str, languages: str, reply_to: Address | None, list_name: str, config: Config, mail: MailConfig
 ) -> bytes:
-    """Return the headers every subscriber of an edition gets alike (written once: they take 2 ms)."""
+    """Return the headers every subscriber of an edition gets alike (written once, not for each subscriber)."""
     head = EmailMessage(policy=HEADER_POLICY)
     head["From"] = Address(display_name=mail.sender_name, addr_spec=mail.sender_address)
     head["Subject"] = subject

@@ -580,19 +580,6 @@ class PublicVersion(VersionOf):
         return max(self.version.published, embargo) if embargo is not None else self.version.published
 
 
-def read_published(config: Config) -> list[PublicVersion]:
-    """Read every recorded language version, with its texts as published."""
-    problems = Problems()
-    found: list[PublicVersion] = []
-    for slug in recorded_slugs(config):
-        try:
-            found += read_versions(config, slug)
-        except PressgenError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
-    return found
-
-
 def read_versions(config: Config, slug: str) -> list[PublicVersion]:
     """Read one recorded release: each of its language versions, with its texts as published (verified).
 

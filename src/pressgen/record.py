@@ -399,7 +399,7 @@ class _Lines:
 
 def record_text(config: Config, record: ReleaseRecord, source_lang: str) -> bytes:
     """Return a release's record.toml: plain TOML that reads well in a diff, the source language first."""
-    import tomlkit  # only acts write records; every build reads them (importing tomlkit: 40 ms)
+    import tomlkit  # only acts write records; every build reads them, and tomlkit is slow to import
 
     doc = tomlkit.document()
     for line in RECORD_HEADER.format(slug=record.slug).splitlines():

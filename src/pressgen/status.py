@@ -28,7 +28,7 @@ from pressgen.catalogs import (
 )
 from pressgen.checks import check_catalog
 from pressgen.config import Config, Language
-from pressgen.errors import Diagnostic, PressgenError, Problems, plural
+from pressgen.errors import Diagnostic, PressgenError, plural
 from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
@@ -183,22 +183,6 @@ def read_interfaces(
             except PressgenError as exc:
                 broken[language.code] = exc.diagnostics
     return found, broken
-
-
-def read_catalogs(config: Config, releases: list[Release]) -> None:
-    """Read every catalog of the project, to report what is broken (the public build uses none of them)."""
-    problems = Problems()
-    for release in releases:
-        for language in config.languages:
-            path = release_catalog_path(config, language.code, release.slug)
-            if language.code != release.lang and path.exists():
-                try:
-                    read_catalog(path, language)
-                except PressgenError as exc:
-                    problems.extend(exc)
-    for diagnostics in read_interfaces(config)[1].values():
-        problems.items.extend(diagnostics)
-    problems.raise_if_any()
 
 
 def _unreadable(diagnostics: list[Diagnostic], what: str) -> str:
