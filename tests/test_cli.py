@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,20 @@ def test_global_options_work_after_the_command_too(project: Path, cli: Cli, monk
         assert loud.code == 1
         assert loud.err.startswith("Traceback (most recent call last):\n"), loud.err
         assert loud.err.endswith(quiet.err)
+
+
+# What pressgen's console script does at its end, after output that no command flushed.
+_UNFLUSHED = "import sys; from pressgen.cli import _flush_output; sys.stdout.write('x'); _flush_output(); sys.exit(0)"
+
+
+def test_output_to_a_reader_that_went_away_ends_quietly() -> None:
+    """`pressgen … | head -1`: what was not yet written goes nowhere, with no traceback and no failure."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before anything is written
+    try:
+        buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+        command = [sys.executable, "-c", _UNFLUSHED]
+        done = subprocess.run(command, stdout=writer, stderr=subprocess.PIPE, env=buffered, check=False)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr.decode()) == (0, "")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -245,44 +243,6 @@ def test_a_character_drawn_from_a_system_font_is_a_warning_and_fails_a_strict_bu
     assert strict.code == 1
     assert f"{path}: error: {pdf}: '✓' (U+2713) not in the bundled fonts" in strict.err
     assert strict.err.rstrip().endswith("a font of this machine, not of the project (--strict)")
-
-
-_LOADED_LIBRARIES = """
-import importlib, sys
-importlib.import_module(sys.argv[1])
-names = ("libgobject", "libpango", "libpangoft2", "libharfbuzz", "libfontconfig")
-files = {line.split()[-1] for line in open("/proc/self/maps")}
-print("\\n".join(sorted(f for f in files if f.rsplit("/", 1)[-1].startswith(names))))
-"""
-
-
-def _import_in_fresh_python(module: str, path: Path) -> tuple[list[str], list[str]]:
-    """Import `module` in a new interpreter whose `gcc`, `cc` and `ld` only log that they ran."""
-    fake = path / "bin"
-    fake.mkdir(exist_ok=True)
-    log = path / "ran.log"
-    for program in ("gcc", "cc", "ld"):
-        (fake / program).write_text(f'#!/bin/sh\necho "{program} $*" >> "{log}"\nexit 1\n')
-        (fake / program).chmod(0o755)
-    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(
-        [sys.executable, "-c", _LOADED_LIBRARIES, module], env=env, capture_output=True, text=True, check=True
-    )
-    ran = log.read_text().splitlines() if log.exists() else []
-    log.unlink(missing_ok=True)
-    return done.stdout.split(), ran
-
-
-def test_weasyprint_libraries_come_from_the_linker_cache_and_are_the_same(tmp_path: Path) -> None:
-    """pressgen.pdf loads WeasyPrint's C libraries without running compilers: the same files."""
-    if not Path("/proc/self/maps").exists() or shutil.which("ldconfig", path="/sbin:/usr/sbin") is None:
-        pytest.fail("this test reads /proc/self/maps and needs glibc's ldconfig (Linux)")
-    alone, ran_alone = _import_in_fresh_python("weasyprint", tmp_path)
-    ours, ran_ours = _import_in_fresh_python("pressgen.pdf", tmp_path)
-    assert ran_alone, "WeasyPrint alone asks ctypes, which runs gcc/ld for the names of other platforms"
-    assert ran_ours == []
-    assert {Path(lib).name.split(".so")[0] for lib in ours} >= {"libpango-1.0", "libharfbuzz", "libfontconfig"}
-    assert ours == alone
 
 
 def camera_photo(path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
@@ -442,3 +443,18 @@ def test_placeholders_of_every_kind_are_protected() -> None:
     assert "%(" not in masked and "{name}" not in masked
     assert kept == ["%(page)s", "%(pages)s", "%(n)d", "%(share).1f", "{name}", "{0}"]
     assert restore(masked, kept) == (text, True)
+
+
+def test_other_requests_in_the_process_keep_their_own_limits(project: Path, server: FakeLibreTranslate) -> None:
+    """translate bounds its own requests only: code beside it (a program using pressgen as a
+    library) still reads an answer larger than translate would accept."""
+    add_romanian_release(project)
+    config = load_config(project)
+    update_catalogs(config, read_releases(config), ["en"])
+    sizes: list[int] = []
+    with FakeLibreTranslate() as other:
+        other.payload = {"translatedText": "x" * 1_100_000}
+        server.on_request = lambda _: sizes.append(len(requests.post(other.url + "translate", timeout=30).content))
+        report = translate_catalogs(config, read_releases(config), "libre", ["en"], url=server.url, attempts=1)
+    assert report.from_provider == 4
+    assert sizes == [len(b'{"translatedText": ""}') + 1_100_000] * 4

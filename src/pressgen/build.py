@@ -41,9 +41,9 @@ from pressgen.cache import (
 )
 from pressgen.config import Config
 from pressgen.errors import PressgenError, UsageError
-from pressgen.files import WRITE_FAILURES
+from pressgen.files import WRITE_FAILURES, real_dir
 from pressgen.options import BuildOptions, BuildReport, Progress
-from pressgen.output import Generation, check_output_dir, generation, project_lock, real_dir
+from pressgen.output import Generation, check_output_dir, generation, project_lock
 
 if TYPE_CHECKING:
     from pressgen.pool import PdfExecutor, PdfPool

@@ -53,8 +53,7 @@ from typing import Any, BinaryIO
 
 from pressgen import __version__
 from pressgen.config import Config
-from pressgen.files import link_cached, read_cached, stat_of, temporary_name, write_cached
-from pressgen.output import real_dir
+from pressgen.files import link_cached, read_cached, real_dir, stat_of, temporary_name, write_cached
 
 # What a cached rendering records besides its PDF (its warnings); a new value makes every cached
 # PDF render again, so that none lacks a warning that a newer pressgen gives (fallback fonts: 2),
@@ -70,7 +69,7 @@ INPUT_FOLDERS = ("releases", "locales", "templates", "published")
 # file system's clock without its size or times showing it: its digest is not trusted later.
 RACY_NS = 2_000_000_000
 # The libraries whose versions change what a build writes.
-_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "feedgen", "pillow", "fonttools", "pyyaml")
+_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools", "pyyaml")
 
 
 # One encoder for every digest: `json.dumps` with options makes a new one on each call.

@@ -38,6 +38,10 @@ INTERFACE_SOURCE_LANG = "en"
 # Which template files hold translatable strings, and how Babel reads them.
 TEMPLATE_METHODS = [("**.html", "jinja2"), ("**.xml", "jinja2"), ("**.txt", "jinja2")]
 TEMPLATE_OPTIONS = {pattern: {"silent": "false", "trimmed": "true"} for pattern, _ in TEMPLATE_METHODS}
+# Translator comments that start with these mark the drafts `translate` wrote: by a machine
+# translation provider, or from the translation memory (review shows them as such).
+MT_COMMENT = "machine translation"
+MEMORY_COMMENT = "translation memory"
 # Fixed so that an unchanged source gives a byte-identical catalog.
 EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 

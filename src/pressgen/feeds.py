@@ -1,4 +1,11 @@
-"""Feeds and sitemap: Atom per language (feedgen) and sitemap.xml with hreflang alternates."""
+"""Feeds and sitemap: Atom per language and sitemap.xml with hreflang alternates.
+
+Both are built as ElementTree trees and written by one function (`_write`): the standard
+library escapes every text and attribute and indents, so that the same pages give the same
+bytes. The trees use the names as written (`feed`, `xhtml:link`) with the namespaces declared
+on the root element: ElementTree's `default_namespace` refuses unprefixed attributes such as
+`href`, and prefixes chosen through `ET.register_namespace` would be global to the process.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from feedgen.feed import FeedGenerator
-
 from pressgen import urls
 from pressgen.config import Config, Language
 from pressgen.localise import LocalisedRelease
@@ -25,7 +30,6 @@ if TYPE_CHECKING:
 _URL_ATTRIBUTE = re.compile(r'(\s(?:src|href|srcset)=")([^"]*)(")')
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -105,57 +109,32 @@ def write_feed(
 ) -> None:
     """Write the Atom feed of one language, `entries` newest first; `withdrawn` is the last withdrawal of a
     release of the language, which changed the feed too (it left it)."""
-    feed = FeedGenerator()
     home = f"{config.base_url}{language.code}/"
-    feed.id(home)
-    feed.title(title)
-    feed.author({"name": config.organisation.name(language.code)})
-    feed.link(href=home, rel="alternate")
-    feed.link(href=f"{home}feed.xml", rel="self")
-    feed.language(language.code)
-    feed.generator("pressgen")
     moments = [item.updated for item in entries] + ([withdrawn] if withdrawn is not None else [])
-    feed.updated(max(moments, default=NEVER))
-    # feedgen prepends each entry; add oldest first so that the feed lists newest first.
-    for item in reversed(entries):
-        entry = feed.add_entry()
-        entry.id(item.url)
-        entry.title(item.title)
-        entry.published(item.published)
-        entry.updated(item.updated)
-        for tag in item.tags:
-            entry.category(term=tag)
-        if item.summary:
-            entry.summary(item.summary)
-        entry.content(absolute_urls(item.content, item.url), type="html")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(_with_links(feed.atom_str(pretty=True), entries))
-
-
-def _with_links(atom: bytes, entries: Sequence[FeedEntry]) -> bytes:
-    """Add each entry's links: the page and its PDF as an enclosure with type and length.
-
-    feedgen 1.0 writes an entry's links with their `href` only (it drops `rel`, `type` and
-    `length`), so they are written here.
-    """
-    ET.register_namespace("", ATOM_NS)
-    root = ET.fromstring(atom)
-    by_id = {item.url: item for item in entries}
-    for element in root.iter(f"{{{ATOM_NS}}}entry"):
-        item = by_id[element.findtext(f"{{{ATOM_NS}}}id", "")]
-        links = [{"rel": "alternate", "type": "text/html", "href": item.url}]
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": language.code})
+    _child(feed, "id", home)
+    _child(feed, "title", title)
+    _child(feed, "updated", max(moments, default=NEVER).isoformat())
+    _child(_child(feed, "author"), "name", config.organisation.name(language.code))
+    _child(feed, "link", attributes={"href": home, "rel": "alternate"})
+    _child(feed, "link", attributes={"href": f"{home}feed.xml", "rel": "self"})
+    _child(feed, "generator", "pressgen")
+    for item in entries:
+        entry = _child(feed, "entry")
+        _child(entry, "id", item.url)
+        _child(entry, "title", item.title)
+        _child(entry, "updated", item.updated.isoformat())
+        _child(entry, "link", attributes={"rel": "alternate", "type": "text/html", "href": item.url})
         if item.pdf_url is not None:
-            length = str(item.pdf_length or 0)
-            links.append({"rel": "enclosure", "type": "application/pdf", "length": length, "href": item.pdf_url})
-        position = [child.tag for child in element].index(f"{{{ATOM_NS}}}updated") + 1
-        for offset, attributes in enumerate(links):
-            link = ET.Element(f"{{{ATOM_NS}}}link", attributes)
-            element.insert(position + offset, link)
-    tree = ET.ElementTree(root)
-    ET.indent(tree)
-    out = io.BytesIO()
-    tree.write(out, encoding="utf-8", xml_declaration=True)
-    return out.getvalue()
+            enclosure = {"rel": "enclosure", "type": "application/pdf", "length": str(item.pdf_length or 0)}
+            _child(entry, "link", attributes={**enclosure, "href": item.pdf_url})
+        _child(entry, "content", absolute_urls(item.content, item.url), {"type": "html"})
+        if item.summary:
+            _child(entry, "summary", item.summary)
+        for tag in item.tags:
+            _child(entry, "category", attributes={"term": tag})
+        _child(entry, "published", item.published.isoformat())
+    _write(dest, feed)
 
 
 def write_sitemaps(
@@ -170,38 +149,41 @@ def write_sitemaps(
         _write_urlset(folder / "sitemap.xml", pages)
         return ["sitemap.xml"]
     names = []
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
     for number, start in enumerate(range(0, len(pages), limit), start=1):
         place = urls.sitemap_part(number)
         _write_urlset(place.file(folder), pages[start : start + limit])
         names.append(place.path)
-    lines = [_XML_DECLARATION, f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    for name in names:
-        lines += ["  <sitemap>", f"    <loc>{_text(base_url + name)}</loc>", "  </sitemap>"]
-    lines.append("</sitemapindex>")
-    (folder / "sitemap.xml").write_text("\n".join(lines), encoding="utf-8")
+        _child(_child(index, "sitemap"), "loc", base_url + place.path)
+    _write(folder / "sitemap.xml", index)
     return ["sitemap.xml", *names]
 
 
 def _write_urlset(dest: Path, pages: Sequence[SitemapPage]) -> None:
-    # Written as text, not built as a tree: a sitemap of thousands of pages is written in milliseconds.
-    lines = [_XML_DECLARATION, f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
     for page in pages:
-        lines += ["  <url>", f"    <loc>{_text(page.url)}</loc>"]
+        url = _child(urlset, "url")
+        _child(url, "loc", page.url)
         if page.lastmod is not None:
-            lines.append(f"    <lastmod>{page.lastmod.isoformat()}</lastmod>")
-        lines += [
-            f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}" href="{_attribute(href)}" />'
-            for hreflang, href in page.alternates
-        ]
-        lines.append("  </url>")
-    lines.append("</urlset>")
+            _child(url, "lastmod", page.lastmod.isoformat())
+        for hreflang, href in page.alternates:
+            _child(url, "xhtml:link", attributes={"rel": "alternate", "hreflang": hreflang, "href": href})
+    _write(dest, urlset)
+
+
+def _child(
+    parent: ET.Element, tag: str, text: str | None = None, attributes: dict[str, str] | None = None
+) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes or {})
+    element.text = text
+    return element
+
+
+def _write(dest: Path, root: ET.Element) -> None:
+    """Write an XML document, indented by two spaces."""
+    tree = ET.ElementTree(root)
+    ET.indent(tree)
+    out = io.BytesIO()
+    tree.write(out, encoding="utf-8", xml_declaration=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text("\n".join(lines), encoding="utf-8")
-
-
-def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attribute(value: str) -> str:
-    return _text(value).replace('"', "&quot;")
+    dest.write_bytes(out.getvalue())

@@ -15,6 +15,7 @@ output is checked to be the one that was opened.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import secrets
@@ -237,3 +238,42 @@ def link_cached(source: Path, dest: Path, accept: Callable[[BinaryIO], bool] | N
 def temporary_name(folder: Path, name: str) -> Path:
     """Return an unpredictable name in `folder` for a temporary file made from `name`."""
     return folder / f".{name}.{secrets.token_hex(8)}.tmp"
+
+
+def absolute(path: Path) -> Path:
+    """Return `path` made absolute with `..` folded, without following symbolic links."""
+    return Path(os.path.abspath(path))
+
+
+def real_dir(path: Path, root: Path) -> Path:
+    """Create `path` (a folder inside `root`) if needed, refusing symbolic links on the way."""
+    relative = absolute(path).relative_to(absolute(root))
+    folder = absolute(root)
+    for part in relative.parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise PressgenError("is a symbolic link; pressgen writes only into real folders it made", folder)
+        if not folder.exists():
+            folder.mkdir()
+        elif not folder.is_dir():
+            raise PressgenError("is not a folder", folder)
+    return folder
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); return False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))

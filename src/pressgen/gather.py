@@ -262,7 +262,7 @@ class _Recorded:
 
     def done(self) -> None:
         # A cold build reads every recorded release while it gathers: holding them all until the
-        # end made the main process grow by 230 kB a release (310 MB at N = 1000).
+        # end made the main process grow with every release (docs/performance.md measures it).
         self.pending -= 1
         if self.pending <= 0:
             self._versions = None

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressgen.cache import keyed, seal, unseal
-from pressgen.files import read_cached, write_cached
-from pressgen.output import real_dir
+from pressgen.files import read_cached, real_dir, write_cached
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PictureImage

@@ -34,10 +34,10 @@ from pressgen.config import DEFAULT_PDF_VARIANT, Config, Language, MailConfig
 from pressgen.deliveries import Delivery
 from pressgen.errors import Diagnostic, PressgenError
 from pressgen.feeds import absolute_urls
+from pressgen.files import real_dir
 from pressgen.filters import format_size
 from pressgen.gather import Document
 from pressgen.localise import LocalisedRelease, UpdateView, format_moment, smart_quotes
-from pressgen.output import real_dir
 from pressgen.plaintext import html_to_text
 from pressgen.render import Renderer, SiteContext
 from pressgen.site import Renderers

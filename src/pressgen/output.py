@@ -10,7 +10,6 @@ anything is written. Files pressgen deletes are only names it created, inside fo
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import os
@@ -24,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pressgen.errors import PressgenError, UsageError
+from pressgen.files import absolute, exchange
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
 # The file that marks a folder as pressgen's own output, which a build may replace whole.
 MARKER = ".pressgen-output"
 MARKER_TEXT = (
@@ -35,11 +33,6 @@ MARKER_TEXT = (
 )
 # Folders of a project that no output may be, or lie inside.
 PROTECTED = ("releases", "locales", "templates", "published", ".pressgen-cache", ".git")
-
-
-def absolute(path: Path) -> Path:
-    """Return `path` made absolute with `..` folded, without following symbolic links."""
-    return Path(os.path.abspath(path))
 
 
 def check_output_dir(root: Path, out_dir: Path, shown: str, others: Mapping[str, Path] | None = None) -> Path:
@@ -73,21 +66,6 @@ def check_output_dir(root: Path, out_dir: Path, shown: str, others: Mapping[str,
             "a build replaces its output folder whole, so empty it or choose another folder"
         )
     return out
-
-
-def real_dir(path: Path, root: Path) -> Path:
-    """Create `path` (a folder inside `root`) if needed, refusing symbolic links on the way."""
-    relative = absolute(path).relative_to(absolute(root))
-    folder = absolute(root)
-    for part in relative.parts:
-        folder = folder / part
-        if folder.is_symlink():
-            raise PressgenError("is a symbolic link; pressgen writes only into real folders it made", folder)
-        if not folder.exists():
-            folder.mkdir()
-        elif not folder.is_dir():
-            raise PressgenError("is not a folder", folder)
-    return folder
 
 
 # The locks this process holds, by path: a command that runs another (review runs builds) holds
@@ -137,21 +115,6 @@ def project_lock(lock_dir: Path) -> Iterator[None]:
             del _held[lock_path]
     finally:
         os.close(fd)
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); return False where the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
 
 
 def _new_folder(parent: Path, prefix: str, suffix: str = "") -> Path:

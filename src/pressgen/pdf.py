@@ -17,17 +17,14 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from fontTools.ttLib import TTFont
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pressgen import urls
 from pressgen.config import DEFAULT_PDF_VARIANT
 from pressgen.errors import PressgenError
 from pressgen.sandbox import TEMPLATES, Files, Refused, readable_within
-from pressgen.sharedlibs import found_by_ldconfig
-
-with found_by_ldconfig():  # WeasyPrint loads its C libraries on import
-    from weasyprint import CSS, HTML, Document
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 # WeasyPrint warns about this once per font and document; pressgen says it once per build.
 FONTTOOLS_WARNING = "Using fontTools instead of HarfBuzz-Subset"

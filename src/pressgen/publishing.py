@@ -31,8 +31,10 @@ from pressgen.catalogs import (
 )
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, UsageError
+from pressgen.files import real_dir
+from pressgen.form import placeholder_problems
 from pressgen.markup import typed_text_problem
-from pressgen.output import project_lock, real_dir
+from pressgen.output import project_lock
 from pressgen.po import serialise
 from pressgen.record import (
     ReleaseRecord,
@@ -59,7 +61,6 @@ from pressgen.releases import (
     with_change_notes,
 )
 from pressgen.repair import repair_versions, restoring_command
-from pressgen.scaffold import placeholder_problems
 from pressgen.segment import body_assets
 from pressgen.snapshots import (
     approved_messages,

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import os
 import re
 import shutil
@@ -47,12 +46,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems
-from pressgen.files import WRITE_FAILURES, read_regular
-from pressgen.output import exchange, real_dir
+from pressgen.files import WRITE_FAILURES, exchange, read_regular, real_dir
+
+if TYPE_CHECKING:
+    from tomlkit.items import Item
 
 RECORD_DIR = "published"
 RECORD_NAME = "record.toml"
@@ -65,6 +66,11 @@ WITHDRAWN_KEYS = ("at", "reason", "translations")
 # A record holds no inline arrays or tables; tomllib parses nested ones by recursion, so a hand-made
 # record nested thousands deep would exhaust Python's stack: refused before it is parsed.
 MAX_NESTING = 16
+RECORD_HEADER = """\
+Publication record of releases/{slug}/release.md
+Written by `pressgen publish` and `pressgen withdraw`: which language versions are public,
+since when, and every update. Commit it with the sources. Each version's texts, as published,
+are in the folder of its language code beside this file: `pressgen build` publishes those."""
 # The folders an act makes beside a release's record (`rewriting`): `.SLUG.RANDOM.tmp`.
 _STAGE = re.compile(r"\.\d{4}-\d{2}-\d{2}-[a-z0-9-]+\.[A-Za-z0-9_]+\.tmp")
 
@@ -393,39 +399,42 @@ class _Lines:
 
 def record_text(config: Config, record: ReleaseRecord, source_lang: str) -> bytes:
     """Return a release's record.toml: plain TOML that reads well in a diff, the source language first."""
-    out = [
-        f"# Publication record of releases/{record.slug}/release.md",
-        "# Written by `pressgen publish` and `pressgen withdraw`: which language versions are public,",
-        "# since when, and every update. Commit it with the sources. Each version's texts, as published,",
-        "# are in the folder of its language code beside this file: `pressgen build` publishes those.",
-    ]
+    import tomlkit  # only acts write records; every build reads them, and tomlkit is slow to import
+
+    doc = tomlkit.document()
+    for line in RECORD_HEADER.format(slug=record.slug).splitlines():
+        doc.add(tomlkit.comment(line))
     order = sorted(record.versions, key=lambda lang: (lang != source_lang, config.codes.index(lang)))
     for lang in order:
         version = record.versions[lang]
-        out += [
-            "",
-            f"[{lang}]",
-            f"published = {_toml_moment(version.published)}",
-            f"text = {_toml_string(version.text)}",
-        ]
+        table = tomlkit.table()
+        table.add("published", _toml_moment(version.published))
+        table.add("text", version.text)
         if version.source is not None:
-            out.append(f"source = {_toml_string(version.source)}")
-        for update in version.updates:
-            out += ["", f"[[{lang}.updates]]", f"at = {_toml_moment(update.at)}"]
-            if update.note:
-                out.append(f"note = {_toml_string(update.note)}")
+            table.add("source", version.source)
+        if version.updates:
+            updates = tomlkit.aot()
+            for update in version.updates:
+                entry = tomlkit.table()
+                entry.add("at", _toml_moment(update.at))
+                if update.note:
+                    entry.add("note", update.note)
+                updates.append(entry)
+            table.add("updates", updates)
+        doc.add(tomlkit.nl())
+        doc.add(lang, table)
     if record.withdrawn is not None:
-        out += [
-            "",
-            "[withdrawn]",
-            f"at = {_toml_moment(record.withdrawn.at)}",
-            f"reason = {_toml_string(record.withdrawn.reason)}",
-        ]
+        withdrawn = tomlkit.table()
+        withdrawn.add("at", _toml_moment(record.withdrawn.at))
+        withdrawn.add("reason", record.withdrawn.reason)
         if record.withdrawn.translations:
-            out += ["", "[withdrawn.translations]"]
+            translations = tomlkit.table()
             for lang in sorted(record.withdrawn.translations, key=config.codes.index):
-                out.append(f"{lang} = {_toml_string(record.withdrawn.translations[lang])}")
-    return ("\n".join(out) + "\n").encode("utf-8")
+                translations.add(lang, record.withdrawn.translations[lang])
+            withdrawn.add("translations", translations)
+        doc.add(tomlkit.nl())
+        doc.add("withdrawn", withdrawn)
+    return tomlkit.dumps(doc).encode("utf-8")
 
 
 def write_record(config: Config, record: ReleaseRecord, source_lang: str, folder: Path | None = None) -> None:
@@ -537,11 +546,8 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _toml_moment(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
+def _toml_moment(moment: dt.datetime) -> Item:
+    """Return a moment to the second, with its UTC offset as `isoformat` writes it (`+00:00`, not `Z`)."""
+    import tomlkit
 
-
-def _toml_string(text: str) -> str:
-    # A JSON string is a TOML basic string, but for \/ (never written) and DEL, which JSON leaves as it is
-    # and TOML forbids in a string.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+    return tomlkit.value(moment.replace(microsecond=0).isoformat())

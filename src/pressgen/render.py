@@ -30,11 +30,10 @@ from pressgen.cache import keyed, seal, unseal
 from pressgen.catalogs import translations
 from pressgen.config import Config, Language
 from pressgen.errors import PressgenError
-from pressgen.files import read_cached, write_cached
+from pressgen.files import read_cached, real_dir, write_cached
 from pressgen.filters import FILTERS, GLOBALS
 from pressgen.localise import LocalisedRelease
 from pressgen.markup import PLACEHOLDER
-from pressgen.output import real_dir
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from pressgen.catalogs import read_catalog, release_catalog_path, release_template
 from pressgen.config import Config
 from pressgen.errors import PressgenError, Problems, UsageError
-from pressgen.output import real_dir
+from pressgen.files import real_dir
 from pressgen.record import RECORD_DIR, ReleaseRecord, VersionRecord, read_record, rewriting
 from pressgen.releases import Release, read_release, with_change_notes
 from pressgen.snapshots import SNAPSHOT, approved_messages, recorded_texts, snapshot_dir, source_digest, write_snapshot

@@ -15,15 +15,15 @@ from markupsafe import Markup
 
 from pressgen import urls
 from pressgen.build import build
-from pressgen.catalogs import release_catalog_path, release_template
+from pressgen.catalogs import MEMORY_COMMENT, MT_COMMENT, release_catalog_path, release_template
 from pressgen.config import Config
 from pressgen.errors import Diagnostic
+from pressgen.files import real_dir
 from pressgen.options import BuildOptions
-from pressgen.output import check_output_dir, project_lock, real_dir, staging
+from pressgen.output import check_output_dir, project_lock, staging
 from pressgen.po import PoCatalog
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
-from pressgen.translate import MEMORY_COMMENT, MT_COMMENT
 from pressgen.urls import Place
 
 MessageState = Literal["translated", "fuzzy", "missing"]

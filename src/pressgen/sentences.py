@@ -100,11 +100,6 @@ def split_sentences(text: str, lang: str) -> list[str]:
     return sentences
 
 
-def count_sentences(text: str, lang: str) -> int:
-    """Return how many sentences `text` has."""
-    return len(split_sentences(text, lang))
-
-
 # Sentence alignment by length, after Gale and Church (1993), with a fixed price for a sentence
 # that has no counterpart: a merged or split sentence keeps the lengths in proportion, a dropped
 # or added one does not. SIGMA is the spread of log(translation length / source length) per

@@ -14,13 +14,15 @@ translation ("The Hague" as "Den Haag"), whatever the provider would have made o
 
 Translators keep working while `translate` waits on a provider, so the drafts are merged into
 each catalog as it is on disk when they are saved: a draft fills only a message that is still
-empty there, and a catalog saved meanwhile is reported. Every request has a size limit and a
-deadline for its whole answer (`[translation] timeout` in pressgen.toml, in seconds), and the run
-one for all of them (`[translation] deadline`), whatever a server trickles: deep-translator waits
-on the network with no overall limit (a server sending a byte a second holds a request as long
-as it likes), so each request runs in a thread of its own that the run stops waiting for at its
-deadline (`_answer_within`). A message longer than a provider takes is skipped with a warning,
-and SIGTERM or SIGINT saves the drafts received so far before stopping.
+empty there, and a catalog saved meanwhile is reported. Every request has a deadline for its
+whole answer (`[translation] timeout` in pressgen.toml, in seconds), and the run one for all of
+them (`[translation] deadline`), whatever a server trickles: each request runs in a thread of
+its own that the run stops waiting for at its deadline (`_answer_within`). The LibreTranslate
+client is pressgen's own subclass of deep-translator's base class, with a socket timeout and a
+size limit on every answer; the clients of the commercial providers are deep-translator's own,
+which call `requests` without a timeout and read any answer whole (see `_answer_within` for
+what that leaves). A message longer than a provider takes is skipped with a warning, and
+SIGTERM or SIGINT saves the drafts received so far before stopping.
 """
 
 from __future__ import annotations
@@ -40,12 +42,16 @@ from typing import Any, Protocol, cast
 
 import requests
 from babel.messages.catalog import Message
-from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator, MyMemoryTranslator
+from deep_translator import DeeplTranslator, GoogleTranslator, MicrosoftTranslator, MyMemoryTranslator
 from deep_translator import exceptions as dt_errors
+from deep_translator.base import BaseTranslator
 from deep_translator.constants import LIBRE_ENV_VAR
+from deep_translator.validate import is_input_valid, request_failed
 
 from pressgen.catalogs import (
     INTERFACE_SOURCE_LANG,
+    MEMORY_COMMENT,
+    MT_COMMENT,
     catalogs_of,
     interface_catalog_path,
     read_catalog,
@@ -60,9 +66,8 @@ from pressgen.po import Key, PoCatalog, key_of, serialise
 from pressgen.releases import Release
 
 PROVIDERS = ("google", "deepl", "microsoft", "libre", "mymemory")
-MT_COMMENT = "machine translation"  # translator comments starting with this mark machine drafts
-MEMORY_COMMENT = "translation memory"
-TRANSIENT = {"ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error"}
+# The HTTP statuses worth another attempt; deep-translator's ServerException says them in words.
+TRANSIENT = frozenset(str(dt_errors.ServerException(status)) for status in (429, 500, 502, 503, 504))
 TIMEOUT = 30.0  # seconds a request has for its whole answer; `[translation] timeout`
 DEADLINE = 3600.0  # seconds a run has for all its requests; `[translation] deadline`
 CONNECT_TIMEOUT = 10.0  # at most, to connect
@@ -79,24 +84,59 @@ class Provider(Protocol):
     def translate(self, text: str, **kwargs: Any) -> str: ...
 
 
-class SelfHostedLibreTranslator(LibreTranslator):  # type: ignore[misc]
-    """deep-translator's LibreTranslator for any LibreTranslate server.
+class SelfHostedLibreTranslator(BaseTranslator):  # type: ignore[misc]
+    """A deep-translator client for any LibreTranslate server, bounded in time and size.
 
-    deep-translator 1.11.4 lists only 17 languages for LibreTranslate (no Dutch, no Romanian)
-    and insists on an API key; a self-hosted server serves many more languages and often
-    needs no key. This subclass accepts any ISO 639-1 code and an optional key.
+    deep-translator 1.11.4's own LibreTranslator lists only 17 languages (no Dutch, no
+    Romanian), insists on an API key that a self-hosted server rarely needs, and posts with
+    `requests.post` without a timeout, reading any answer whole. This client is built through
+    the public constructor of deep-translator's base class and overrides its public
+    `translate`: it speaks the same protocol (`POST /translate`, answer `{"translatedText": …}`)
+    through a `requests` session of its own, with a connect and read timeout on every request
+    and at most MAX_ANSWER bytes read, and raises deep-translator's own exceptions.
     """
 
-    def __init__(self, source: str, target: str, base_url: str, api_key: str | None = None):
-        languages = {source: source, target: target}
-        # Skip LibreTranslator.__init__ (key check, fixed language list); keep its translate().
+    def __init__(
+        self, source: str, target: str, base_url: str, api_key: str | None = None, timeout: float = TIMEOUT
+    ) -> None:
+        root = base_url.rstrip("/") + "/"
+        super().__init__(base_url=root, source=source, target=target, languages={source: source, target: target})
+        self.endpoint = root + "translate"
         self.api_key = api_key or ""
-        super(LibreTranslator, self).__init__(
-            base_url=base_url.rstrip("/") + "/", source=source, target=target, languages=languages
-        )
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def translate(self, text: str, **kwargs: Any) -> str:
+        """Return the server's translation of `text`."""
+        is_input_valid(text)  # deep-translator's limits on every provider's input
+        if self.source == self.target or not text.strip():
+            return text
+        fields = {"q": text, "source": self.source, "target": self.target, "format": "text"}
+        if self.api_key:
+            fields["api_key"] = self.api_key
+        limits = (min(CONNECT_TIMEOUT, self.timeout), self.timeout)
+        with self.session.post(self.endpoint, data=fields, timeout=limits, stream=True) as response:
+            if response.status_code == 403:
+                raise dt_errors.AuthorizationException(self.api_key)
+            if request_failed(status_code=response.status_code):
+                raise dt_errors.ServerException(response.status_code)
+            answer = json.loads(_read_limited(response))
+        if not answer:
+            raise dt_errors.TranslationNotFound(text)
+        return cast(str, answer["translatedText"])
 
 
-def make_provider(name: str, source: Language, target: Language, url: str | None) -> Provider:
+def _read_limited(response: requests.Response) -> bytes:
+    """Return the body of a streamed response, or raise `_AnswerTooLarge` past MAX_ANSWER bytes."""
+    body = bytearray()
+    for chunk in response.iter_content(65536):
+        body += chunk
+        if len(body) > MAX_ANSWER:
+            raise _AnswerTooLarge(f"the answer is larger than {MAX_ANSWER // 1_000_000} MB")
+    return bytes(body)
+
+
+def make_provider(name: str, source: Language, target: Language, url: str | None, timeout: float = TIMEOUT) -> Provider:
     """Return a deep-translator client for `name` from `source` to `target`; keys come from the environment."""
 
     def need(variable: str) -> str:
@@ -110,7 +150,7 @@ def make_provider(name: str, source: Language, target: Language, url: str | None
         if name == "libre":
             if not url:
                 raise UsageError("provider 'libre' needs the server's address: --url http://host:5000")
-            return SelfHostedLibreTranslator(src, dst, url, os.environ.get(LIBRE_ENV_VAR))
+            return SelfHostedLibreTranslator(src, dst, url, os.environ.get(LIBRE_ENV_VAR), timeout)
         if name == "google":
             return cast(Provider, GoogleTranslator(source=src, target=dst))
         if name == "deepl":
@@ -221,7 +261,7 @@ def translate_catalogs(
     backoff: float = 1.0,
     attempts: int = 5,
     progress: Callable[[str], None] = lambda _: None,
-    factory: Callable[[str, Language, Language, str | None], Provider] = make_provider,
+    factory: Callable[[str, Language, Language, str | None, float], Provider] = make_provider,
     timeout: float = TIMEOUT,
     max_chars: int = MAX_CHARS,
     deadline: float = DEADLINE,
@@ -263,24 +303,23 @@ def translate_catalogs(
     stopped: Interrupted | None = None
     limits = _Limits(provider_name, timeout, deadline, time.monotonic() + deadline)
     try:
-        with _bounded_requests(timeout):
-            for (src, dst), texts in wanted.items():
-                client = factory(provider_name, config.language(src), config.language(dst), url)
-                glossary = load_glossary(config.locales_dir, src, dst)
-                for number, (text, places) in enumerate(texts.items(), start=1):
-                    progress(f"[{number}/{len(texts)}] {src}→{dst}")
-                    masked, kept = protect(text)
-                    masked, kept = protect_terms(masked, glossary, kept)
-                    translated = _with_retries(client, masked, limits, attempts, backoff)
-                    report.requests += 1
-                    draft, complete = restore(_CONTROL.sub("", translated).strip(), kept)
-                    note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
-                    if not complete:
-                        note += "; links, placeholders or glossary terms were lost, check them"
-                        report.markup_lost.append(text)
-                    for job, key in places:
-                        job.drafts[key] = (draft, note)
-                        report.from_provider += 1
+        for (src, dst), texts in wanted.items():
+            client = factory(provider_name, config.language(src), config.language(dst), url, timeout)
+            glossary = load_glossary(config.locales_dir, src, dst)
+            for number, (text, places) in enumerate(texts.items(), start=1):
+                progress(f"[{number}/{len(texts)}] {src}→{dst}")
+                masked, kept = protect(text)
+                masked, kept = protect_terms(masked, glossary, kept)
+                translated = _with_retries(client, masked, limits, attempts, backoff)
+                report.requests += 1
+                draft, complete = restore(_CONTROL.sub("", translated).strip(), kept)
+                note = f"{MT_COMMENT} ({provider_name}), {day}: review, then remove the fuzzy flag"
+                if not complete:
+                    note += "; links, placeholders or glossary terms were lost, check them"
+                    report.markup_lost.append(text)
+                for job, key in places:
+                    job.drafts[key] = (draft, note)
+                    report.from_provider += 1
     except Interrupted as exc:  # Ctrl+C or SIGTERM (cli.run): save what came, then stop
         stopped = exc
     finally:
@@ -349,37 +388,6 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-
-
-@contextmanager
-def _bounded_requests(timeout: float) -> Iterator[None]:
-    """Give every HTTP request deep-translator makes a timeout and a size limit.
-
-    deep-translator calls `requests.get`/`post` without a timeout (a server that never answers
-    hangs the command) and reads any answer whole; it takes no session, so the one place to
-    set both is the `requests.Session.request` it ends up in, for the duration of the run.
-    """
-    original = requests.Session.request
-
-    def request(self: requests.Session, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = (min(CONNECT_TIMEOUT, timeout), timeout)
-        kwargs["stream"] = True
-        response = original(self, method, url, **kwargs)
-        body = bytearray()
-        for chunk in response.iter_content(65536):
-            body += chunk
-            if len(body) > MAX_ANSWER:
-                response.close()
-                raise _AnswerTooLarge(f"the answer is larger than {MAX_ANSWER // 1_000_000} MB")
-        response._content = bytes(body)  # what requests itself keeps once it has read the body
-        return response
-
-    requests.Session.request = request  # type: ignore[method-assign, assignment]
-    try:
-        yield
-    finally:
-        requests.Session.request = original  # type: ignore[method-assign]
 
 
 class _AnswerTooLarge(Exception):
@@ -454,8 +462,15 @@ def _answer_within(client: Provider, text: str, seconds: float) -> str:
 
     The request runs in a thread of its own: deep-translator offers no way to bound a request
     as a whole, and a thread blocked on a socket cannot be stopped, so the run stops waiting for
-    it instead. The thread is a daemon: it ends with its socket (the read timeout, the server
-    closing), or with the process, and its answer, if one ever comes, is dropped.
+    it instead. The thread is a daemon: its answer, if one ever comes, is dropped. A LibreTranslate
+    request ends with its read timeout or its size limit (`SelfHostedLibreTranslator`). The
+    commercial providers' clients (Google, DeepL, Microsoft, MyMemory) call `requests.get`/`post`
+    with no timeout and no session, and requests then sets no timeout on the socket, so the
+    standard library's default does not reach them either (measured with requests 2.34 and
+    `socket.setdefaulttimeout(1)`: a request to a server that accepts and never answers was still
+    waiting after 5 s). For them, this deadline is the only bound: a server that never answers
+    keeps one idle thread and socket until it closes the connection or the process ends, and an
+    answer is read whole into memory, whatever its size.
     """
     outcome: list[tuple[bool, Any]] = []
     done = threading.Event()
