@@ -112,10 +112,27 @@ def same_word(term_word: str, word: str, case_sensitive: bool) -> bool:
     return False
 
 
+def _stem(term_word: str) -> str:
+    """Return what every form of a term's word that `same_word` accepts begins with (case folded)."""
+    folded = term_word.casefold()
+    stems = [folded]  # a letter may fold to two ("ß"): cut before and after folding, keep the shorter
+    if len(folded) >= 6:
+        stems.append(folded[: len(folded) - 2])
+    if len(term_word) >= 6:
+        stems.append(term_word[: len(term_word) - 2].casefold())
+    return min(stems, key=len)
+
+
 def find(text: str, term: str, source: bool = False) -> list[tuple[int, int]]:
     """Return where `term` occurs in `text` (start, end), word by word, inflected forms included."""
     wanted = WORD.findall(term)
     if not wanted:
+        return []
+    # Each word of the term, or an inflected form of it, begins with all of it but an ending
+    # (`same_word`): a text without those beginnings holds no form of the term, and most texts
+    # hold few of a glossary's terms. Case folding is letter by letter, so the test is exact.
+    folded = text.casefold()
+    if any(_stem(w) not in folded for w in wanted):
         return []
     case_sensitive = source and any(c.isupper() for c in term)
     words = _words(text)
