@@ -35,7 +35,6 @@ from pressgen.dates import (
     find_times,
     homograph_of,
     months_mentioned,
-    sentence_start,
 )
 from pressgen.errors import Severity, plural
 from pressgen.files import read_regular, stat_of
@@ -56,7 +55,7 @@ from pressgen.names import (
 )
 from pressgen.po import MAX_BYTES
 from pressgen.sentences import align, split_sentences
-from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
+from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint, slip_targets
 
 Finding = tuple[Severity, str]
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
@@ -858,25 +857,29 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
 
 
 def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Words the target language's dictionary does not know: an error when a close word exists.
+    """Words the target language's dictionary does not know: an error only with strong evidence of a slip.
 
-    Words of the release's sources (names, terms kept in English), with a case ending
-    ("Rotterdamului"), the release's names and the glossary's terms are accepted. An unknown word
-    one slip away (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
-    a dictionary word or one of those is misspelt: an error. It is a warning when the word is
-    one of another of the site's languages ("contracts for difference" in Dutch), or a name
-    within a sentence that is near only to a dictionary's word ("Bosfor", the Romanian
-    Bosporus, is not "Fosfor"). Other unknown words are warnings: a word the dictionary does not
-    know is not wrong.
+    Words of the release's sources and of the message's other translations (names, terms kept
+    in English), a name with a case ending ("Rotterdamului"), the release's names and the
+    glossary's terms are accepted. An unknown word is misspelt (an error) when it is a lower-case
+    word, not glued to a figure ("12th"), that no dictionary of the site knows, that is no known
+    word with an ending ("metri cubi") nor a compound of known words ("actievekoolfilters"), and
+    that is one slip (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
+    a dictionary word; a capitalised word is misspelt when it is one slip from a name of the
+    source. Every other unknown word (an acronym, a technical term, a foreign name, a word of
+    another of the site's languages) is a warning: a word the dictionary does not know is not wrong.
     """
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
         return
     source_words, glossary_words = _own_words(source, context)
-    own = source_words + glossary_words
+    message_words = LETTERS.findall(prose(source))
+    message_words += [w for _, text in context.witnesses.get(source, ()) for w in LETTERS.findall(prose(text))]
+    source_words += message_words
     folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
     stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
     spelt = {translit(w) for w in source_words if w[:1].isupper()}
+    names = [w for w in source_words if w[:1].isupper()] + glossary_words
 
     def accepted(word: str) -> bool:
         if fold(word) in folded or word.casefold() in exact:
@@ -890,28 +893,43 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         )
 
     text = prose(target)
-    matches = [m for m in WORD.finditer(text) if len(m.group(0)) > 1 and not accepted(m.group(0))]
+    matches = [
+        m
+        for m in WORD.finditer(text)
+        if len(m.group(0)) > 1 and not accepted(m.group(0)) and not text[m.start() - 1 : m.start()].isdigit()
+    ]
     words = list(dict.fromkeys(m.group(0) for m in matches))
-    within = {m.group(0) for m in matches if m.group(0)[:1].isupper() and not sentence_start(text, m.start())}
     whole = speller.verdicts(w.replace("’", "'") for w in words)
     others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
+    unknown: dict[str, str] = {}
     for word in words:
         if whole[word.replace("’", "'")].known:
             continue
         pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not accepted(p)]
         verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
-        unknown = [p for p in pieces if not verdicts[p].known]
-        if not unknown:
-            continue
-        piece = unknown[0]
-        near_own = _close(piece, own)
-        close = near_own or _close(piece, verdicts[piece].suggestions)
-        foreign = next((_language_name(lang) for lang, sp in _spellers_knowing(others, piece, context)), None)
-        name_slip = near_own is not None and word[:1].isupper()
-        if close and (name_slip or not (foreign or word in within)):
+        piece = next((p for p in pieces if not verdicts[p].known), None)
+        if piece is not None:
+            unknown[word] = piece
+    foreign = {
+        word: next((_language_name(lang) for lang, _ in _spellers_knowing(others, piece, context)), None)
+        for word, piece in unknown.items()
+    }
+    # A word one slip from a word of the source is its cognate ("elektrolysers", "perovskit").
+    cognates = {fold(w) for w in message_words if w.islower()}
+    lower = [
+        p
+        for w, p in unknown.items()
+        if p.islower() and foreign[w] is None and not any(distance(fold(p), c) <= 1 for c in cognates)
+    ]
+    targets = slip_targets(lower, speller, dst.locale.language) if lower else {}
+    for word, piece in unknown.items():
+        close = targets.get(piece) if piece in targets else None
+        if close is None and piece[:1].isupper() and not piece.isupper():
+            close = _close(piece, names)  # a name of the source with a slip: "Luminițaa"
+        if close:
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
-        elif foreign:
-            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign})")
+        elif foreign[word]:
+            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign[word]})")
         else:
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
 
