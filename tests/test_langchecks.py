@@ -843,3 +843,57 @@ def test_a_slip_is_found_without_hunspell_s_suggestions() -> None:
         "fietsenstallingen": None,
         "gemeentn": "gemeente",
     }
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # Ordinals as Roman numerals, as words, and as a figure with the language's ending.
+        ("en", "The 9th edition of the festival.", "ro", "A IX-a ediție a festivalului."),
+        ("en", "Ports of the 21st century.", "ro", "Porturile secolului al XXI-lea."),
+        ("ro", "A XII-a ediție a târgului.", "nl", "De 12e editie van de beurs."),
+        ("nl", "De 4e editie van de beurs.", "en", "The fourth edition of the fair."),
+        ("en", "The second phase starts soon.", "nl", "De 2e fase begint binnenkort."),
+        ("en", "The 5th edition of the fair.", "ro", "A cincea ediție a târgului."),
+        ("en", "The exercise Iron Gate III starts.", "nl", "De oefening Iron Gate III begint."),
+        # Durations and times said in words.
+        ("en", "The helpline is open 24 hours a day.", "nl", "De hulplijn is dag en nacht bereikbaar."),
+        ("en", "The helpline is open 24 hours a day.", "ro", "Linia de asistență funcționează non-stop."),
+        ("en", "The helpline is open 24/7.", "nl", "De hulplijn is 24 uur per dag bereikbaar."),
+        ("en", "The meeting lasts 30 minutes.", "ro", "Reuniunea durează o jumătate de oră."),
+        ("en", "The tour takes 45 minutes.", "nl", "De rondleiding duurt drie kwartier."),
+        ("en", "The walk takes 90 minutes.", "nl", "De wandeling duurt anderhalf uur."),
+        ("en", "The ceremony starts at 12:00.", "ro", "Ceremonia începe la prânz."),
+        ("nl", "De ceremonie begint om 12.00 uur.", "en", "The ceremony begins at midday."),
+        ("nl", "De deuren gaan om half negen open.", "en", "The doors open at 8.30am."),
+        ("en", "The doors open at 8.30am.", "nl", "De deuren gaan om half negen open."),
+        ("nl", "De bus vertrekt om kwart over drie.", "ro", "Autobuzul pleacă la ora 15:15."),
+        ("en", "Half of the budget goes to schools.", "nl", "50 procent van het budget gaat naar scholen."),
+        # A figure the source repeats, given once.
+        (
+            "en",
+            "Call 0800 1234 for tickets; the line 0800 1234 is free.",
+            "nl",
+            "Bel voor kaartjes gratis naar 0800 1234.",
+        ),
+    ],
+)
+def test_a_number_in_words_or_repeated_is_not_missing(src: str, source: str, dst: str, target: str) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    assert list(check(source, target, LANGS[src], LANGS[dst])) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        # "noon" inside "afternoon" is no time.
+        ("The afternoon session starts at 15:30.", "Sesiunea de după-amiază începe la ora 15:30.", []),
+        ("The 12 schools get 4.5 million.", "Cele 21 de școli primesc 45 de milioane.", ["figures differ"]),
+        ("Doors open at 9:30.", "Ușile se deschid la ora 10:30.", ["the time '9:30'", "the time '10:30'"]),
+    ],
+)
+def test_a_changed_figure_or_time_is_still_an_error(source: str, target: str, expected: list[str]) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    found = [text for _, text in check(source, target, EN, RO)]
+    assert len(found) == len(expected)
+    assert all(text.startswith(start) for text, start in zip(found, expected, strict=True))

@@ -35,6 +35,7 @@ from pressgen.dates import (
     find_times,
     homograph_of,
     months_mentioned,
+    same_time,
 )
 from pressgen.errors import Severity, plural
 from pressgen.files import read_regular, stat_of
@@ -87,6 +88,8 @@ SHORTER_SCALE = 0.65
 LONGER_SCALE = 1.8
 MIN_LANGUAGE_WORDS = 5  # words from which the statistical language identifier is trusted
 LANGUAGE_CONFIDENCE = 0.9
+
+COGNATE_LENGTH = 8  # letters from which a word one slip from a word of the source is taken for its cognate
 
 SEVERITY: dict[str, Severity] = {
     "doubled-word": "error",
@@ -424,14 +427,19 @@ def _blank(text: str, spans: Iterable[DateMention | TimeMention]) -> str:
 
 
 def _unmatched(times: list[TimeMention], others: list[TimeMention]) -> list[TimeMention]:
-    """Return the times that `others` does not have (as many times as it lacks them)."""
-    left = Counter(t.minutes for t in times) - Counter(t.minutes for t in others)
+    """Return the times that `others` does not have (as many times as it lacks them); see `same_time`."""
+    free = list(others)
     unmatched = []
-    for time in times:
-        if left[time.minutes] > 0:
-            left[time.minutes] -= 1
+    # Exact times first, so that a time on a twelve-hour dial takes only what is left.
+    for time in sorted(times, key=lambda t: t.dial):
+        match = next((o for o in free if o.minutes == time.minutes), None) or next(
+            (o for o in free if same_time(time, o)), None
+        )
+        if match is None:
             unmatched.append(time)
-    return unmatched
+        else:
+            free.remove(match)
+    return sorted(unmatched, key=lambda t: t.start)
 
 
 def _blank_hour(text: str, time: TimeMention) -> str:
@@ -863,11 +871,13 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     in English), a name with a case ending ("Rotterdamului"), the release's names and the
     glossary's terms are accepted. An unknown word is misspelt (an error) when it is a lower-case
     word, not glued to a figure ("12th"), that no dictionary of the site knows, that is no known
-    word with an ending ("metri cubi") nor a compound of known words ("actievekoolfilters"), and
-    that is one slip (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
-    a dictionary word; a capitalised word is misspelt when it is one slip from a name of the
-    source. Every other unknown word (an acronym, a technical term, a foreign name, a word of
-    another of the site's languages) is a warning: a word the dictionary does not know is not wrong.
+    word with an ending ("metri cubi"), a compound of known words ("actievekoolfilters") or a long
+    word's cognate in the source ("perovskit"), and that is one slip (a letter dropped, doubled,
+    swapped or replaced, or its diacritics lost) from a dictionary word. A word with capitals (a
+    name, an acronym of three letters or more) is misspelt when it is one slip from a name of the
+    source ("ERC" for "ERCC"). Every other unknown word (an acronym, a technical term, a foreign
+    name, a word of another of the site's languages) is a warning: a word the dictionary does not
+    know is not wrong.
     """
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
@@ -914,8 +924,8 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         word: next((_language_name(lang) for lang, _ in _spellers_knowing(others, piece, context)), None)
         for word, piece in unknown.items()
     }
-    # A word one slip from a word of the source is its cognate ("elektrolysers", "perovskit").
-    cognates = {fold(w) for w in message_words if w.islower()}
+    # A long word one slip from a word of the source is its cognate ("elektrolysers", "perovskit").
+    cognates = {fold(w) for w in message_words if w.islower() and len(w) >= COGNATE_LENGTH}
     lower = [
         p
         for w, p in unknown.items()
@@ -924,8 +934,8 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     targets = slip_targets(lower, speller, dst.locale.language) if lower else {}
     for word, piece in unknown.items():
         close = targets.get(piece) if piece in targets else None
-        if close is None and piece[:1].isupper() and not piece.isupper():
-            close = _close(piece, names)  # a name of the source with a slip: "Luminițaa"
+        if close is None and not piece.islower() and len(piece) >= 3:
+            close = _close(piece, names)  # a name of the source with a slip: "Luminițaa", "ERC"
         if close:
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
         elif foreign[word]:

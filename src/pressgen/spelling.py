@@ -275,7 +275,9 @@ def slip_targets(words: Sequence[str], speller: Speller, language: str) -> dict[
     alphabet = speller.alphabet()
     plans: dict[str, tuple[list[tuple[str, str]], list[str], list[str]]] = {}
     for word in dict.fromkeys(words):
+        # An ending that only repeats the last letter ("makenn") is a slip, not an ending.
         bases = [(word[: -len(e)], e) for e in endings if word.endswith(e) and len(word) - len(e) >= 3]
+        bases = [(base, e) for base, e in bases if e != base[-1]]
         bases += [(word[len(p) :], "") for p in PREFIXES if word.startswith(p) and len(word) - len(p) >= MIN_PART]
         parts = [word[i:j] for i in range(len(word)) for j in range(i + MIN_PART, len(word) + 1)]
         plans[word] = (bases, parts, slips(word, alphabet))
