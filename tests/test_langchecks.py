@@ -897,3 +897,36 @@ def test_a_changed_figure_or_time_is_still_an_error(source: str, target: str, ex
     found = [text for _, text in check(source, target, EN, RO)]
     assert len(found) == len(expected)
     assert all(text.startswith(start) for text, start in zip(found, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        (
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+            "en",
+            "From Tuesday 3 March to Thursday 26 November 2026, the desk is open.",
+        ),
+        (
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+            "nl",
+            "Van dinsdag 3 maart tot en met donderdag 26 november 2026 is het loket open.",
+        ),
+        (
+            "nl",
+            "Van dinsdag 3 maart tot en met donderdag 26 november 2026 is het loket open.",
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+        ),
+        (
+            "en",
+            "From Tuesday, 3 March, until Thursday, 26 November 2026, the desk is open.",
+            "ro",
+            "Din 3 martie până pe 26 noiembrie 2026, ghișeul este deschis.",
+        ),
+    ],
+)
+def test_weekday_ranges_take_the_year_of_their_end(src: str, source: str, dst: str, target: str) -> None:
+    assert list(langchecks.LANG_CHECKS["dates"](source, target, LANGS[src], LANGS[dst], CheckContext())) == []

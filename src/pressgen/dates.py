@@ -30,7 +30,7 @@ DASH = r"\s*[-–—]\s*"
 RANGE_WORDS = {
     "en": ("to", "till", "until", "through", "thru"),
     "nl": ("tot en met", "t/m", "tot", "t/m.", "tm"),
-    "ro": ("până la", "până în", "până pe", "la"),
+    "ro": ("până la", "până în", "până pe", "până", "la"),
     "de": ("bis", "bis zum"),
     "fr": ("au",),
 }
@@ -89,7 +89,11 @@ class _LocaleDates:
         # "10 tot en met zaterdag 14": the second day may have its weekday.
         weekday = rf"(?:(?:{weekdays})\.?,?\s+)?"
         joiner = rf"(?:{DASH}|\s+(?:{alternatives})\s+){weekday}" if alternatives else rf"{DASH}{weekday}"
-        self.between = re.compile(rf"\s*(?:{DASH}|\s+(?:{alternatives})\s+)\s*{weekday}" if alternatives else DASH)
+        # What joins the two dates of a range, commas and weekdays around it: "2 martie, până
+        # vineri, 27 noiembrie 2026", "2 March to Friday 27 November 2026".
+        self.between = re.compile(
+            rf"[\s,]*(?:[-–—]|(?:{alternatives})(?=[\s,]))[\s,]*{weekday}" if alternatives else DASH
+        )
         day = r"(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         day2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         year = r"(?P<year>\d{4})"
