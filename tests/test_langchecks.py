@@ -930,3 +930,35 @@ def test_a_changed_figure_or_time_is_still_an_error(source: str, target: str, ex
 )
 def test_weekday_ranges_take_the_year_of_their_end(src: str, source: str, dst: str, target: str) -> None:
     assert list(langchecks.LANG_CHECKS["dates"](source, target, LANGS[src], LANGS[dst], CheckContext())) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # A place that only names a time zone, rendered as the language says it.
+        ("en", "Voting closes at 20:00 Bucharest time.", "ro", "Votul se încheie la ora 20:00, ora României."),
+        ("en", "Voting closes at 20:00 Bucharest time.", "nl", "De stemming sluit om 20.00 uur Roemeense tijd."),
+        ("ro", "Votul se încheie la ora 20:00, ora Bucureștiului.", "en", "Voting closes at 20:00 local time."),
+        # A street-type word is no name.
+        ("ro", "Centrul este pe Strada Horea nr. 7.", "en", "The centre is at 7 Horea Street."),
+        ("nl", "Het centrum zit aan de Stationsweg 3 en het Plein 1813.", "en", "It is at Stationsweg 3."),
+        # A derived adjective of a language or a country.
+        ("nl", "Hongaarstalige scholen doen mee.", "en", "Schools teaching in Hungarian take part."),
+        # An acronym of the source rendered by the target language's own term.
+        ("en", "Companies must report their GHG emissions.", "nl", "Bedrijven moeten hun broeikasgasuitstoot melden."),
+        ("ro", "Operatorii raportează la ANPM.", "en", "Operators report to the Environmental Protection Agency."),
+    ],
+)
+def test_a_name_rendered_otherwise_is_no_error(src: str, source: str, dst: str, target: str) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
+    assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_an_acronym_the_other_translation_keeps_is_an_error_when_dropped() -> None:
+    source = "Operatorii raportează la ANPM."
+    target = "Operators report to the agency."
+    context = names_context(RO, EN, [(source, target)], witnesses={source: (("nl", "Exploitanten melden aan ANPM."),)})
+    assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == [
+        ("error", "the name 'ANPM' of the source is missing or misspelt")
+    ]
