@@ -962,3 +962,43 @@ def test_an_acronym_the_other_translation_keeps_is_an_error_when_dropped() -> No
     assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == [
         ("error", "the name 'ANPM' of the source is missing or misspelt")
     ]
+
+
+def test_a_name_that_other_messages_keep_is_no_copy() -> None:
+    # "piatra" is a word of the Romanian dictionary (the stone), but the release's other messages
+    # keep "Piatra Neamț" as it is: a heading with the city alone is no untranslated text.
+    city = "Piatra Neamț"
+    pairs = [
+        (city, city),
+        ("Festivalul revine la Piatra Neamț în iunie.", "The festival returns to Piatra Neamț in June."),
+    ]
+    context = names_context(RO, EN, pairs)
+    assert list(langchecks.LANG_CHECKS["untranslated"](city, city, RO, EN, context)) == []
+    assert list(langchecks.LANG_CHECKS["untranslated"]("Buget", "Buget", RO, EN, context)) == [
+        ("error", "the translation is a copy of the source")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "witness"),
+    [
+        # An acronym the source spells out, where the translation gives the name in full.
+        (
+            "De minister van Economische Zaken en Klimaat (EZK) opent de haven.",
+            "The Minister of Economic Affairs and Climate Policy opens the port.",
+            "Ministrul Afacerilor Economice și Climei (EZK) deschide portul.",
+        ),
+        # A title made of common words, which has an official translation.
+        (
+            "Volgens de Klimaatmonitor stijgt de uitstoot.",
+            "According to the Climate Monitor, emissions are rising.",
+            "Potrivit Klimaatmonitor, emisiile cresc.",
+        ),
+    ],
+)
+def test_a_descriptive_name_may_be_translated_though_the_other_translation_keeps_it(
+    source: str, target: str, witness: str
+) -> None:
+    context = names_context(NL, EN, [(source, target)], witnesses={source: (("ro", witness),)})
+    found = list(langchecks.LANG_CHECKS["names"](source, target, NL, EN, context))
+    assert [text for severity, text in found if severity == "error"] == []

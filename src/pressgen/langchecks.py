@@ -59,7 +59,15 @@ from pressgen.names import (
 )
 from pressgen.po import MAX_BYTES
 from pressgen.sentences import align, split_sentences
-from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint, slip_targets
+from pressgen.spelling import (
+    Speller,
+    compound_word,
+    distance,
+    find_dictionary,
+    fold,
+    missing_dictionary_hint,
+    slip_targets,
+)
 
 Finding = tuple[Severity, str]
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
@@ -142,6 +150,9 @@ class CheckContext:
     # Every word of the release's source texts: a translation may move a name from one message
     # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
     vocabulary: frozenset[str] = frozenset()
+    # The capitalised words that the catalog's translations keep as their source writes them, in
+    # a message that is not a copy: a name of the release ("Constanța" in a title and a heading).
+    kept: frozenset[str] = frozenset()
     # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
     part: str = ""
 
@@ -604,7 +615,11 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
         reported.add(name)
         # Strong evidence: a slip of it in the translation, a person's name, or the message's other
         # translation keeping it. Otherwise "GHG" may well be "broeikasgas", "IenW" the ministry's name.
-        sure = close or name in persons or any(has_name(other, name) for other in kept_elsewhere)
+        # An acronym the source spells out may go where the name is translated ("(IenW)"), and a
+        # title made of common words may have its official translation ("Cybersecuritybeeld").
+        descriptive = name in explained.values() or (speller is not None and compound_word(name.casefold(), speller))
+        witnessed = not descriptive and any(has_name(other, name) for other in kept_elsewhere)
+        sure = close or name in persons or witnessed
         yield _finding(
             "name" if sure else "dropped-name", f"the name '{name}' of the source is missing or misspelt{hint}"
         )
@@ -729,14 +744,15 @@ def _kept_as_is(word: str, context: CheckContext) -> bool:
 def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: CheckContext) -> bool:
     """Tell whether words copied from the source are right in the translation as they are.
 
-    Each is a name or a glossary term kept as is; an acronym or a unit ("MW", "km"); a word of
+    Each is a name or a glossary term kept as is; a word that other messages of the catalog
+    keep as it is ("Constanța" in the title); an acronym or a unit ("MW", "km"); a word of
     the target language too ("Transport", "Energie", "Total": its dictionary knows it); or a
     proper name, which the source language's dictionary knows only with its capital (a place
     such as "Tallinn", "Eindhoven", "Cluj-Napoca").
     """
     if _renamed(" ".join(words), src, dst, context):
         return False
-    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper())]
+    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper() or w in context.kept)]
     if part_of(context) == "location" and all(w[:1].isupper() for w in rest):
         return True  # a dateline's place, which most languages write as its own: "Constanța"
     target, source = context.spellers.get(dst.locale.language), context.spellers.get(src.locale.language)
@@ -1074,4 +1090,11 @@ def load_context(
         notes=tuple(sorted(notes)),
         witnesses=witnesses or {},
         vocabulary=frozenset(w for s, _ in pairs for w in WORD.findall(prose(s))),
+        kept=frozenset(
+            w
+            for s, t in pairs
+            if s.strip() != t.strip()
+            for w in set(LETTERS.findall(prose(s))) & set(LETTERS.findall(prose(t)))
+            if w[:1].isupper()
+        ),
     )

@@ -82,7 +82,8 @@ GENITIVE_TITLES = _word_set(
 NAME_ENDINGS = frozenset({"ul", "ului", "lui", "ei", "le", "lor", "s", "se"})
 ACRONYM = re.compile(r"^[A-ZĂÂÎȘȚ]{2,}[0-9]*$")
 # An organisation's name explained by its acronym: "Connecting Europe Facility (CEF)".
-EXPLAINED = re.compile(r"((?:[^\W\d_][\w’'-]*\s+){1,8})\((?P<acronym>[A-ZĂÂÎȘȚ]{2,}[0-9]*)\)")
+# An acronym has two capitals or more, and may have small letters too ("IenW", "NEa").
+EXPLAINED = re.compile(r"((?:[^\W\d_][\w’'-]*\s+){1,8})\((?P<acronym>(?=(?:\w*[A-ZĂÂÎȘȚ]){2})[A-ZĂÂÎȘȚ][\w]{1,7})\)")
 # Letters that transliterations of one name write otherwise: Zelensky, Zelenski, Zelenskyj.
 TRANSLITERATION = (("kh", "h"), ("ch", "h"), ("sch", "s"), ("sh", "s"), ("sj", "s"), ("zh", "j"), ("zj", "j"),
                    ("ck", "k"), ("tz", "ts"), ("w", "v"), ("y", "i"), ("j", "i"))  # fmt: skip

@@ -295,6 +295,12 @@ def slip_targets(words: Sequence[str], speller: Speller, language: str) -> dict[
     return found
 
 
+def compound_word(word: str, speller: Speller) -> bool:
+    """Tell whether a word is a compound of two or more dictionary words ("cybersecuritybeeld")."""
+    parts = [word[i:j] for i in range(len(word)) for j in range(i + MIN_PART, len(word) + 1)]
+    return _compound(word, speller.known_words(parts))
+
+
 def _compound(word: str, known: set[str]) -> bool:
     """Tell whether `word` is two or more known words of `MIN_PART` letters or more, joined as compounds are."""
     parts: list[int | None] = [0] + [None] * len(word)  # fewest parts that make word[:i]
