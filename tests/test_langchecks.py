@@ -1002,3 +1002,14 @@ def test_a_descriptive_name_may_be_translated_though_the_other_translation_keeps
     context = names_context(NL, EN, [(source, target)], witnesses={source: (("ro", witness),)})
     found = list(langchecks.LANG_CHECKS["names"](source, target, NL, EN, context))
     assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_a_romanian_translation_that_lost_its_diacritics_is_an_error() -> None:
+    source = "Schools and hospitals in Iasi get new roofs after the storm."
+    plain = "Scolile si spitalele din Iasi primesc acoperisuri noi dupa furtuna."
+    context = names_context(EN, RO, [(source, plain)])
+    errors = [text for severity, text in langchecks.LANG_CHECKS["spelling"](source, plain, EN, RO, context)]
+    assert "'si' is misspelt: did you mean 'și'?" in errors
+    assert "'dupa' is misspelt: did you mean 'după'?" in errors
+    right = "Școlile și spitalele din Iași primesc acoperișuri noi după furtună."
+    assert list(langchecks.LANG_CHECKS["spelling"](source, right, EN, RO, context)) == []

@@ -100,6 +100,14 @@ LONGER_SCALE = 1.8
 MIN_LANGUAGE_WORDS = 5  # words from which the statistical language identifier is trusted
 LANGUAGE_CONFIDENCE = 0.9
 
+# Words of a language that are never written without their diacritics, as a translation that lost
+# them writes them ("si" for "și"); a word that is also a word of another language ("in") only
+# in a text with no diacritic at all.
+LOST_DIACRITICS = {
+    "ro": {"si": "și", "dupa": "după", "fara": "fără", "catre": "către", "cand": "când", "insa": "însă", "isi": "își"},
+}
+LOST_DIACRITICS_BARE = {"ro": {"in": "în"}}
+DIACRITIC_LETTERS = {"ro": "ăâîșțĂÂÎȘȚ"}
 COGNATE_LENGTH = 8  # letters from which a word one slip from a word of the source is taken for its cognate
 
 SEVERITY: dict[str, Severity] = {
@@ -966,8 +974,15 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         if p.islower() and foreign[w] is None and not any(distance(fold(p), c) <= 1 for c in cognates)
     ]
     targets = slip_targets(lower, speller, dst.locale.language) if lower else {}
+    lang = dst.locale.language
+    lost = LOST_DIACRITICS.get(lang, {})
+    if lang in DIACRITIC_LETTERS and not any(c in DIACRITIC_LETTERS[lang] for c in text):
+        lost = lost | LOST_DIACRITICS_BARE.get(lang, {})
     for word, piece in unknown.items():
         close = targets.get(piece) if piece in targets else None
+        if piece.casefold() in lost:
+            plain = lost[piece.casefold()]
+            close = plain[0].upper() + plain[1:] if piece[0].isupper() else plain
         if close is None and not piece.islower() and len(piece) >= 3:
             close = _close(piece, names)  # a name of the source with a slip: "Luminițaa", "ERC"
         if close:
