@@ -869,6 +869,8 @@ def test_a_slip_is_found_without_hunspell_s_suggestions() -> None:
         ("en", "The doors open at 8.30am.", "nl", "De deuren gaan om half negen open."),
         ("nl", "De bus vertrekt om kwart over drie.", "ro", "Autobuzul pleacă la ora 15:15."),
         ("en", "Half of the budget goes to schools.", "nl", "50 procent van het budget gaat naar scholen."),
+        ("nl", "Het kost anderhalf miljoen euro.", "en", "It costs €1.5 million."),
+        ("en", "A dozen towns take part.", "ro", "Participă 12 orașe."),
         # A figure the source repeats, given once.
         (
             "en",
@@ -939,6 +941,7 @@ def test_weekday_ranges_take_the_year_of_their_end(src: str, source: str, dst: s
         ("en", "Voting closes at 20:00 Bucharest time.", "ro", "Votul se încheie la ora 20:00, ora României."),
         ("en", "Voting closes at 20:00 Bucharest time.", "nl", "De stemming sluit om 20.00 uur Roemeense tijd."),
         ("ro", "Votul se încheie la ora 20:00, ora Bucureștiului.", "en", "Voting closes at 20:00 local time."),
+        ("en", "Voting closes at 20:00 Eastern European Time.", "nl", "De stemming sluit om 20.00 uur."),
         # A street-type word is no name.
         ("ro", "Centrul este pe Strada Horea nr. 7.", "en", "The centre is at 7 Horea Street."),
         ("nl", "Het centrum zit aan de Stationsweg 3 en het Plein 1813.", "en", "It is at Stationsweg 3."),

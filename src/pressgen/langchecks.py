@@ -158,8 +158,8 @@ class CheckContext:
     # Every word of the release's source texts: a translation may move a name from one message
     # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
     vocabulary: frozenset[str] = frozenset()
-    # The capitalised words that the catalog's translations keep as their source writes them, in
-    # a message that is not a copy: a name of the release ("Constanța" in a title and a heading).
+    # The words that the catalog's translations keep as their source writes them, in a message
+    # that is not a copy: a name of the release ("Constanța" in a title), a loanword ("media").
     kept: frozenset[str] = frozenset()
     # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
     part: str = ""
@@ -984,7 +984,8 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
             plain = lost[piece.casefold()]
             close = plain[0].upper() + plain[1:] if piece[0].isupper() else plain
         if close is None and not piece.islower() and len(piece) >= 3:
-            close = _close(piece, names)  # a name of the source with a slip: "Luminițaa", "ERC"
+            # A name of the source with a slip: "Luminițaa", "ERC"; not "ONU" of "UN", two letters.
+            close = _close(piece, [n for n in names if len(n) >= 3])
         if close:
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
         elif foreign[word]:
@@ -1110,6 +1111,5 @@ def load_context(
             for s, t in pairs
             if s.strip() != t.strip()
             for w in set(LETTERS.findall(prose(s))) & set(LETTERS.findall(prose(t)))
-            if w[:1].isupper()
         ),
     )

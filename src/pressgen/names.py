@@ -52,7 +52,10 @@ PARTICLES = _word_set(
 TIME_ZONES = _word_set("UTC GMT CET CEST EET EEST WET WEST BST IST MSK")
 # A place that names a time zone ("10:00 Bucharest time", "ora României", "Nederlandse tijd")
 # is rendered as each language says it, "local time" too: it is no name to carry over.
-ZONE_PHRASE = re.compile(r"(?:\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?\s+(?:time|tijd)\b)|(?:\bora\s+[A-ZĂÂÎȘȚ][\w-]+)")
+ZONE_PHRASE = re.compile(
+    r"(?:\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}\s+(?:[Tt]ime|[Tt]ijd)\b)"
+    r"|(?:\bora\s+(?:oficială\s+|locală\s+)?(?:a\s+)?[A-ZĂÂÎȘȚ][\w-]+(?:\s+[A-ZĂÂÎȘȚ][\w-]+){0,2})"
+)
 # Words of a street's name that say what kind of street it is: each language writes its own
 # ("Strada Memorandumului" is "Memorandumului Street"), so they are no names.
 STREET_WORDS = _word_set(
