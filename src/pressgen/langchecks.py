@@ -158,8 +158,9 @@ class CheckContext:
     # Every word of the release's source texts: a translation may move a name from one message
     # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
     vocabulary: frozenset[str] = frozenset()
-    # The words that the catalog's translations keep as their source writes them, in a message
-    # that is not a copy: a name of the release ("Constanța" in a title), a loanword ("media").
+    # The capitalised words that the catalog's translations keep as their source writes them, in
+    # a message that is not a copy: a name of the release ("Constanța" in a title and a heading).
+    # Not every word: an interface catalog keeps "on" and "The" in some message or other.
     kept: frozenset[str] = frozenset()
     # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
     part: str = ""
@@ -1111,5 +1112,6 @@ def load_context(
             for s, t in pairs
             if s.strip() != t.strip()
             for w in set(LETTERS.findall(prose(s))) & set(LETTERS.findall(prose(t)))
+            if w[:1].isupper()
         ),
     )
