@@ -789,3 +789,230 @@ def test_quote_marks_around_a_name_may_go_those_around_what_was_said_may_not() -
     assert list(langchecks.LANG_CHECKS["quotes"](*said, RO, NL, context)) == [
         ("error", "the source quotes 1 passage(s), the translation 0")
     ]
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # Acronyms of the target language and of the source.
+        ("nl", "Het RIVM en het KNMI publiceren hun cijfers.", "ro", "RIVM și KNMI își publică cifrele."),
+        ("en", "Prices include VAT.", "nl", "De prijzen zijn inclusief BTW."),
+        ("en", "Prices include VAT.", "ro", "Prețurile includ TVA."),
+        # Technical words no dictionary has, and their cognates in the source.
+        ("en", "The lab studies perovskite cells.", "ro", "Laboratorul studiază celulele de perovskit."),
+        (
+            "nl",
+            "Het onderzoek gaat over microplastics in rivieren.",
+            "ro",
+            "Studiul se referă la microplastice în râuri.",
+        ),
+        ("en", "The new electrolysers produce hydrogen.", "nl", "De nieuwe elektrolysers produceren waterstof."),
+        ("en", "Researchers found PFAS and nanofibres.", "nl", "Onderzoekers vonden PFAS en nanovezels."),
+        # Foreign names inside a sentence.
+        ("en", "Engineers from a German college joined.", "nl", "Ingenieurs van de Technische Hochschule deden mee."),
+        ("ro", "Un studiu al universității din Milano.", "en", "A study by the Politecnico di Milano."),
+        # Units inflected as the language does.
+        ("en", "The tank holds 40 cubic metres.", "ro", "Rezervorul are 40 de metri cubi."),
+        ("ro", "Capacitatea este de 300 de megawați.", "nl", "De capaciteit is 300 megawatt."),
+        # Long Dutch compounds of dictionary words.
+        ("en", "The plant uses ceramic membrane filters.", "nl", "De installatie gebruikt keramischemembraanfilters."),
+        ("en", "Grants for heat pump installers.", "nl", "Subsidie voor warmtepompinstallateurs."),
+        ("en", "Tidal energy pilot projects.", "nl", "Getijdenenergieproefprojecten."),
+        # An ordinal's ending beside its figure.
+        ("ro", "A XII-a ediție a târgului.", "en", "The 12th edition of the fair."),
+    ],
+)
+def test_an_unknown_word_without_evidence_of_a_slip_is_no_error(src: str, source: str, dst: str, target: str) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    found = list(langchecks.LANG_CHECKS["spelling"](source, target, LANGS[src], LANGS[dst], context))
+    assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_a_slip_is_found_without_hunspell_s_suggestions() -> None:
+    # hunspell's suggestions stop at a time limit, so under load they changed from run to run:
+    # the slips are made by pressgen and only looked up.
+    dictionary = spelling.find_dictionary("nl_NL")
+    assert dictionary is not None
+    speller = spelling.Speller(dictionary)
+    found = spelling.slip_targets(
+        ["warmtepompinstallateurs", "regelinng", "fietsenstallingen", "gemeentn"], speller, "nl"
+    )
+    assert found == {
+        "warmtepompinstallateurs": None,
+        "regelinng": "regeling",
+        "fietsenstallingen": None,
+        "gemeentn": "gemeente",
+    }
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # Ordinals as Roman numerals, as words, and as a figure with the language's ending.
+        ("en", "The 9th edition of the festival.", "ro", "A IX-a ediție a festivalului."),
+        ("en", "Ports of the 21st century.", "ro", "Porturile secolului al XXI-lea."),
+        ("ro", "A XII-a ediție a târgului.", "nl", "De 12e editie van de beurs."),
+        ("nl", "De 4e editie van de beurs.", "en", "The fourth edition of the fair."),
+        ("en", "The second phase starts soon.", "nl", "De 2e fase begint binnenkort."),
+        ("en", "The 5th edition of the fair.", "ro", "A cincea ediție a târgului."),
+        ("en", "The exercise Iron Gate III starts.", "nl", "De oefening Iron Gate III begint."),
+        # Durations and times said in words.
+        ("en", "The helpline is open 24 hours a day.", "nl", "De hulplijn is dag en nacht bereikbaar."),
+        ("en", "The helpline is open 24 hours a day.", "ro", "Linia de asistență funcționează non-stop."),
+        ("en", "The helpline is open 24/7.", "nl", "De hulplijn is 24 uur per dag bereikbaar."),
+        ("en", "The meeting lasts 30 minutes.", "ro", "Reuniunea durează o jumătate de oră."),
+        ("en", "The tour takes 45 minutes.", "nl", "De rondleiding duurt drie kwartier."),
+        ("en", "The walk takes 90 minutes.", "nl", "De wandeling duurt anderhalf uur."),
+        ("en", "The ceremony starts at 12:00.", "ro", "Ceremonia începe la prânz."),
+        ("nl", "De ceremonie begint om 12.00 uur.", "en", "The ceremony begins at midday."),
+        ("nl", "De deuren gaan om half negen open.", "en", "The doors open at 8.30am."),
+        ("en", "The doors open at 8.30am.", "nl", "De deuren gaan om half negen open."),
+        ("nl", "De bus vertrekt om kwart over drie.", "ro", "Autobuzul pleacă la ora 15:15."),
+        ("en", "Half of the budget goes to schools.", "nl", "50 procent van het budget gaat naar scholen."),
+        ("nl", "Het kost anderhalf miljoen euro.", "en", "It costs €1.5 million."),
+        ("en", "A dozen towns take part.", "ro", "Participă 12 orașe."),
+        # A figure the source repeats, given once.
+        (
+            "en",
+            "Call 0800 1234 for tickets; the line 0800 1234 is free.",
+            "nl",
+            "Bel voor kaartjes gratis naar 0800 1234.",
+        ),
+    ],
+)
+def test_a_number_in_words_or_repeated_is_not_missing(src: str, source: str, dst: str, target: str) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    assert list(check(source, target, LANGS[src], LANGS[dst])) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        # "noon" inside "afternoon" is no time.
+        ("The afternoon session starts at 15:30.", "Sesiunea de după-amiază începe la ora 15:30.", []),
+        ("The 12 schools get 4.5 million.", "Cele 21 de școli primesc 45 de milioane.", ["figures differ"]),
+        ("Doors open at 9:30.", "Ușile se deschid la ora 10:30.", ["the time '9:30'", "the time '10:30'"]),
+    ],
+)
+def test_a_changed_figure_or_time_is_still_an_error(source: str, target: str, expected: list[str]) -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    found = [text for _, text in check(source, target, EN, RO)]
+    assert len(found) == len(expected)
+    assert all(text.startswith(start) for text, start in zip(found, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        (
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+            "en",
+            "From Tuesday 3 March to Thursday 26 November 2026, the desk is open.",
+        ),
+        (
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+            "nl",
+            "Van dinsdag 3 maart tot en met donderdag 26 november 2026 is het loket open.",
+        ),
+        (
+            "nl",
+            "Van dinsdag 3 maart tot en met donderdag 26 november 2026 is het loket open.",
+            "ro",
+            "De marți, 3 martie, până joi, 26 noiembrie 2026, ghișeul este deschis.",
+        ),
+        (
+            "en",
+            "From Tuesday, 3 March, until Thursday, 26 November 2026, the desk is open.",
+            "ro",
+            "Din 3 martie până pe 26 noiembrie 2026, ghișeul este deschis.",
+        ),
+    ],
+)
+def test_weekday_ranges_take_the_year_of_their_end(src: str, source: str, dst: str, target: str) -> None:
+    assert list(langchecks.LANG_CHECKS["dates"](source, target, LANGS[src], LANGS[dst], CheckContext())) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # A place that only names a time zone, rendered as the language says it.
+        ("en", "Voting closes at 20:00 Bucharest time.", "ro", "Votul se încheie la ora 20:00, ora României."),
+        ("en", "Voting closes at 20:00 Bucharest time.", "nl", "De stemming sluit om 20.00 uur Roemeense tijd."),
+        ("ro", "Votul se încheie la ora 20:00, ora Bucureștiului.", "en", "Voting closes at 20:00 local time."),
+        ("en", "Voting closes at 20:00 Eastern European Time.", "nl", "De stemming sluit om 20.00 uur."),
+        # A street-type word is no name.
+        ("ro", "Centrul este pe Strada Horea nr. 7.", "en", "The centre is at 7 Horea Street."),
+        ("nl", "Het centrum zit aan de Stationsweg 3 en het Plein 1813.", "en", "It is at Stationsweg 3."),
+        # A derived adjective of a language or a country.
+        ("nl", "Hongaarstalige scholen doen mee.", "en", "Schools teaching in Hungarian take part."),
+        # An acronym of the source rendered by the target language's own term.
+        ("en", "Companies must report their GHG emissions.", "nl", "Bedrijven moeten hun broeikasgasuitstoot melden."),
+        ("ro", "Operatorii raportează la ANPM.", "en", "Operators report to the Environmental Protection Agency."),
+    ],
+)
+def test_a_name_rendered_otherwise_is_no_error(src: str, source: str, dst: str, target: str) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
+    assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_an_acronym_the_other_translation_keeps_is_an_error_when_dropped() -> None:
+    source = "Operatorii raportează la ANPM."
+    target = "Operators report to the agency."
+    context = names_context(RO, EN, [(source, target)], witnesses={source: (("nl", "Exploitanten melden aan ANPM."),)})
+    assert list(langchecks.LANG_CHECKS["names"](source, target, RO, EN, context)) == [
+        ("error", "the name 'ANPM' of the source is missing or misspelt")
+    ]
+
+
+def test_a_name_that_other_messages_keep_is_no_copy() -> None:
+    # "piatra" is a word of the Romanian dictionary (the stone), but the release's other messages
+    # keep "Piatra Neamț" as it is: a heading with the city alone is no untranslated text.
+    city = "Piatra Neamț"
+    pairs = [
+        (city, city),
+        ("Festivalul revine la Piatra Neamț în iunie.", "The festival returns to Piatra Neamț in June."),
+    ]
+    context = names_context(RO, EN, pairs)
+    assert list(langchecks.LANG_CHECKS["untranslated"](city, city, RO, EN, context)) == []
+    assert list(langchecks.LANG_CHECKS["untranslated"]("Buget", "Buget", RO, EN, context)) == [
+        ("error", "the translation is a copy of the source")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "witness"),
+    [
+        # An acronym the source spells out, where the translation gives the name in full.
+        (
+            "De minister van Economische Zaken en Klimaat (EZK) opent de haven.",
+            "The Minister of Economic Affairs and Climate Policy opens the port.",
+            "Ministrul Afacerilor Economice și Climei (EZK) deschide portul.",
+        ),
+        # A title made of common words, which has an official translation.
+        (
+            "Volgens de Klimaatmonitor stijgt de uitstoot.",
+            "According to the Climate Monitor, emissions are rising.",
+            "Potrivit Klimaatmonitor, emisiile cresc.",
+        ),
+    ],
+)
+def test_a_descriptive_name_may_be_translated_though_the_other_translation_keeps_it(
+    source: str, target: str, witness: str
+) -> None:
+    context = names_context(NL, EN, [(source, target)], witnesses={source: (("ro", witness),)})
+    found = list(langchecks.LANG_CHECKS["names"](source, target, NL, EN, context))
+    assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_a_romanian_translation_that_lost_its_diacritics_is_an_error() -> None:
+    source = "Schools and hospitals in Iasi get new roofs after the storm."
+    plain = "Scolile si spitalele din Iasi primesc acoperisuri noi dupa furtuna."
+    context = names_context(EN, RO, [(source, plain)])
+    errors = [text for severity, text in langchecks.LANG_CHECKS["spelling"](source, plain, EN, RO, context)]
+    assert "'si' is misspelt: did you mean 'și'?" in errors
+    assert "'dupa' is misspelt: did you mean 'după'?" in errors
+    right = "Școlile și spitalele din Iași primesc acoperișuri noi după furtună."
+    assert list(langchecks.LANG_CHECKS["spelling"](source, right, EN, RO, context)) == []

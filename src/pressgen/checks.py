@@ -25,12 +25,14 @@ from pressgen.images import gps_position
 from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.msgfmt import catalog_problems
+from pressgen.numberwords import written_numbers
 from pressgen.po import PoCatalog, write_po_file
 from pressgen.releases import Release, asset_problem
 from pressgen.segment import body_assets, extract_messages
 
 CEDILLA = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
 CEDILLA_RE = re.compile("[şţŞŢ]")
+ROUND_THE_CLOCK = re.compile(r"(?<![\d.,/])24/7(?![\d/])")
 NUMBER = re.compile(r"\d(?:[\d.,\u00a0\u202f\u2009]*\d)?")
 END_PUNCTUATION = ".!?:;…"
 # What no reviewer can accept with an `ignore-<check>` flag: it breaks a page or a reader's trust
@@ -193,62 +195,6 @@ def _written_in(value: Decimal, token: str, language: Language) -> str:
     return format_decimal(value, pattern, locale=language.locale)
 
 
-def _number_words(units: str, tens: str, hundred: str) -> dict[str, int]:
-    words = {word: n for n, group in enumerate(units.split(), 1) for word in group.split("/")}
-    words |= {word: 10 * n for n, group in enumerate(tens.split(), 2) for word in group.split("/")}
-    return words | {hundred: 100}
-
-
-# Numbers a translation may write out ("Thirty per cent" for "30 procent"): one to twenty and the
-# tens, in each language whose style guides ask for words; compounds as each writes them.
-NUMBER_WORDS = {
-    "en": _number_words(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty",
-        "twenty thirty forty fifty sixty seventy eighty ninety",
-        "hundred",
-    ),
-    "nl": _number_words(
-        "één/een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien "
-        "zeventien achttien negentien twintig",
-        "twintig dertig veertig vijftig zestig zeventig tachtig negentig",
-        "honderd",
-    ),
-    "ro": _number_words(
-        "unu/una/un/o doi/două/doua trei patru cinci șase șapte opt nouă zece unsprezece/unsprăzece "
-        "doisprezece/douăsprezece treisprezece paisprezece cincisprezece șaisprezece șaptesprezece "
-        "optsprezece nouăsprezece douăzeci",
-        "douăzeci treizeci patruzeci cincizeci șaizeci șaptezeci optzeci nouăzeci",
-        "sută",
-    ),
-}
-_COMPOUND = {
-    "en": r"(?P<tens>\w+)-(?P<unit>\w+)",
-    "nl": r"(?P<unit>\w+?)(?:en|ën)(?P<tens>\w+)",
-    "ro": r"(?P<tens>\w+) și (?P<unit>\w+)",
-}
-
-
-def _spelled(text: str, language: Language) -> Counter[Decimal]:
-    """Count the numbers a text writes out in words ("thirty", "vijfentwintig", "douăzeci și cinci")."""
-    lang = language.locale.language
-    words = NUMBER_WORDS.get(lang)
-    if not words:
-        return Counter()
-    found: Counter[Decimal] = Counter()
-    lowered = text.casefold()
-    compound = re.compile(rf"(?<!\w){_COMPOUND[lang]}(?!\w)")
-    for m in compound.finditer(lowered):
-        tens, unit = words.get(m["tens"], 0), words.get(m["unit"], 0)
-        if tens >= 20 and tens % 10 == 0 and 0 < unit < 10:
-            found[Decimal(tens + unit)] += 1
-            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end() :]
-    for word in re.findall(r"[^\W\d_]+", lowered):
-        if word in words:
-            found[Decimal(words[word])] += 1
-    return found
-
-
 def check_numbers(source: str, target: str, src: Language, dst: Language) -> Iterable[tuple[Severity, str]]:
     """The same figures, each read in its own locale's format (1,234.5 in English is 1.234,5 in Dutch).
 
@@ -258,12 +204,18 @@ def check_numbers(source: str, target: str, src: Language, dst: Language) -> Ite
     language: "2,500" copied from English into Dutch gives "the source has 2,500 (2500, written
     2.500 in Dutch); the translation has 2,500 (read as 2.5 in Dutch)".
     """
+    # "24/7" is said "24 uur per dag", "non-stop": its 7 is the week, not a figure to carry over.
+    source, target = ROUND_THE_CLOCK.sub("24", source), ROUND_THE_CLOCK.sub("24", target)
     expected, found = _numbers(source, src), _numbers(target, dst)
-    missing = Counter(f.value for f in expected) - Counter(f.value for f in found)
-    extra = Counter(f.value for f in found) - Counter(f.value for f in expected)
-    # A figure the other side writes out in words is there: "30 procent", "Thirty per cent".
-    missing -= _spelled(target, dst)
-    extra -= _spelled(source, src)
+    source_values, target_values = Counter(f.value for f in expected), Counter(f.value for f in found)
+    missing, extra = source_values - target_values, target_values - source_values
+    # A figure the other side writes in words is there: "30 procent" and "Thirty per cent", an
+    # ordinal ("fourth", "3e"), a Roman numeral ("a XIV-a"), a duration ("een half uur").
+    missing -= written_numbers(target, dst.locale.language)
+    extra -= written_numbers(source, src.locale.language)
+    # A figure one side repeats (a phone number given twice) is there if the other has it once.
+    missing = Counter({value: n for value, n in missing.items() if not target_values[value]})
+    extra = Counter({value: n for value, n in extra.items() if not source_values[value]})
     if not missing and not extra:
         return
     source_name, name = src.name_in("en"), dst.name_in("en")

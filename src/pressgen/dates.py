@@ -17,6 +17,8 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, get_date_format, get_month_names
 
+from pressgen.numberwords import word_table
+
 # Month names that are also common words of their language, counted only next to a day or a
 # year: Romanian "mai" (more), English "may" and "march".
 HOMOGRAPHS = {"ro": frozenset({"mai"}), "en": frozenset({"may", "march"}), "fr": frozenset({"mars"})}
@@ -28,7 +30,7 @@ DASH = r"\s*[-–—]\s*"
 RANGE_WORDS = {
     "en": ("to", "till", "until", "through", "thru"),
     "nl": ("tot en met", "t/m", "tot", "t/m.", "tm"),
-    "ro": ("până la", "până în", "până pe", "la"),
+    "ro": ("până la", "până în", "până pe", "până", "la"),
     "de": ("bis", "bis zum"),
     "fr": ("au",),
 }
@@ -87,7 +89,11 @@ class _LocaleDates:
         # "10 tot en met zaterdag 14": the second day may have its weekday.
         weekday = rf"(?:(?:{weekdays})\.?,?\s+)?"
         joiner = rf"(?:{DASH}|\s+(?:{alternatives})\s+){weekday}" if alternatives else rf"{DASH}{weekday}"
-        self.between = re.compile(rf"\s*(?:{DASH}|\s+(?:{alternatives})\s+)\s*{weekday}" if alternatives else DASH)
+        # What joins the two dates of a range, commas and weekdays around it: "2 martie, până
+        # vineri, 27 noiembrie 2026", "2 March to Friday 27 November 2026".
+        self.between = re.compile(
+            rf"[\s,]*(?:[-–—]|(?:{alternatives})(?=[\s,]))[\s,]*{weekday}" if alternatives else DASH
+        )
         day = r"(?P<day>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         day2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th|e|\.)?"
         year = r"(?P<year>\d{4})"
@@ -195,10 +201,26 @@ TIME = re.compile(
 TIME_RANGE = re.compile(r"\s*(?:[-–—]|en|tot|and|to|și|până la)\s*")
 CLOCK = ("am", "pm", "a.m.", "p.m.")
 # Times that languages write as words: midnight is 24.00 uur and ora 24:00 (one day's end is the
-# next one's start), noon 12:00.
+# next one's start), noon 12:00 ("la prânz", "'s middags om twaalf uur"). Whole words only: the
+# "noon" of "afternoon" and the "amiază" of "după-amiază" are none.
 TIME_WORDS = re.compile(
-    r"(?<!\w)(?P<midnight>midnight|middernacht|miezul nopții)|(?P<noon>noon|midday)(?!\w)", re.IGNORECASE
+    r"(?<![\w-])(?:(?P<midnight>midnight|middernacht|miezul nopții|miezul noptii)"
+    r"|(?P<noon>noon|midday|middaguur|prânz|pranz|amiază|amiaza))(?!\w)",
+    re.IGNORECASE,
 )
+_HOURS = word_table("one two three four five six seven eight nine ten eleven twelve", "") | word_table(
+    "één/een twee drie vier vijf zes zeven acht negen tien elf twaalf", ""
+)
+_HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOURS, key=len, reverse=True)) + ")"
+# Times said as words of the clock, read on a twelve-hour dial: Dutch "half tien" is 9.30,
+# "kwart over tien" 10.15, "kwart voor tien" 9.45; English "half past nine", "quarter to ten".
+CLOCK_WORDS = re.compile(
+    rf"(?<!\w)(?:(?P<half>half)|(?P<offset>half past|quarter past|quarter to|kwart over|kwart voor))"
+    rf"\s+(?P<hour>{_HOUR[1:-1]})(?!\w)(?!\s+(?:uur|hours?|procent|per|%|miljoen|million))",
+    re.IGNORECASE,
+)
+CLOCK_OFFSETS = {"half past": 30, "quarter past": 15, "kwart over": 15, "quarter to": -15, "kwart voor": -15}
+HALF_DAY = 12 * 60
 DAY = 24 * 60
 
 
@@ -210,6 +232,7 @@ class TimeMention:
     start: int
     end: int
     text: str
+    dial: bool = False  # read on a twelve-hour dial ("half tien"): 9.30 or 21.30
 
 
 def find_times(text: str, decimal: str = ".") -> list[TimeMention]:
@@ -239,7 +262,21 @@ def find_times(text: str, decimal: str = ".") -> list[TimeMention]:
         found.append(TimeMention((hours * 60 + minutes) % DAY, start, m.end(), text[start : m.end()]))
     for m in TIME_WORDS.finditer(text):
         found.append(TimeMention(0 if m["midnight"] else 12 * 60, m.start(), m.end(), m.group(0)))
+    for m in CLOCK_WORDS.finditer(text):
+        hour = m["hour"].casefold()
+        hours = int(hour) if hour.isdigit() else _HOURS[hour]
+        offset = -30 if m["half"] else CLOCK_OFFSETS[" ".join(m["offset"].casefold().split())]
+        if 1 <= hours <= 12:
+            minutes = (hours * 60 + offset) % HALF_DAY
+            found.append(TimeMention(minutes, m.start(), m.end(), m.group(0), dial=True))
     return sorted(found, key=lambda t: t.start)
+
+
+def same_time(a: TimeMention, b: TimeMention) -> bool:
+    """Tell whether two times are the same time of day; one read on a twelve-hour dial matches either half."""
+    if a.dial or b.dial:
+        return a.minutes % HALF_DAY == b.minutes % HALF_DAY
+    return a.minutes == b.minutes
 
 
 def homograph_of(month: int, text: str, locale: Locale | str) -> bool:

@@ -13,6 +13,7 @@ sentence) is an error and keeps the language version unpublished; what the page 
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -35,7 +36,7 @@ from pressgen.dates import (
     find_times,
     homograph_of,
     months_mentioned,
-    sentence_start,
+    same_time,
 )
 from pressgen.errors import Severity, plural
 from pressgen.files import read_regular, stat_of
@@ -45,6 +46,7 @@ from pressgen.names import (
     ACRONYM,
     NAME_ENDINGS,
     close_words,
+    derived_from_place,
     explained_by_acronym,
     front_matter_names,
     has_name,
@@ -53,10 +55,19 @@ from pressgen.names import (
     persons_after_titles,
     places_in,
     translit,
+    without_time_zones,
 )
 from pressgen.po import MAX_BYTES
 from pressgen.sentences import align, split_sentences
-from pressgen.spelling import Speller, distance, find_dictionary, fold, missing_dictionary_hint
+from pressgen.spelling import (
+    Speller,
+    compound_word,
+    distance,
+    find_dictionary,
+    fold,
+    missing_dictionary_hint,
+    slip_targets,
+)
 
 Finding = tuple[Severity, str]
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
@@ -89,6 +100,16 @@ LONGER_SCALE = 1.8
 MIN_LANGUAGE_WORDS = 5  # words from which the statistical language identifier is trusted
 LANGUAGE_CONFIDENCE = 0.9
 
+# Words of a language that are never written without their diacritics, as a translation that lost
+# them writes them ("si" for "și"); a word that is also a word of another language ("in") only
+# in a text with no diacritic at all.
+LOST_DIACRITICS = {
+    "ro": {"si": "și", "dupa": "după", "fara": "fără", "catre": "către", "cand": "când", "insa": "însă", "isi": "își"},
+}
+LOST_DIACRITICS_BARE = {"ro": {"in": "în"}}
+DIACRITIC_LETTERS = {"ro": "ăâîșțĂÂÎȘȚ"}
+COGNATE_LENGTH = 8  # letters from which a word one slip from a word of the source is taken for its cognate
+
 SEVERITY: dict[str, Severity] = {
     "doubled-word": "error",
     "grammatical-double": "warning",
@@ -105,6 +126,9 @@ SEVERITY: dict[str, Severity] = {
     "date-format": "warning",
     "sentences": "error",
     "name": "error",
+    # A name the translation leaves out, with no evidence it had to stay (a person's, or one the
+    # message's other translation keeps): a rendering by the language's own term is common.
+    "dropped-name": "warning",
     "language": "error",
     "misspelling": "error",
     "unknown-word": "warning",
@@ -134,6 +158,10 @@ class CheckContext:
     # Every word of the release's source texts: a translation may move a name from one message
     # to another ("clujeni" → "the people of Cluj-Napoca", the dateline's city).
     vocabulary: frozenset[str] = frozenset()
+    # The capitalised words that the catalog's translations keep as their source writes them, in
+    # a message that is not a copy: a name of the release ("Constanța" in a title and a heading).
+    # Not every word: an interface catalog keeps "on" and "The" in some message or other.
+    kept: frozenset[str] = frozenset()
     # What the message is in the release ("body: list item", "title"): `#.` of its catalog entry.
     part: str = ""
 
@@ -425,14 +453,19 @@ def _blank(text: str, spans: Iterable[DateMention | TimeMention]) -> str:
 
 
 def _unmatched(times: list[TimeMention], others: list[TimeMention]) -> list[TimeMention]:
-    """Return the times that `others` does not have (as many times as it lacks them)."""
-    left = Counter(t.minutes for t in times) - Counter(t.minutes for t in others)
+    """Return the times that `others` does not have (as many times as it lacks them); see `same_time`."""
+    free = list(others)
     unmatched = []
-    for time in times:
-        if left[time.minutes] > 0:
-            left[time.minutes] -= 1
+    # Exact times first, so that a time on a twelve-hour dial takes only what is left.
+    for time in sorted(times, key=lambda t: t.dial):
+        match = next((o for o in free if o.minutes == time.minutes), None) or next(
+            (o for o in free if same_time(time, o)), None
+        )
+        if match is None:
             unmatched.append(time)
-    return unmatched
+        else:
+            free.remove(match)
+    return sorted(unmatched, key=lambda t: t.start)
 
 
 def _blank_hour(text: str, time: TimeMention) -> str:
@@ -550,12 +583,14 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
     way to one of the translation's language (NAVO for NATO), the words of a name the source
     explains by an acronym to that acronym ("(CEF)").
     """
-    text, translation = prose(source), prose(target)
+    text, translation = without_time_zones(prose(source)), prose(target)
     speller = context.spellers.get(src.locale.language)
     names = context.names | known_names([source], speller, src.locale.language)
     glossary_words = context.glossary.words if context.glossary else frozenset()
     target_words = LETTERS.findall(translation)
-    persons = _kept_persons(text, context.witnesses.get(source, ()), context)
+    witnesses = context.witnesses.get(source, ())
+    persons = _kept_persons(text, witnesses, context)
+    kept_elsewhere = [LETTERS.findall(prose(other)) for _, other in witnesses]
     explained = explained_by_acronym(text)
     source_acronyms = [w for w in LETTERS.findall(text) if ACRONYM.match(w)]
     spare = len([w for w in target_words if ACRONYM.match(w) and w not in source_acronyms])
@@ -569,12 +604,17 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
         for w in LETTERS.findall(name)
     }
     reported: set[str] = set()
-    for name in dict.fromkeys(LETTERS.findall(text)):
+    words = LETTERS.findall(text)
+    # The words of a person's name run on from the one after a title: "Mayor Radu Mureșan".
+    for before, word in itertools.pairwise(words):
+        if before in persons and word[:1].isupper() and is_name_word(word):
+            persons.add(word)
+    for name in dict.fromkeys(words):
         if (name not in names and name not in persons) or not is_name_word(name) or name in named:
             continue
         if name.casefold() in glossary_words or has_name(target_words, name):
             continue
-        if explained.get(name) in target_words:
+        if explained.get(name) in target_words or derived_from_place(name, src.locale.language):
             continue
         if ACRONYM.match(name) and spare > 0:
             spare -= 1  # a translated acronym: NAVO for NATO, UE for EU
@@ -582,7 +622,16 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
         close = close_words(target_words, name)
         hint = f" (the translation has '{close[0]}')" if close else ""
         reported.add(name)
-        yield _finding("name", f"the name '{name}' of the source is missing or misspelt{hint}")
+        # Strong evidence: a slip of it in the translation, a person's name, or the message's other
+        # translation keeping it. Otherwise "GHG" may well be "broeikasgas", "IenW" the ministry's name.
+        # An acronym the source spells out may go where the name is translated ("(IenW)"), and a
+        # title made of common words may have its official translation ("Cybersecuritybeeld").
+        descriptive = name in explained.values() or (speller is not None and compound_word(name.casefold(), speller))
+        witnessed = not descriptive and any(has_name(other, name) for other in kept_elsewhere)
+        sure = close or name in persons or witnessed
+        yield _finding(
+            "name" if sure else "dropped-name", f"the name '{name}' of the source is missing or misspelt{hint}"
+        )
     for name, place in places:
         words = LETTERS.findall(name)
         if reported & set(words) or any(w.casefold() in glossary_words for w in words) or set(words) <= named:
@@ -704,14 +753,15 @@ def _kept_as_is(word: str, context: CheckContext) -> bool:
 def _same_in_both(words: Sequence[str], src: Language, dst: Language, context: CheckContext) -> bool:
     """Tell whether words copied from the source are right in the translation as they are.
 
-    Each is a name or a glossary term kept as is; an acronym or a unit ("MW", "km"); a word of
+    Each is a name or a glossary term kept as is; a word that other messages of the catalog
+    keep as it is ("Constanța" in the title); an acronym or a unit ("MW", "km"); a word of
     the target language too ("Transport", "Energie", "Total": its dictionary knows it); or a
     proper name, which the source language's dictionary knows only with its capital (a place
     such as "Tallinn", "Eindhoven", "Cluj-Napoca").
     """
     if _renamed(" ".join(words), src, dst, context):
         return False
-    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper())]
+    rest = [w for w in words if not (_kept_as_is(w, context) or len(w) <= 2 or w.isupper() or w in context.kept)]
     if part_of(context) == "location" and all(w[:1].isupper() for w in rest):
         return True  # a dateline's place, which most languages write as its own: "Constanța"
     target, source = context.spellers.get(dst.locale.language), context.spellers.get(src.locale.language)
@@ -858,25 +908,31 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
 
 
 def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
-    """Words the target language's dictionary does not know: an error when a close word exists.
+    """Words the target language's dictionary does not know: an error only with strong evidence of a slip.
 
-    Words of the release's sources (names, terms kept in English), with a case ending
-    ("Rotterdamului"), the release's names and the glossary's terms are accepted. An unknown word
-    one slip away (a letter dropped, doubled, swapped or replaced, or its diacritics lost) from
-    a dictionary word or one of those is misspelt: an error. It is a warning when the word is
-    one of another of the site's languages ("contracts for difference" in Dutch), or a name
-    within a sentence that is near only to a dictionary's word ("Bosfor", the Romanian
-    Bosporus, is not "Fosfor"). Other unknown words are warnings: a word the dictionary does not
+    Words of the release's sources and of the message's other translations (names, terms kept
+    in English), a name with a case ending ("Rotterdamului"), the release's names and the
+    glossary's terms are accepted. An unknown word is misspelt (an error) when it is a lower-case
+    word, not glued to a figure ("12th"), that no dictionary of the site knows, that is no known
+    word with an ending ("metri cubi"), a compound of known words ("actievekoolfilters") or a long
+    word's cognate in the source ("perovskit"), and that is one slip (a letter dropped, doubled,
+    swapped or replaced, or its diacritics lost) from a dictionary word. A word with capitals (a
+    name, an acronym of three letters or more) is misspelt when it is one slip from a name of the
+    source ("ERC" for "ERCC"). Every other unknown word (an acronym, a technical term, a foreign
+    name, a word of another of the site's languages) is a warning: a word the dictionary does not
     know is not wrong.
     """
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
         return
     source_words, glossary_words = _own_words(source, context)
-    own = source_words + glossary_words
+    message_words = LETTERS.findall(prose(source))
+    message_words += [w for _, text in context.witnesses.get(source, ()) for w in LETTERS.findall(prose(text))]
+    source_words += message_words
     folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
     stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
     spelt = {translit(w) for w in source_words if w[:1].isupper()}
+    names = [w for w in source_words if w[:1].isupper()] + glossary_words
 
     def accepted(word: str) -> bool:
         if fold(word) in folded or word.casefold() in exact:
@@ -890,28 +946,51 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         )
 
     text = prose(target)
-    matches = [m for m in WORD.finditer(text) if len(m.group(0)) > 1 and not accepted(m.group(0))]
+    matches = [
+        m
+        for m in WORD.finditer(text)
+        if len(m.group(0)) > 1 and not accepted(m.group(0)) and not text[m.start() - 1 : m.start()].isdigit()
+    ]
     words = list(dict.fromkeys(m.group(0) for m in matches))
-    within = {m.group(0) for m in matches if m.group(0)[:1].isupper() and not sentence_start(text, m.start())}
     whole = speller.verdicts(w.replace("’", "'") for w in words)
     others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
+    unknown: dict[str, str] = {}
     for word in words:
         if whole[word.replace("’", "'")].known:
             continue
         pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not accepted(p)]
         verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
-        unknown = [p for p in pieces if not verdicts[p].known]
-        if not unknown:
-            continue
-        piece = unknown[0]
-        near_own = _close(piece, own)
-        close = near_own or _close(piece, verdicts[piece].suggestions)
-        foreign = next((_language_name(lang) for lang, sp in _spellers_knowing(others, piece, context)), None)
-        name_slip = near_own is not None and word[:1].isupper()
-        if close and (name_slip or not (foreign or word in within)):
+        piece = next((p for p in pieces if not verdicts[p].known), None)
+        if piece is not None:
+            unknown[word] = piece
+    foreign = {
+        word: next((_language_name(lang) for lang, _ in _spellers_knowing(others, piece, context)), None)
+        for word, piece in unknown.items()
+    }
+    # A long word one slip from a word of the source is its cognate ("elektrolysers", "perovskit").
+    cognates = {fold(w) for w in message_words if w.islower() and len(w) >= COGNATE_LENGTH}
+    lower = [
+        p
+        for w, p in unknown.items()
+        if p.islower() and foreign[w] is None and not any(distance(fold(p), c) <= 1 for c in cognates)
+    ]
+    targets = slip_targets(lower, speller, dst.locale.language) if lower else {}
+    lang = dst.locale.language
+    lost = LOST_DIACRITICS.get(lang, {})
+    if lang in DIACRITIC_LETTERS and not any(c in DIACRITIC_LETTERS[lang] for c in text):
+        lost = lost | LOST_DIACRITICS_BARE.get(lang, {})
+    for word, piece in unknown.items():
+        close = targets.get(piece) if piece in targets else None
+        if piece.casefold() in lost:
+            plain = lost[piece.casefold()]
+            close = plain[0].upper() + plain[1:] if piece[0].isupper() else plain
+        if close is None and not piece.islower() and len(piece) >= 3:
+            # A name of the source with a slip: "Luminițaa", "ERC"; not "ONU" of "UN", two letters.
+            close = _close(piece, [n for n in names if len(n) >= 3])
+        if close:
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
-        elif foreign:
-            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign})")
+        elif foreign[word]:
+            yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign[word]})")
         else:
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
 
@@ -1028,4 +1107,11 @@ def load_context(
         notes=tuple(sorted(notes)),
         witnesses=witnesses or {},
         vocabulary=frozenset(w for s, _ in pairs for w in WORD.findall(prose(s))),
+        kept=frozenset(
+            w
+            for s, t in pairs
+            if s.strip() != t.strip()
+            for w in set(LETTERS.findall(prose(s))) & set(LETTERS.findall(prose(t)))
+            if w[:1].isupper()
+        ),
     )

@@ -50,6 +50,19 @@ PARTICLES = _word_set(
 )
 # Time zones are written in each language's way ("EET", "ora Estoniei", "Estse tijd").
 TIME_ZONES = _word_set("UTC GMT CET CEST EET EEST WET WEST BST IST MSK")
+# A place that names a time zone ("10:00 Bucharest time", "ora României", "Nederlandse tijd")
+# is rendered as each language says it, "local time" too: it is no name to carry over.
+ZONE_PHRASE = re.compile(
+    r"(?:\b[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}\s+(?:[Tt]ime|[Tt]ijd)\b)"
+    r"|(?:\bora\s+(?:oficială\s+|locală\s+)?(?:a\s+)?[A-ZĂÂÎȘȚ][\w-]+(?:\s+[A-ZĂÂÎȘȚ][\w-]+){0,2})"
+)
+# Words of a street's name that say what kind of street it is: each language writes its own
+# ("Strada Memorandumului" is "Memorandumului Street"), so they are no names.
+STREET_WORDS = _word_set(
+    "strada str bulevardul bd calea piața piata aleea șoseaua soseaua splaiul intrarea drumul "
+    "straat laan weg plein gracht kade singel dreef steeg "
+    "street road avenue square boulevard lane drive"
+)
 # Titles before a person's name, in the site's languages (lower case, without a full stop). In
 # English and Dutch a capitalised word right after one is a name ("staatssecretaris Tuinman");
 # a Romanian title may take an institution in the genitive instead ("ministrul Energiei"), so
@@ -72,7 +85,8 @@ GENITIVE_TITLES = _word_set(
 NAME_ENDINGS = frozenset({"ul", "ului", "lui", "ei", "le", "lor", "s", "se"})
 ACRONYM = re.compile(r"^[A-ZĂÂÎȘȚ]{2,}[0-9]*$")
 # An organisation's name explained by its acronym: "Connecting Europe Facility (CEF)".
-EXPLAINED = re.compile(r"((?:[^\W\d_][\w’'-]*\s+){1,8})\((?P<acronym>[A-ZĂÂÎȘȚ]{2,}[0-9]*)\)")
+# An acronym has two capitals or more, and may have small letters too ("IenW", "NEa").
+EXPLAINED = re.compile(r"((?:[^\W\d_][\w’'-]*\s+){1,8})\((?P<acronym>(?=(?:\w*[A-ZĂÂÎȘȚ]){2})[A-ZĂÂÎȘȚ][\w]{1,7})\)")
 # Letters that transliterations of one name write otherwise: Zelensky, Zelenski, Zelenskyj.
 TRANSLITERATION = (("kh", "h"), ("ch", "h"), ("sch", "s"), ("sh", "s"), ("sj", "s"), ("zh", "j"), ("zj", "j"),
                    ("ck", "k"), ("tz", "ts"), ("w", "v"), ("y", "i"), ("j", "i"))  # fmt: skip
@@ -126,7 +140,26 @@ def front_matter_names(names: Iterable[str], speller: Speller | None) -> set[str
 
 def is_name_word(word: str) -> bool:
     """Tell whether a word can be a name at all: not a particle, not a time zone, two letters or more."""
-    return len(word) > 1 and word.casefold() not in PARTICLES and word not in TIME_ZONES
+    folded = word.casefold()
+    return len(word) > 1 and folded not in PARTICLES and folded not in STREET_WORDS and word not in TIME_ZONES
+
+
+def without_time_zones(text: str) -> str:
+    """Return `text` with the places that only name a time zone blanked ("Bucharest time", "ora României")."""
+    return ZONE_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+@lru_cache(maxsize=16)
+def _place_words(lang: str) -> tuple[str, ...]:
+    locale = Locale.parse(lang)
+    names = [*locale.languages.values(), *locale.territories.values()]
+    return tuple(sorted({fold(str(n)) for n in names if len(str(n)) >= 5 and " " not in str(n)}))
+
+
+def derived_from_place(word: str, lang: str) -> bool:
+    """Tell whether a word is derived from a language's or a country's name: "Roemeenstalige", "Hongaarstalig"."""
+    folded = fold(word)
+    return any(folded.startswith(name) and len(folded) > len(name) + 2 for name in _place_words(lang))
 
 
 def persons_after_titles(text: str) -> list[tuple[str, bool]]:

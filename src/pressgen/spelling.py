@@ -8,12 +8,13 @@ list (`locales/<lang>/words.txt`) is a hunspell personal dictionary: one word a 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import unicodedata
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ REGIONAL_PACKAGES = {
 }
 # How many words go down the pipe before their answers are read: far below the pipe buffers.
 BATCH = 200
+# Of the slips of a long word, the diacritic variants tried at most (each letter that has some).
+MAX_DIACRITIC_VARIANTS = 256
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Speller:
         self.personal = personal
         self._cache: dict[str, Verdict] = {}
         self._process: subprocess.Popen[str] | None = None
+        self._known: dict[str, bool] = {}
+        self._alphabet: str | None = None
 
     def _start(self) -> subprocess.Popen[str]:
         if self._process is None:
@@ -129,6 +134,48 @@ class Speller:
                         suggestions += line.split(": ", 1)[1].split(", ")
             self._cache[word] = Verdict(known, tuple(dict.fromkeys(suggestions)))
 
+    def known_words(self, words: Iterable[str]) -> set[str]:
+        """Return those of `words` that the dictionary knows, asking one `hunspell -l` run for the new ones.
+
+        `-l` only lists the unknown words, without suggestions: thousands of words take a tenth
+        of a second, where `-a` would spend as long on the suggestions of each unknown one.
+        """
+        new = [w for w in dict.fromkeys(_one_line(w) for w in words) if w and w not in self._known]
+        if new:
+            program = shutil.which("hunspell")
+            if program is None:
+                raise PressgenError("the spelling check needs hunspell: install the Debian package hunspell")
+            personal = self.personal if self.personal is not None and self.personal.is_file() else os.devnull
+            command = [program, "-l", "-i", "utf-8", "-d", str(self.dictionary), "-p", str(personal)]
+            result = subprocess.run(
+                command,
+                input="".join(f"{w}\n" for w in new),
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                env={**os.environ, "LC_ALL": "C.UTF-8"},
+                check=False,
+            )
+            unknown = set(result.stdout.split("\n"))
+            self._known.update((w, w not in unknown) for w in new)
+        return {w for w in words if self._known.get(_one_line(w), False)}
+
+    def alphabet(self) -> str:
+        """Return the lower-case letters of the dictionary's language: its `.aff` file's TRY line."""
+        if self._alphabet is None:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            try:
+                for line in (
+                    self.dictionary.with_suffix(".aff").read_text(encoding="utf-8", errors="replace").splitlines()
+                ):
+                    if line.startswith("TRY "):
+                        letters += "".join(c for c in line[4:].casefold() if c.isalpha())
+                        break
+            except OSError:
+                pass
+            self._alphabet = "".join(dict.fromkeys(letters))
+        return self._alphabet
+
     def close(self) -> None:
         """Stop the hunspell process."""
         if self._process is not None:
@@ -173,3 +220,100 @@ def distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[len(b)]
+
+
+def slips(word: str, alphabet: str) -> list[str]:
+    """Return the words one typing slip away from `word`, the likeliest first.
+
+    Lost diacritics first ("sedinta" for "ședință"), then two letters swapped, a letter too
+    many, one replaced, one dropped: each with the letters of `alphabet`.
+    """
+    variants: list[str] = []
+    options = [[c, *(a for a in alphabet if a != c and fold(a) == c)] for c in word]
+    count = 1
+    for choices in options:
+        count *= len(choices)
+    if 1 < count <= MAX_DIACRITIC_VARIANTS:
+        variants += ["".join(letters) for letters in itertools.product(*options)][1:]
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    variants += [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]]
+    variants += [a + b[1:] for a, b in splits if b]
+    variants += [a + c + b[1:] for a, b in splits if b for c in alphabet if c != b[0]]
+    variants += [a + c + b for a, b in splits for c in alphabet]
+    return list(dict.fromkeys(v for v in variants if v != word))
+
+
+# Endings that inflect a word which a dictionary may know only in its base form: an unknown word
+# that is a known one with such an ending ("metri cubi", "elektrolysers") is no slip.
+INFLECTIONS = {
+    "ro": ("i", "e", "a", "le", "ii", "ul", "uri", "ele", "lor", "ului", "ilor", "elor"),
+    "nl": ("s", "e", "n", "en", "es", "'s", "’s"),
+    "en": ("s", "es", "d", "ed", "ing"),
+    "de": ("e", "n", "en", "s", "es", "er"),
+    "fr": ("s", "e", "es", "x"),
+}
+# Learned prefixes that make technical words no dictionary lists: "nanovezels", "microplastice".
+PREFIXES = (
+    "nano", "micro", "macro", "mega", "giga", "kilo", "bio", "eco", "geo", "hydro", "thermo", "electro",
+    "elektro", "cyber", "multi", "ultra", "super", "infra", "semi", "auto", "mini", "maxi", "anti", "post", "pre",
+    "neo", "poly", "mono", "tele", "photo", "foto", "agro", "aero", "inter", "trans",
+)  # fmt: skip
+MIN_PART = 4  # letters of the shortest word that a compound is read to be made of
+COMPOUND_LINKS = ("s", "-")  # what may join two words of a compound: "zuiverings|installatie"
+
+
+def slip_targets(words: Sequence[str], speller: Speller, language: str) -> dict[str, str | None]:
+    """Return, for each unknown lower-case word, the dictionary word it is a slip of; None if nothing says so.
+
+    A word is no slip when it is a dictionary word with an ending of its language ("cubi" of
+    "cub") or a compound of dictionary words ("actievekoolfilters"); otherwise it is one when a
+    dictionary word is one slip away (`slips`). The slips are made here and only checked by
+    hunspell, because hunspell's own suggestions stop at a time limit: under load a long word
+    got other suggestions, and another verdict, from run to run.
+    """
+    endings = INFLECTIONS.get(language, ())
+    alphabet = speller.alphabet()
+    plans: dict[str, tuple[list[tuple[str, str]], list[str], list[str]]] = {}
+    for word in dict.fromkeys(words):
+        # An ending that only repeats the last letter ("makenn") is a slip, not an ending.
+        bases = [(word[: -len(e)], e) for e in endings if word.endswith(e) and len(word) - len(e) >= 3]
+        bases = [(base, e) for base, e in bases if e != base[-1]]
+        bases += [(word[len(p) :], "") for p in PREFIXES if word.startswith(p) and len(word) - len(p) >= MIN_PART]
+        parts = [word[i:j] for i in range(len(word)) for j in range(i + MIN_PART, len(word) + 1)]
+        plans[word] = (bases, parts, slips(word, alphabet))
+    asked = [w for bases, parts, near in plans.values() for w in [*(b for b, _ in bases), *parts, *near]]
+    known = speller.known_words(asked)
+    found: dict[str, str | None] = {}
+    for word, (bases, _, near) in plans.items():
+        targets = [n for n in near if n in known]
+        # "cyberaanvalen": the ending is right, but the stem doubles its last letter ("cyberaanvallen").
+        regular = [
+            base for base, ending in bases if base in known and ending and base + base[-1] + ending not in targets
+        ]
+        prefixed = any(base in known or _compound(base, known) for base, ending in bases if not ending)
+        found[word] = None if regular or prefixed or _compound(word, known) else next(iter(targets), None)
+    return found
+
+
+def compound_word(word: str, speller: Speller) -> bool:
+    """Tell whether a word is a compound of two or more dictionary words ("cybersecuritybeeld")."""
+    parts = [word[i:j] for i in range(len(word)) for j in range(i + MIN_PART, len(word) + 1)]
+    return _compound(word, speller.known_words(parts))
+
+
+def _compound(word: str, known: set[str]) -> bool:
+    """Tell whether `word` is two or more known words of `MIN_PART` letters or more, joined as compounds are."""
+    parts: list[int | None] = [0] + [None] * len(word)  # fewest parts that make word[:i]
+    for end in range(MIN_PART, len(word) + 1):
+        for start in range(0, end - MIN_PART + 1):
+            before = parts[start]
+            if before is None:
+                continue
+            piece = word[start:end]
+            linked = any(piece.endswith(link) and piece[: -len(link)] in known for link in COMPOUND_LINKS)
+            if not (piece in known or linked):
+                continue
+            count = before + 1
+            current = parts[end]
+            parts[end] = count if current is None else min(current, count)
+    return (parts[len(word)] or 0) >= 2
