@@ -17,7 +17,7 @@ sides share. The clean catalogs with carriers must give no finding either; that 
 
 The bundled catalogs are the ones the checks were first written against, and all translate from
 English. So the same run also measures `pressgen check` on the corpus of correct translations
-(`tests/data/translations`: six releases, two in each language, each translated into the other
+(`tests/data/translations`: nine releases, three in each language, each translated into the other
 two), through the path `check` takes (`status.assess`, the release's other translations as
 witnesses): every error there is a **false error** (target 0), reported per check and language
 pair; and it plants the same kinds of error in the corpus's catalogs, in all six directions,

@@ -88,6 +88,16 @@ def test_fix_converts_cedilla_to_comma_below(project: Path, cli: Cli) -> None:
     assert "ş" not in text and "ţ" not in text and "Luminița" in text
 
 
+def test_fix_spaces_a_translation_like_its_source(project: Path, cli: Cli) -> None:
+    nl = project / "locales" / "nl" / "releases" / f"{SLUG}.po"
+    set_translation(nl, "A United Front Against Cyber Threats", " Eensgezind  tegen cyberdreigingen ")
+    assert "whitespace" in cli(project, "check").out
+    fixed = cli(project, "check", "--fix")
+    assert f"fixed 1 message in locales/nl/releases/{SLUG}.po" in fixed.out
+    assert 'msgstr "Eensgezind tegen cyberdreigingen"' in nl.read_text(encoding="utf-8")
+    assert "whitespace" not in cli(project, "check").out
+
+
 def test_dropped_link_and_broken_markup_are_errors() -> None:
     source = "Read the [statement](https://nato.int/s) and *act*."
     assert list(CHECKS["links"](source, "Lees de verklaring en *handel*.", EN, NL)) == [
@@ -276,12 +286,12 @@ CORPUS = REPO / "tests" / "data" / "translations"
 def test_correct_translations_in_every_direction_give_no_error(
     project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Six releases, two written in each language, each translated by hand into the other two.
+    # Nine releases, three written in each language, each translated by hand into the other two.
     monkeypatch.chdir(project)
     shutil.copytree(CORPUS / "releases", project / "releases", dirs_exist_ok=True)
     shutil.copytree(CORPUS / "locales", project / "locales", dirs_exist_ok=True)
     catalogs = sorted(p.relative_to(CORPUS).as_posix() for p in (CORPUS / "locales").rglob("*.po"))
-    assert len(catalogs) == 12
+    assert len(catalogs) == 18
     result = cli(project, "check")
     assert [line for line in result.out.splitlines() if ": error: " in line] == []
     assert result.code == 0
@@ -289,7 +299,7 @@ def test_correct_translations_in_every_direction_give_no_error(
     slugs = {p.name for p in (CORPUS / "releases").iterdir()}
     rows = [line.split() for line in cli(project, "status").out.splitlines()]
     translations = [row for row in rows if row and row[0] in slugs and row[2] != "(source)"]
-    assert len(translations) == 12
+    assert len(translations) == 18
     assert [row[:2] for row in translations if row[5] != "yes"] == []
 
 

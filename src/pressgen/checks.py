@@ -22,7 +22,7 @@ from pressgen.catalogs import catalogs_of
 from pressgen.config import Config, Language
 from pressgen.errors import IGNORE_FLAG, Diagnostic, Severity, did_you_mean
 from pressgen.images import gps_position
-from pressgen.langchecks import REPLACES, CheckContext, bind, without_dates
+from pressgen.langchecks import REPLACES, CheckContext, bind, fix_whitespace, without_dates
 from pressgen.markup import EMAIL, PLACEHOLDER, URL, Link, html_tags, invisible_characters, links, markdown
 from pressgen.msgfmt import catalog_problems
 from pressgen.numberwords import written_numbers
@@ -398,13 +398,19 @@ def check_catalog(
 
 
 def fix_catalog(catalog: Catalog, dst: Language) -> int:
-    """Repair what needs no judgement (Romanian cedilla letters); return how many messages changed."""
-    if dst.locale.language != "ro":
-        return 0
+    """Repair what needs no judgement: Romanian cedilla letters, and spaces at the edges of a
+    translation unlike its source's or doubled inside it; return how many messages changed."""
     changed = 0
     for message in catalog:
-        if message.id and isinstance(message.string, str) and CEDILLA_RE.search(message.string):
-            message.string = CEDILLA_RE.sub(lambda m: CEDILLA[m.group(0)], message.string)
+        if not message.id or not isinstance(message.string, str) or not message.string:
+            continue
+        fixed = message.string
+        if isinstance(message.id, str):
+            fixed = fix_whitespace(message.id, fixed)
+        if dst.locale.language == "ro":
+            fixed = CEDILLA_RE.sub(lambda m: CEDILLA[m.group(0)], fixed)
+        if fixed != message.string:
+            message.string = fixed
             changed += 1
     return changed
 

@@ -365,7 +365,11 @@ def translate(obj: Context, provider: str | None, langs: tuple[str, ...], only: 
 
 @cli.command()
 @global_options
-@click.option("--fix", is_flag=True, help="Repair what needs no judgement (Romanian cedilla letters).")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Repair what needs no judgement (Romanian cedilla letters, spaces at the edges or doubled).",
+)
 @with_context
 def check(obj: Context, fix: bool) -> None:
     """Check catalogs and sources: figures, dates, names, spelling, links, markup, quotes …
