@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -29,6 +30,7 @@ from pressgen.catalogs import (
 from pressgen.checks import check_catalog
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError, plural
+from pressgen.findings import FindingsMemo
 from pressgen.langchecks import CheckContext, load_context
 from pressgen.releases import Release
 
@@ -217,12 +219,13 @@ class Interface:
         return _describe(self.counts[code], "interface: ") + _errors(self.findings.get(code, []), "interface: ")
 
 
-def assess_interface(config: Config, langs: Iterable[str] | None = None) -> Interface:
+def assess_interface(config: Config, langs: Iterable[str] | None = None, memo: FindingsMemo | None = None) -> Interface:
     """Read the interface catalogs (of `langs`, default: all) and count and check them against the templates' strings.
 
     A catalog that cannot be read keeps its language unpublished: its problems are the findings.
     """
     interface, broken = read_interfaces(config, langs)
+    findings = memo or FindingsMemo(config)
     interface_counts: dict[str, Counts] = {}
     interface_findings: dict[str, list[Diagnostic]] = {code: list(found) for code, found in broken.items()}
     # The templates' strings are extracted only for a language that has a catalog to count against them.
@@ -238,11 +241,13 @@ def assess_interface(config: Config, langs: Iterable[str] | None = None) -> Inte
         catalog = interface[language.code]
         interface_counts[language.code] = count_messages(pot, catalog)
         if catalog is not None and templates_language is not None:
+            check = partial(_check, config, catalog, path, templates_language, language, None, [])
             try:
-                context = check_context(config, catalog, templates_language, language, None)
-                interface_findings[language.code] = check_catalog(catalog, path, templates_language, language, context)
+                interface_findings[language.code] = findings.findings(findings.key(path), check)
             except PressgenError as exc:  # the language's glossary or word list
                 interface_findings[language.code] = exc.diagnostics
+    if memo is None:
+        findings.save()
     return Interface(interface, interface_counts, interface_findings, broken)
 
 
@@ -262,7 +267,8 @@ def assess(
     """
     wanted = set(langs) if langs is not None else set(config.codes)
     translations = {lang for release in releases for lang in wanted if lang != release.lang}
-    interface = interface or assess_interface(config, translations)
+    memo = FindingsMemo(config)
+    interface = interface or assess_interface(config, translations, memo)
     versions: list[Version] = []
     for release in releases:
         template = release_template(release)
@@ -284,8 +290,9 @@ def assess(
             read = catalogs[language.code]
             others = [c for code, c in catalogs.items() if code != language.code and isinstance(c, Catalog)]
             versions.append(
-                _assess_translation(config, release, language, template, embargoed, interface, read, others)
+                _assess_translation(config, release, language, template, embargoed, interface, read, others, memo)
             )
+    memo.save()
     return Assessment(versions, interface.catalogs, interface.counts, interface.findings)
 
 
@@ -309,6 +316,7 @@ def _assess_translation(
     interface: Interface,
     read: Catalog | PressgenError | None,
     others: list[Catalog],
+    memo: FindingsMemo,
 ) -> Version:
     """Decide whether one translation of a release is approved: its catalog counted and checked.
 
@@ -328,15 +336,35 @@ def _assess_translation(
     if catalog is not None:
         reasons += _describe(counts, "")
         src = config.language(release.lang)
+        # What the checks read besides the catalog: the release (its names), and its other
+        # translations (witnesses of what a name is).
+        inputs = [release.path] + [
+            release_catalog_path(config, lang.code, release.slug)
+            for lang in config.languages
+            if lang.code not in (release.lang, language.code)
+        ]
+        check = partial(_check, config, catalog, path, src, language, release, others)
         try:
-            context = check_context(config, catalog, src, language, release, others)
-            findings = check_catalog(catalog, path, src, language, context)
+            findings = memo.findings(memo.key(path, *inputs), check)
         except PressgenError as exc:  # the language's glossary or word list
             findings = exc.diagnostics
         reasons += _errors(findings, "")
     theirs = tuple(interface.reasons(language.code))
     reasons += theirs
     return Version(release, language, counts, catalog, False, tuple(reasons), embargoed, tuple(findings), path, theirs)
+
+
+def _check(
+    config: Config,
+    catalog: Catalog,
+    path: Path,
+    src: Language,
+    dst: Language,
+    release: Release | None,
+    others: list[Catalog],
+) -> list[Diagnostic]:
+    """Run the checks on one catalog (`FindingsMemo` keeps what they find)."""
+    return check_catalog(catalog, path, src, dst, check_context(config, catalog, src, dst, release, others))
 
 
 def blockers(config: Config, assessment: Assessment, version: Version) -> list[Diagnostic]:
