@@ -60,7 +60,7 @@ class FeedEntry:
 
 def feed_content(renderer: Renderer, version: LocalisedRelease) -> str:
     """Return the HTML of a release's feed entry: its picture and body (URLs relative to its page)."""
-    return renderer.render("_feed_content.html", {"site": renderer.site(""), "release": version})
+    return renderer.render("_feed_content.html", {"site": renderer.site(urls.ROOT), "release": version})
 
 
 def absolute_urls(content: str, base: str) -> str:
