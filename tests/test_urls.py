@@ -48,6 +48,15 @@ def test_an_absolute_url_is_under_the_base_url_from_any_page() -> None:
         assert render('{{ url("static/logo.png", absolute=True) }}', page) == f"{BASE}static/logo.png"
 
 
+def test_a_place_moves_to_another_language_or_folder() -> None:
+    assert urls.newsroom("nl", 2).in_language("ro") == urls.newsroom("ro", 2)
+    assert urls.newsroom("nl").in_language("en") == urls.newsroom("en")
+    drafts = urls.release_pdf("en", "2024-05-17-pledge").within("drafts/")
+    assert drafts.relative_to(urls.review_page("en", "2024-05-17-pledge")) == (
+        "../drafts/en/2024-05-17-pledge/2024-05-17-pledge-en.pdf"
+    )
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -751,7 +751,7 @@ class Site:
 
 def replace_place(alternate: Alternate, here: Place, config: Config) -> Alternate:
     """Return the alternate of a newsroom page at the same place in the alternate's language."""
-    place = Place(f"{alternate.lang}/{here.path.split('/', 1)[1]}")
+    place = here.in_language(alternate.lang)
     return Alternate(
         alternate.lang, alternate.name, place.relative_to(here), place.url(config.base_url), alternate.locale
     )
