@@ -60,7 +60,7 @@ class FeedEntry:
 
 def feed_content(renderer: Renderer, version: LocalisedRelease) -> str:
     """Return the HTML of a release's feed entry: its picture and body (URLs relative to its page)."""
-    return renderer.render("_feed_content.html", {"site": renderer.site(""), "release": version})
+    return renderer.render("_feed_content.html", {"site": renderer.site(urls.ROOT), "release": version})
 
 
 def absolute_urls(content: str, base: str) -> str:
@@ -109,7 +109,7 @@ def write_feed(
 ) -> None:
     """Write the Atom feed of one language, `entries` newest first; `withdrawn` is the last withdrawal of a
     release of the language, which changed the feed too (it left it)."""
-    home = f"{config.base_url}{language.code}/"
+    home = urls.newsroom(language.code).url(config.base_url)
     moments = [item.updated for item in entries] + ([withdrawn] if withdrawn is not None else [])
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": language.code})
     _child(feed, "id", home)
@@ -117,7 +117,7 @@ def write_feed(
     _child(feed, "updated", max(moments, default=NEVER).isoformat())
     _child(_child(feed, "author"), "name", config.organisation.name(language.code))
     _child(feed, "link", attributes={"href": home, "rel": "alternate"})
-    _child(feed, "link", attributes={"href": f"{home}feed.xml", "rel": "self"})
+    _child(feed, "link", attributes={"href": urls.feed(language.code).url(config.base_url), "rel": "self"})
     _child(feed, "generator", "pressgen")
     for item in entries:
         entry = _child(feed, "entry")
@@ -154,7 +154,7 @@ def write_sitemaps(
         place = urls.sitemap_part(number)
         _write_urlset(place.file(folder), pages[start : start + limit])
         names.append(place.path)
-        _child(_child(index, "sitemap"), "loc", base_url + place.path)
+        _child(_child(index, "sitemap"), "loc", place.url(base_url))
     _write(folder / "sitemap.xml", index)
     return ["sitemap.xml", *names]
 

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from babel.numbers import format_decimal
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from pressgen.config import Language
 from pressgen.images import SIZES, default_src, srcset
 from pressgen.printable import for_print
+from pressgen.urls import Place
 
 
 def format_size(size: int, language: Language) -> str:
@@ -31,5 +34,18 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "file_size": format_size,
     "number": number,
 }
-# What the `sizes` attribute of a picture says: how wide the page shows it.
-GLOBALS: dict[str, Any] = {"picture_sizes": SIZES}
+
+
+@pass_context
+def url(context: Context, path: str, absolute: bool = False) -> str:
+    """Return the URL of `path` (a place relative to the site's root, "static/style.css") from the
+    page being rendered, or under the site's base URL if `absolute`: `site.root` is the page's way
+    back to the root ("../../"), so a place's URL from the page is its URL under that base."""
+    site = context["site"]
+    return Place(path).url(site["base_url"] if absolute else site["root"])
+
+
+GLOBALS: dict[str, Any] = {
+    "picture_sizes": SIZES,  # what the `sizes` attribute of a picture says: how wide the page shows it
+    "url": url,
+}

@@ -146,7 +146,7 @@ def render_edition(
     page = document.page
     unsubscribe = f"mailto:{mail.unsubscribe}?subject={quote(f'Unsubscribe {list_name}')}"
     context = MailContext(
-        site=renderer.site(page.root_from()),
+        site=renderer.site(page),
         release=release,
         subject=subject,
         embargo=embargo,

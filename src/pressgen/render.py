@@ -123,6 +123,7 @@ class SiteContext(TypedDict):
     root: str  # relative path from the page to the site root, ending in "/" or empty
     generator: str
     logo: str | None  # URL of the organisation's logo, relative to the page (in PDFs: `urls.project_url`)
+    logo_path: str | None  # the logo's place in the site ("static/logo.png"), for `url(…, absolute=True)`
     embargoed: bool  # a page of the private pack: noindex, marked, no feeds
     preview: bool  # a page of the preview of the current sources: noindex, marked, no feeds
 
@@ -299,23 +300,26 @@ class Renderer:
         env.globals.update(GLOBALS)
         return env
 
-    def site(self, root: str, for_pdf: bool = False) -> SiteContext:
+    def site(self, page: urls.Place, for_pdf: bool = False) -> SiteContext:
+        """Return what every template knows of the site, for a document at `page`."""
         org = self.config.organisation
-        logo = None
+        logo = logo_path = None
         if org.logo is not None:
+            logo_path = urls.static(org.logo.name).path
             if for_pdf:
                 logo = urls.project_url(org.logo.relative_to(self.config.root).as_posix())
             else:
-                logo = f"{root}static/{org.logo.name}"
+                logo = urls.static(org.logo.name).relative_to(page)
         return SiteContext(
             organisation=org.name(self.language.code),
             tagline=org.tagline(self.language.code),
             contact=org.contact,
             base_url=self.config.base_url,
             language=self.language,
-            root=root,
+            root=page.root_from(),
             generator=f"pressgen {__version__}",
             logo=logo,
+            logo_path=logo_path,
             embargoed=self.pack,
             preview=self.draft,
         )

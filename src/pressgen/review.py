@@ -24,7 +24,6 @@ from pressgen.output import check_output_dir, project_lock, staging
 from pressgen.po import PoCatalog
 from pressgen.releases import read_releases
 from pressgen.status import Version, assess
-from pressgen.urls import Place
 
 MessageState = Literal["translated", "fuzzy", "missing"]
 
@@ -105,8 +104,8 @@ def write_reviews(config: Config, out_dir: Path, now: dt.datetime | None = None)
             if version.is_source:
                 continue
             slug, lang = version.release.slug, version.lang
-            pdf = Place(f"drafts/{urls.release_pdf(lang, slug).path}")
-            here = Place(f"{lang}/{slug}.html")
+            pdf = urls.release_pdf(lang, slug).within("drafts/")
+            here = urls.review_page(lang, slug)
             page = here.file(stage)
             page.parent.mkdir(parents=True, exist_ok=True)
             context = {

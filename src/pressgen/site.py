@@ -160,7 +160,9 @@ def renderers(config: Config, sources: Sources, options: BuildOptions) -> Render
 def print_html(document: Document, renderers: Renderers) -> str:
     """Return the final print HTML of a document: what WeasyPrint renders into its PDF."""
     renderer = renderers[document.lang]
-    return renderer.render("pdf.html", PdfContext(site=renderer.site("", for_pdf=True), release=document.localised()))
+    return renderer.render(
+        "pdf.html", PdfContext(site=renderer.site(urls.ROOT, for_pdf=True), release=document.localised())
+    )
 
 
 def template_keys(config: Config, sources: Sources, memo: Memo) -> dict[str, str]:
@@ -422,7 +424,7 @@ class Site:
         alternates = _alternates(config, page, document.slug, langs)
         localised = document.localised()
         context = ReleasePageContext(
-            site=renderer.site(page.root_from()),
+            site=renderer.site(page),
             canonical=page.url(config.base_url),
             alternates=alternates,
             x_default=_x_default(config, alternates),
@@ -581,7 +583,7 @@ class Site:
             for d in chunk
         ]
         context = NewsroomContext(
-            site=renderer.site(here.root_from()),
+            site=renderer.site(here),
             canonical=here.url(config.base_url),
             alternates=alternates,
             x_default=urls.ROOT.url(config.base_url),
@@ -680,7 +682,7 @@ class Site:
         ]
         source = renderers[config.source_language]
         context = RootContext(
-            site=source.site(root.root_from()),
+            site=source.site(root),
             canonical=root.url(config.base_url),
             x_default=root.url(config.base_url),
             alternates=_newsrooms(config, self.languages, root),
@@ -749,7 +751,7 @@ class Site:
 
 def replace_place(alternate: Alternate, here: Place, config: Config) -> Alternate:
     """Return the alternate of a newsroom page at the same place in the alternate's language."""
-    place = Place(f"{alternate.lang}/{here.path.split('/', 1)[1]}")
+    place = here.in_language(alternate.lang)
     return Alternate(
         alternate.lang, alternate.name, place.relative_to(here), place.url(config.base_url), alternate.locale
     )

@@ -52,6 +52,14 @@ class Place:
         depth = self.folder().count("/")
         return "../" * depth
 
+    def in_language(self, lang: str) -> Place:
+        """Return the same place in another language's part of the site ("nl/page/2/" → "ro/page/2/")."""
+        return Place(posixpath.join(lang, self.path.split("/", 1)[1]))
+
+    def within(self, folder: str) -> Place:
+        """Return this place inside `folder` of the site ("drafts/" holds a build of its own)."""
+        return Place(posixpath.join(folder, self.path))
+
     def join(self, name: str) -> Place:
         """Return a file inside this page's folder (an image beside a release page)."""
         return Place(f"{self.folder()}{name}")
@@ -93,6 +101,11 @@ def release_page(lang: str, slug: str) -> Place:
 
 def release_pdf(lang: str, slug: str) -> Place:
     return Place(f"{lang}/{slug}/{pdf_name(lang, slug)}")
+
+
+def review_page(lang: str, slug: str) -> Place:
+    """Return the side-by-side review page of one language version (`pressgen review`)."""
+    return Place(f"{lang}/{slug}.html")
 
 
 def pdf_name(lang: str, slug: str) -> str:
