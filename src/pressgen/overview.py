@@ -12,24 +12,35 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from babel.messages.catalog import Catalog
+
 from pressgen.catalogs import release_template
 from pressgen.config import Config
 from pressgen.errors import PressgenError
 from pressgen.record import ReleaseRecord, VersionRecord, read_record, recorded_slugs
-from pressgen.releases import read_release
+from pressgen.releases import Release, read_release
 from pressgen.snapshots import SNAPSHOT, approved_messages, snapshot_dir, source_digest, translation_digest
 from pressgen.status import Assessment, Version
 
 
-def next_change(config: Config, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+def next_change(
+    config: Config, now: dt.datetime, known: dict[str, tuple[ReleaseRecord | None, dt.datetime | None]] | None = None
+) -> tuple[dt.datetime, str] | None:
     """Return the next moment after `now` at which the public site changes (an embargo lifts), and why.
 
-    A withdrawn release changes nothing when its embargo passes: it is never published.
+    A withdrawn release changes nothing when its embargo passes: it is never published. `known`
+    holds the records and recorded embargoes already read, by slug.
     """
+    known = known or {}
     upcoming = []
     for slug in recorded_slugs(config):
-        record = read_record(config, slug)
-        embargo = recorded_embargo(config, record) if record is not None and record.withdrawn is None else None
+        if slug in known:
+            record, embargo = known[slug]
+        else:
+            record = read_record(config, slug)
+            embargo = recorded_embargo(config, record) if record is not None else None
+        if record is None or record.withdrawn is not None:
+            continue
         if embargo is not None and embargo > now:
             upcoming.append((embargo, f"the embargo of {slug} lifts"))
     return min(upcoming, key=lambda item: item[0]) if upcoming else None
@@ -58,10 +69,11 @@ def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dic
     embargoes = {slug: recorded_embargo(config, r) if r is not None else None for slug, r in records.items()}
     versions = []
     totals: dict[str, dict[str, int]] = {}
+    texts = _Texts()
     for version in assessment.versions:
         record = records[version.release.slug]
         recorded = record.version(version.lang) if record is not None else None
-        state = _state(config, version, record, recorded, now, embargoes[version.release.slug])
+        state = _state(config, version, record, recorded, now, embargoes[version.release.slug], texts)
         counts = version.counts
         versions.append(
             {
@@ -96,6 +108,7 @@ def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dic
         record = read_record(config, slug)
         assert record is not None
         embargo = recorded_embargo(config, record)
+        records[slug], embargoes[slug] = record, embargo
         for lang, recorded in record.versions.items():
             public_at = max(recorded.published, embargo) if embargo else recorded.published
             withdrawn = record.withdrawn
@@ -123,13 +136,31 @@ def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dic
         lang: {"translated": c.translated, "fuzzy": c.fuzzy, "missing": c.missing}
         for lang, c in assessment.interface_counts.items()
     }
-    upcoming = next_change(config, now)
+    upcoming = next_change(config, now, {slug: (records[slug], embargoes[slug]) for slug in records})
     return {
         "versions": versions,
         "totals": totals,
         "interface": interface,
         "next_change": {"at": config.local(upcoming[0]).isoformat(), "why": upcoming[1]} if upcoming else None,
     }
+
+
+class _Texts:
+    """What `_state` computes of a release for each of its versions, computed once a release."""
+
+    def __init__(self) -> None:
+        self.digests: dict[int, str] = {}
+        self.templates: dict[int, Catalog] = {}
+
+    def digest(self, release: Release) -> str:
+        if id(release) not in self.digests:
+            self.digests[id(release)] = source_digest(release)
+        return self.digests[id(release)]
+
+    def template(self, release: Release) -> Catalog:
+        if id(release) not in self.templates:
+            self.templates[id(release)] = release_template(release)
+        return self.templates[id(release)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +178,7 @@ def _state(
     recorded: VersionRecord | None,
     now: dt.datetime,
     embargo: dt.datetime | None,
+    texts: _Texts,
 ) -> _State:
     """Say whether a version is public, as the public build decides it from the record (its recorded
     embargo, its withdrawal), and what is next for it."""
@@ -164,11 +196,11 @@ def _state(
     lags = record is not None and record.lags(version.lang, release.lang)
     source = record.version(release.lang) if record is not None else None
     if version.is_source:
-        changed = recorded is None or recorded.text != source_digest(release)
-    elif source is None or source.text != source_digest(release):
+        changed = recorded is None or recorded.text != texts.digest(release)
+    elif source is None or source.text != texts.digest(release):
         changed = False  # nothing to publish before its source is
     else:
-        messages = approved_messages(release_template(release), version.catalog)
+        messages = approved_messages(texts.template(release), version.catalog)
         changed = recorded is None or recorded.text != translation_digest(source.text, messages)
     to_publish = version.approved and changed
     if recorded is None or public_at is None:
