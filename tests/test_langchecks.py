@@ -1016,3 +1016,68 @@ def test_a_romanian_translation_that_lost_its_diacritics_is_an_error() -> None:
     assert "'dupa' is misspelt: did you mean 'după'?" in errors
     right = "Școlile și spitalele din Iași primesc acoperișuri noi după furtună."
     assert list(langchecks.LANG_CHECKS["spelling"](source, right, EN, RO, context)) == []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        # An acronym's plural, as each language writes it.
+        ("en", "The NGOs signed the charter.", "nl", "De ngo's en de VVN's tekenden."),
+        ("en", "The RIVMs of both regions report.", "nl", "De RIVM's van beide regio's melden het."),
+        ("en", "Both CPRs advised the mayor.", "ro", "Ambele CPR au consiliat primarul."),
+        # A person's name ends with its sentence: the first word of a quotation after it is none.
+        (
+            "en",
+            'The plan was signed by Mayor Anna Verbeek. "Every school counts," she said.',
+            "nl",
+            "Burgemeester Anna Verbeek ondertekende het plan. „Elke school telt”, zei ze.",
+        ),
+        (
+            "ro",
+            "A declarat ministrul Andrei Mureșan: „Fiecare fermier contează.”",
+            "en",
+            "Minister Andrei Mureșan said: “Every farmer counts.”",
+        ),
+        # A Roman ordinal, as each language writes it.
+        ("nl", "De XVe editie van de markt.", "ro", "A XV-a ediție a târgului."),
+    ],
+)
+def test_a_plural_acronym_a_quotation_after_a_name_and_a_roman_ordinal_are_no_missing_names(
+    src: str, source: str, dst: str, target: str
+) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    found = list(langchecks.LANG_CHECKS["names"](source, target, LANGS[src], LANGS[dst], context))
+    assert [text for severity, text in found if severity == "error"] == []
+
+
+def test_a_roman_ordinal_with_a_dutch_ending_is_its_figure() -> None:
+    check = langchecks.without_dates(CHECKS["numbers"])
+    assert list(check("De XVe editie van de markt.", "The 15th edition of the market.", NL, EN)) == []
+    assert list(check("De XVe editie van de markt.", "The 16th edition of the market.", NL, EN)) != []
+
+
+@pytest.mark.parametrize(
+    ("src", "source", "dst", "target"),
+    [
+        ("en", "Mainly water and tea.", "nl", "Vnl. water en thee."),
+        ("en", "Drink water, mainly tea.", "nl", "Drink water, vnl. thee."),
+        ("nl", "2 mld", "ro", "2 mld."),
+    ],
+)
+def test_an_abbreviation_is_no_misspelling_and_its_stop_ends_no_sentence(
+    src: str, source: str, dst: str, target: str
+) -> None:
+    context = names_context(LANGS[src], LANGS[dst], [(source, target)])
+    for name in ("spelling", "end-punctuation"):
+        found = list(langchecks.LANG_CHECKS[name](source, target, LANGS[src], LANGS[dst], context))
+        assert [text for severity, text in found if severity == "error"] == [], name
+
+
+def test_a_typo_before_a_full_stop_is_still_an_error() -> None:
+    source, target = "The tour lasts two days.", "De rondleiding duurt twee dgaen."
+    context = names_context(EN, NL, [(source, target)])
+    found = list(langchecks.LANG_CHECKS["spelling"](source, target, EN, NL, context))
+    assert [severity for severity, _ in found] == ["error"]
+    # A stop after a word of the language ends a sentence, short as the word may be.
+    found = list(langchecks.LANG_CHECKS["end-punctuation"]("A day", "Een dag.", EN, NL, context))
+    assert [severity for severity, _ in found] == ["error"]

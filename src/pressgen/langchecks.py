@@ -70,6 +70,9 @@ from pressgen.spelling import (
 )
 
 Finding = tuple[Severity, str]
+ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
+NAME_BREAK = re.compile(r"[.!?:;,()\"“”„«»]")  # what ends a person's name (not an apostrophe: "O’Brien")
+ROMAN_ORDINAL = re.compile(r"[IVXLCDM]+(?:e|ste|de)")
 WORD_LIST_NAME = "words.txt"  # per language, beside its catalogs: a hunspell personal dictionary
 LangCheck = Callable[[str, str, Language, Language, "CheckContext"], Iterable[Finding]]
 
@@ -268,6 +271,18 @@ def _end_mark(text: str) -> str:
     return END_MARKS.get(text[-1:], "")
 
 
+ENDING_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\.\s*$")
+
+
+def _ends_with_abbreviation(text: str, dst: Language, context: CheckContext) -> bool:
+    """Tell whether a text ends with a short lower-case word its language's dictionary does not know, and a stop."""
+    found = ENDING_WORD.search(text.rstrip())
+    if found is None or len(found.group(1)) > ABBREVIATION_LENGTH or not found.group(1).islower():
+        return False
+    speller = context.spellers.get(dst.locale.language)
+    return speller is not None and not speller.verdicts([found.group(1)])[found.group(1)].known
+
+
 def check_end_punctuation(
     source: str, target: str, src: Language, dst: Language, context: CheckContext
 ) -> Iterable[Finding]:
@@ -278,6 +293,8 @@ def check_end_punctuation(
     mee?"), as Dutch headings often are.
     """
     expected_mark, found = _end_mark(source), _end_mark(target)
+    if found == "." and not expected_mark and _ends_with_abbreviation(target, dst, context):
+        found = ""  # "12,4 mil.": the stop of an abbreviation, not of a sentence
     kind = part_of(context)
     if kind == "list item" and {expected_mark, found} <= LIST_ENDS:
         return
@@ -605,14 +622,22 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
     }
     reported: set[str] = set()
     words = LETTERS.findall(text)
-    # The words of a person's name run on from the one after a title: "Mayor Radu Mureșan".
-    for before, word in itertools.pairwise(words):
-        if before in persons and word[:1].isupper() and is_name_word(word):
-            persons.add(word)
+    # The words of a person's name run on from the one after a title: "Mayor Radu Mureșan", up to
+    # the end of its sentence or a quotation ("… said Minister Ioana Popescu. “As one GP told me").
+    for before, word in itertools.pairwise(LETTERS.finditer(text)):
+        between = text[before.end() : word.start()]
+        run_on = before.group(0) in persons and not NAME_BREAK.search(between)
+        if run_on and word.group(0)[:1].isupper() and is_name_word(word.group(0)):
+            persons.add(word.group(0))
     for name in dict.fromkeys(words):
         if (name not in names and name not in persons) or not is_name_word(name) or name in named:
             continue
         if name.casefold() in glossary_words or has_name(target_words, name):
+            continue
+        # An acronym's plural is written as each language does: "GGDs", "GGD's", "(GGD)" in Romanian.
+        if ACRONYM_PLURAL.fullmatch(name) and has_name(target_words, name[:-1]):
+            continue
+        if ROMAN_ORDINAL.fullmatch(name):  # "XXIIe", "XIV-a": an ordinal, which `numbers` reads
             continue
         if explained.get(name) in target_words or derived_from_place(name, src.locale.language):
             continue
@@ -952,6 +977,7 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
         if len(m.group(0)) > 1 and not accepted(m.group(0)) and not text[m.start() - 1 : m.start()].isdigit()
     ]
     words = list(dict.fromkeys(m.group(0) for m in matches))
+    abbreviations = {m.group(0) for m in matches if _abbreviation(text, m, source)}
     whole = speller.verdicts(w.replace("’", "'") for w in words)
     others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
     unknown: dict[str, str] = {}
@@ -972,7 +998,10 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     lower = [
         p
         for w, p in unknown.items()
-        if p.islower() and foreign[w] is None and not any(distance(fold(p), c) <= 1 for c in cognates)
+        if p.islower()
+        and foreign[w] is None
+        and w not in abbreviations
+        and not any(distance(fold(p), c) <= 1 for c in cognates)
     ]
     targets = slip_targets(lower, speller, dst.locale.language) if lower else {}
     lang = dst.locale.language
@@ -993,6 +1022,21 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary (it is {foreign[word]})")
         else:
             yield _finding("unknown-word", f"'{word}' is not in the {dst.name} dictionary")
+
+
+ABBREVIATION_LENGTH = 5  # letters at most of a word written with a full stop for the rest ("bijv.", "mil.")
+
+
+def _abbreviation(text: str, match: re.Match[str], source: str) -> bool:
+    """Tell whether a short word followed by a full stop is an abbreviation ("bijv. water", "12,4 mil."):
+    the stop is followed by a word in lower case or a figure, or ends a text whose source ends with none."""
+    if len(match.group(0)) > ABBREVIATION_LENGTH or text[match.end() : match.end() + 1] != ".":
+        return False
+    rest = text[match.end() + 1 :]
+    if not rest.strip():
+        return _end_mark(source) == ""
+    following = rest.lstrip()
+    return rest[:1].isspace() and (following[:1].islower() or following[:1].isdigit())
 
 
 def _spellers_knowing(spellers: Sequence[Speller], word: str, context: CheckContext) -> Iterator[tuple[str, Speller]]:

@@ -68,7 +68,7 @@ ORDINALS = {
 }
 ROMAN = re.compile(
     r"(?<![\w-])(?P<numeral>M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
-    r"(?P<suffix>-(?:a|lea|le|ul|e|de|ste))?(?![\w-])"
+    r"(?P<suffix>-(?:a|lea|le|ul|e|de|ste)|e|ste)?(?![\w-])"
 )
 ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 # Durations and fractions said in words, with the figures they stand for: "a half hour" is 30
