@@ -10,7 +10,7 @@ from babel import Locale
 
 from conftest import REPO, SLUG, Cli
 from helpers import pdf_text, po_messages, set_translation
-from pressgen import langchecks, spelling
+from pressgen import langchecks, names, spelling
 from pressgen.checks import CHECKS
 from pressgen.config import Language
 from pressgen.langchecks import CheckContext, load_context
@@ -1081,3 +1081,9 @@ def test_a_typo_before_a_full_stop_is_still_an_error() -> None:
     # A stop after a word of the language ends a sentence, short as the word may be.
     found = list(langchecks.LANG_CHECKS["end-punctuation"]("A day", "Een dag.", EN, NL, context))
     assert [severity for severity, _ in found] == ["error"]
+
+
+def test_a_word_two_letters_off_a_place_is_no_mention_of_it() -> None:
+    # "Canale" (canals) is no "Canada"; "Canadei" (of Canada) is.
+    assert [name for name, _ in names.places_in("Canale reabilitate", "ro", ("en", "nl", "ro"))] == []
+    assert [name for name, _ in names.places_in("Exporturile Canadei cresc.", "ro", ("en", "nl", "ro"))] == ["Canada"]

@@ -242,18 +242,26 @@ def _by_first_word(lang: str, languages: tuple[str, ...]) -> dict[str, list[tupl
 def places_in(text: str, lang: str, languages: tuple[str, ...]) -> list[tuple[str, Place]]:
     """Return the places a text names in language `lang`, as CLDR writes them, with the name as found.
 
-    An inflected name counts ("României", "Chinei"), an adjective does not: "Estonian" is no
-    mention of Estonia, "românesc" none of România (`_adjective`).
+    An inflected name counts ("României", "Chinei"): a case ending replaces at most the name's
+    last letter, so that a word one letter longer but two others is none ("Canale", canals, is
+    no "Canada"). An adjective does not count: "Estonian" is no mention of Estonia, "românesc"
+    none of România (`_adjective`).
     """
     index = _by_first_word(lang, languages)
     found = []
     for key in dict.fromkeys(fold(w)[:4] for w in LETTERS.findall(text) if w[:1].isupper()):
         for name, place in index.get(key, ()):
-            spans = find(text, name, source=True)
+            spans = [(s, e) for s, e in find(text, name, source=True) if _inflection_of(text[s:e], name)]
             named = [(s, e) for s, e in spans if text[s:e] == name or not _adjective(text[s:e], place, lang)]
             if named and (name, place) not in found:
                 found.append((name, place))
     return found
+
+
+def _inflection_of(found: str, name: str) -> bool:
+    """Tell whether each word found keeps all of the name's word but its last letter ("Canadei", not "Canale")."""
+    pairs = zip(LETTERS.findall(found), LETTERS.findall(name), strict=False)
+    return all(len(_common_prefix(fold(a), fold(b))) >= len(b) - 1 for a, b in pairs)
 
 
 def _adjective(word: str, place: Place, lang: str) -> bool:
