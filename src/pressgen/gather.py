@@ -28,7 +28,7 @@ from pressgen.record import RECORD_DIR, RECORD_NAME, linked_record_problem, reco
 from pressgen.releases import Release, asset_problem, no_such_release, read_release, release_files, with_change_notes
 from pressgen.segment import body_assets, release_assets
 from pressgen.snapshots import snapshot_dir
-from pressgen.status import Interface, Version, assess, assess_interface
+from pressgen.status import Interface, Version, assess, assess_interface, cannot_be_read
 from pressgen.urls import Place
 
 
@@ -521,7 +521,7 @@ class _Current:
 
 def _stop_if_unreadable(findings: list[Diagnostic]) -> None:
     """Raise the problems of the files a preview's checks could not read (a glossary, a word list)."""
-    unreadable = list(dict.fromkeys(f for f in findings if f.check is None and f.severity == "error"))
+    unreadable = list(dict.fromkeys(f for f in findings if cannot_be_read(f)))
     if unreadable:
         raise PressgenError.collect(unreadable)
 

@@ -112,6 +112,7 @@ def same_word(term_word: str, word: str, case_sensitive: bool) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def _stem(term_word: str) -> str:
     """Return what every form of a term's word that `same_word` accepts begins with (case folded)."""
     folded = term_word.casefold()

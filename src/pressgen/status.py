@@ -121,12 +121,12 @@ class Assessment:
     def unreadable(self) -> list[Diagnostic]:
         """Return the problems of the files that cannot be read, each once: catalogs, and the glossaries
         and word lists the checks need (each is its language's reason too). Check findings are not."""
-        found = [f for fs in self.interface_findings.values() for f in fs if _cannot_be_read(f)]
-        found += [f for v in self.versions for f in v.findings if _cannot_be_read(f)]
+        found = [f for fs in self.interface_findings.values() for f in fs if cannot_be_read(f)]
+        found += [f for v in self.versions for f in v.findings if cannot_be_read(f)]
         return list(dict.fromkeys(found))
 
 
-def _cannot_be_read(finding: Diagnostic) -> bool:
+def cannot_be_read(finding: Diagnostic) -> bool:
     """Tell whether a finding says a file could not be read: an error no check made (not a flag's warning)."""
     return finding.check is None and finding.severity == "error"
 
