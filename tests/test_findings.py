@@ -1,8 +1,8 @@
 """The check findings of each catalog are kept by the digest of what the checks read (issue 25).
 
-`status`, `check` and `publish` check a catalog again only when it, the release, its other
-translations, a word list, a glossary, the configuration or the code changed; and what they say
-is what a fresh check says.
+`status`, `check` and `publish` check a catalog again only when it, the names the release gives,
+its other translations, a word list, a glossary, the configuration or the code changed; and what
+they say is what a fresh check says.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def fresh(cli: Cli, project: Path, *args: str) -> str:
-    """Return what a command prints with no memo of findings: the verdict to compare with."""
-    memo = project / ".pressgen-cache" / "findings.json"
-    kept = memo.read_bytes() if memo.exists() else None
-    memo.unlink(missing_ok=True)
+    """Return what a command prints with no memo of findings or verdicts: the verdict to compare with."""
+    memos = [project / ".pressgen-cache" / name for name in ("findings.json", "verdicts.json")]
+    kept = {memo: memo.read_bytes() for memo in memos if memo.exists()}
+    for memo in memos:
+        memo.unlink(missing_ok=True)
     result = cli(project, *args)
-    if kept is not None:
-        memo.write_bytes(kept)
+    for memo, data in kept.items():
+        memo.write_bytes(data)
     return result.out + result.err
 
 
@@ -65,14 +66,21 @@ EDITS: dict[str, Callable[[Path], object]] = {
         .replace("<term>NAVO</term>", "<term>NAFO</term>"),
         encoding="utf-8",
     ),
-    "the release": lambda p: (p / "releases" / SLUG / "release.md").write_text(
-        (p / "releases" / SLUG / "release.md").read_text(encoding="utf-8").replace("is palpable.", "is plain."),
-        encoding="utf-8",
+    "the release's text": lambda p: _replace(p / "releases" / SLUG / "release.md", "is palpable.", "is plain."),
+    "the release's author": lambda p: _replace(
+        p / "releases" / SLUG / "release.md", "author: Roxana Stanica", "author: Roxana Stănică"
     ),
 }
 # What each edit checks again: the catalog and the release's other translation, whose witness it is;
-# everything, for what every check reads.
-AGAIN = {"a translation": 2, "a word list": 4, "a glossary": 4, "the release": 2}
+# everything, for what every check reads; the release's translations for a name it gives (the checks
+# keep names), none for its text (the catalogs hold what the checks read of it).
+AGAIN = {"a translation": 2, "a word list": 4, "a glossary": 4, "the release's text": 0, "the release's author": 2}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
@@ -92,6 +100,7 @@ def test_a_foreign_or_torn_memo_is_ignored(project: Path, cli: Cli, checked: lis
     memo = project / ".pressgen-cache" / "findings.json"
     for damage in (b"", b'{"code": "x", "entries": {}}', memo.read_bytes()[:-40]):
         memo.write_bytes(damage)
+        (project / ".pressgen-cache" / "verdicts.json").unlink()  # which would not check again
         checked.clear()
         assert cli(project, "check").out == expected
         assert len(checked) == 4

@@ -211,7 +211,7 @@ def _mac_of(handle: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, value: object, **options: Any) -> None:
+def write_json(path: Path, value: object, **options: Any) -> None:
     """Write a sealed JSON file of the cache (through a temporary file, without waiting for the disk).
 
     A cache file lost in a crash is made again; a torn one has no valid seal and counts as absent.
@@ -219,7 +219,7 @@ def _write_json(path: Path, value: object, **options: Any) -> None:
     write_cached(path, seal(path.name, json.dumps(value, **options).encode()))
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
     """Return the value of a sealed JSON file of the cache; None for anything else (foreign, torn, huge, not a file)."""
     data = read_cached(path, JSON_LIMIT)
     payload = unseal(path.name, data) if data is not None else None
@@ -261,7 +261,7 @@ class Sources:
         `changed` is called once, as soon as a file is found whose content is new (or gone) since
         the last scan: a build starts its PDF workers then, before it knows what else changed.
         """
-        known = _read_json(_sources_path(config))
+        known = read_json(_sources_path(config))
         files = known.get("files") if isinstance(known, dict) and known.get("code") == __version__ else None
         before: dict[str, list[Any]] = {
             path: entry
@@ -343,7 +343,7 @@ def _sources_path(config: Config) -> Path:
 
 def _save_sources(config: Config, files: dict[str, list[Any]]) -> None:
     """Write what `Sources.scan` reads back: each file's status and digest (the digest alone if racy)."""
-    _write_json(_sources_path(config), {"code": __version__, "files": files})
+    write_json(_sources_path(config), {"code": __version__, "files": files})
 
 
 def _input_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -467,7 +467,7 @@ class PdfCache:
 
     def get(self, key: str, dest: Path) -> list[str] | None:
         """Put the cached PDF at `dest` (a hard link) and return its warnings; None if it is not cached (or damaged)."""
-        record = _read_json(self.folder / f"{key}.json")
+        record = read_json(self.folder / f"{key}.json")
         if not isinstance(record, dict):
             return None
         size, mac, warnings = record.get("size"), record.get("mac"), record.get("warnings")
@@ -499,7 +499,7 @@ class PdfCache:
         except IsADirectoryError:  # a folder in its place: not cached
             temporary.unlink()
             return
-        _write_json(self.folder / f"{key}.json", record)
+        write_json(self.folder / f"{key}.json", record)
         self.used.add(key)
 
     def prune(self, keep: set[str]) -> None:
@@ -554,7 +554,7 @@ def _manifest_path(config: Config) -> Path:
 
 
 def read_manifest(config: Config, out_dir: Path) -> Manifest | None:
-    data = _read_json(_manifest_path(config))
+    data = read_json(_manifest_path(config))
     return _manifest(data.get(str(out_dir))) if isinstance(data, dict) else None
 
 
@@ -584,12 +584,12 @@ def write_manifest(config: Config, out_dir: Path, manifest: Manifest) -> set[str
     the cache: a PDF is forgotten only when no folder's last build used it.
     """
     path = _manifest_path(config)
-    data = _read_json(path)
+    data = read_json(path)
     # Forget the builds of folders that are gone (a deleted preview, a temporary folder).
     recorded = {folder: _manifest(entry) for folder, entry in (data.items() if isinstance(data, dict) else ())}
     kept = {folder: entry.__dict__ for folder, entry in recorded.items() if entry is not None and Path(folder).is_dir()}
     kept[str(out_dir)] = manifest.__dict__
-    _write_json(path, kept, indent=1, sort_keys=True)
+    write_json(path, kept, indent=1, sort_keys=True)
     return {key for entry in kept.values() for key in entry["pdf_keys"] if isinstance(key, str)}
 
 
@@ -603,7 +603,7 @@ def _state_path(config: Config, out_dir: Path) -> Path:
 
 def read_state(config: Config, out_dir: Path) -> dict[str, Any]:
     """Return what the last build of `out_dir` left to the next: its memos and the folders it made."""
-    data = _read_json(_state_path(config, out_dir))
+    data = read_json(_state_path(config, out_dir))
     if not isinstance(data, dict) or data.get("folder") != str(out_dir) or data.get("code") != code_version():
         return {}
     return data
@@ -613,7 +613,7 @@ def write_state(config: Config, out_dir: Path, state: dict[str, Any]) -> None:
     """Keep what this build of `out_dir` leaves to the next; forget the states of folders that are gone."""
     folder = real_dir(config.cache_dir / "outputs", config.root)
     data = {"folder": str(out_dir), "code": code_version(), **state}
-    _write_json(_state_path(config, out_dir), data, separators=(",", ":"))
+    write_json(_state_path(config, out_dir), data, separators=(",", ":"))
     for other in folder.glob("*.json"):
         if re.fullmatch(r"[0-9a-f]{32}\.json", other.name):
             kept = _read_folder_name(other)

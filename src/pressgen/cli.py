@@ -379,24 +379,25 @@ def check(obj: Context, fix: bool) -> None:
     a language version with a check error is not published. A reviewer accepts one finding on
     one message with the flag ignore-CHECK on its '#,' line: it is counted as accepted.
     """
-    from pressgen.checks import check_sources, fix_catalogs
+    from pressgen.checks import fix_catalogs
     from pressgen.langchecks import missing_dictionaries
-    from pressgen.releases import read_releases
-    from pressgen.status import assess
+    from pressgen.verdicts import overview
 
     config = obj.config
-    releases = read_releases(config)
     if fix:
         for path, count in fix_catalogs(config):
             click.echo(f"fixed {plural(count, 'message')} in {path.relative_to(config.root)}")
-    assessment = assess(config, releases, dt.datetime.now(dt.UTC))
+    # Only the releases whose inputs changed are read and checked again (`verdicts`).
+    decided = overview(config, dt.datetime.now(dt.UTC))
+    if decided.problems:
+        raise PressgenError.collect(decided.problems)
     notes = missing_dictionaries(config.languages)
-    findings = check_sources(releases, config) + assessment.findings()
+    findings = decided.sources + decided.findings
     for note in notes:  # on standard error, as every diagnostic that is not a finding
         _show(Diagnostic(note, severity="warning"))
     # A file that cannot be read (a catalog, a glossary, a word list) is an input error, on standard
     # error once, as every command reports it; the checks' findings are check's output.
-    unreadable = assessment.unreadable()
+    unreadable = decided.unreadable()
     shown = list(dict.fromkeys(f for f in findings if not f.accepted))
     for finding in shown:
         _show(finding, err=finding in unreadable)  # `pressgen check | less` shows the findings
@@ -483,21 +484,17 @@ def status(obj: Context, slug: str | None, fmt: str, now_text: str | None) -> No
     or pending, per list and language (`pressgen send`). A release or catalog that cannot be read
     is named as an error (exit code 1) after the rest is shown.
     """
-    from pressgen.errors import Problems
-    from pressgen.overview import status_rows
-    from pressgen.releases import read_releases
-    from pressgen.status import assess
+    from pressgen.verdicts import overview
 
     config = obj.config
     now = _parse_now(now_text) or dt.datetime.now(dt.UTC)
-    problems = Problems()
-    releases = read_releases(config, problems=problems)
-    if slug is not None and slug not in {r.slug for r in releases}:
+    # Only the releases whose inputs changed are read and decided again (`verdicts`).
+    decided = overview(config, now)
+    if slug is not None and slug not in decided.slugs:
         from pressgen.releases import no_such_release
 
-        raise no_such_release(slug, [r.slug for r in releases])
-    assessment = assess(config, releases, now)
-    rows = status_rows(config, assessment, now)
+        raise no_such_release(slug, decided.slugs)
+    rows = decided.status
     if slug is not None:
         from pressgen.deliveries import read_counts
 
@@ -513,9 +510,9 @@ def status(obj: Context, slug: str | None, fmt: str, now_text: str | None) -> No
         upcoming = rows["next_change"]
         if upcoming is not None:
             click.echo(f"next change of the public site: {upcoming['at']} ({upcoming['why']}); rebuild then")
-    for diagnostic in problems.items + assessment.unreadable():
+    for diagnostic in decided.problems + decided.unreadable():
         _show(diagnostic)
-    if problems.items or assessment.unreadable():
+    if decided.problems or decided.unreadable():
         raise click.exceptions.Exit(1)
 
 

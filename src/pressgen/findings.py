@@ -4,7 +4,7 @@
 language checks (spelling, glossary, names) were nearly all of their time: on a 100-release
 archive a `status` with nothing changed checked 200 catalogs again (issue 25). A catalog's
 findings depend on files alone: the catalog, the release's other catalogs (what they keep of a
-message tells a name from a word), the release (its names), every language's word list and
+message tells a name from a word), the names of the release's front matter, every language's word list and
 glossary, the configuration, the hunspell dictionaries and pressgen's own code. Keyed by their
 digests, findings are computed again only when one of them changed, and the verdict is the same
 as a fresh one (a test compares them).
@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pressgen.cache import _read_json, _write_json, code_version, digest_of
+from pressgen.cache import code_version, digest_of, read_json, write_json
 from pressgen.config import Config
 from pressgen.errors import Diagnostic, PressgenError
 from pressgen.files import read_regular, real_dir
@@ -43,13 +43,21 @@ class FindingsMemo:
     def __init__(self, config: Config):
         self.config = config
         self.path = config.cache_dir / NAME
-        data = _read_json(self.path) if self.path.is_file() and not self.path.is_symlink() else None
-        entries = data.get("entries") if isinstance(data, dict) and data.get("code") == code_version() else None
-        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
+        self._entries: dict[str, Any] | None = None
         self.used: dict[str, Any] = {}
         self.changed = False
         self._digests: dict[Path, str] = {}
         self._shared: str | None = None
+
+    @property
+    def entries(self) -> dict[str, Any]:
+        """The kept findings, read at their first use (a command that decides nothing again reads none)."""
+        if self._entries is None:
+            path = self.path
+            data = read_json(path) if path.is_file() and not path.is_symlink() else None
+            entries = data.get("entries") if isinstance(data, dict) and data.get("code") == code_version() else None
+            self._entries = entries if isinstance(entries, dict) else {}
+        return self._entries
 
     def digest(self, path: Path) -> str:
         """Return the digest of a file's bytes (once a command), or what stands in its place."""
@@ -87,16 +95,18 @@ class FindingsMemo:
             )
         return self._shared
 
-    def key(self, catalog: Path, *inputs: Path) -> str:
-        """Return the key of a catalog's findings: its digest, its other inputs', and the shared ones."""
-        return digest_of(self.shared(), str(catalog), self.digest(catalog), [(str(p), self.digest(p)) for p in inputs])
+    def key(self, catalog: Path, *inputs: Path, names: list[str] | None = None) -> str:
+        """Return the key of a catalog's findings: its digest, its other inputs', the release's `names`, and
+        the shared ones."""
+        others = [(str(p), self.digest(p)) for p in inputs]
+        return digest_of(self.shared(), str(catalog), self.digest(catalog), others, names)
 
     def findings(self, key: str, compute: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
         """Return the findings kept under `key`, or compute and keep them (an error raised is not kept)."""
         kept = self.entries.get(key)
         if isinstance(kept, list):
             try:
-                found = [_diagnostic(item) for item in kept]
+                found = [from_data(item) for item in kept]
             except (KeyError, TypeError, ValueError):  # another shape: computed again
                 pass
             else:
@@ -116,12 +126,13 @@ class FindingsMemo:
         entries.update(self.used)
         try:
             real_dir(self.config.cache_dir, self.config.root)
-            _write_json(self.path, {"code": code_version(), "entries": entries}, separators=(",", ":"))
+            write_json(self.path, {"code": code_version(), "entries": entries}, separators=(",", ":"))
         except (PressgenError, OSError):  # a read-only checkout: the next command checks again
             return
-        self.entries, self.changed = entries, False
+        self._entries, self.changed = entries, False
 
 
-def _diagnostic(item: Any) -> Diagnostic:
+def from_data(item: Any) -> Diagnostic:
+    """Return the diagnostic kept as `item` (`Diagnostic.as_data`), its path a `Path` again."""
     found = Diagnostic.from_data(item)
     return replace(found, path=Path(found.path)) if found.path is not None else found

@@ -20,30 +20,31 @@ from pressgen.errors import PressgenError
 from pressgen.record import ReleaseRecord, VersionRecord, read_record, recorded_slugs
 from pressgen.releases import Release, read_release
 from pressgen.snapshots import SNAPSHOT, approved_messages, snapshot_dir, source_digest, translation_digest
-from pressgen.status import Assessment, Version
+from pressgen.status import Assessment, Counts, Version
 
 
 def next_change(
-    config: Config, now: dt.datetime, known: dict[str, tuple[ReleaseRecord | None, dt.datetime | None]] | None = None
+    config: Config, now: dt.datetime, known: dict[str, dt.datetime | None] | None = None
 ) -> tuple[dt.datetime, str] | None:
     """Return the next moment after `now` at which the public site changes (an embargo lifts), and why.
 
     A withdrawn release changes nothing when its embargo passes: it is never published. `known`
-    holds the records and recorded embargoes already read, by slug.
+    holds, by slug, the embargo already read of each release that can lift (None for one withdrawn).
     """
     known = known or {}
     upcoming = []
     for slug in recorded_slugs(config):
-        if slug in known:
-            record, embargo = known[slug]
-        else:
-            record = read_record(config, slug)
-            embargo = recorded_embargo(config, record) if record is not None else None
-        if record is None or record.withdrawn is not None:
-            continue
+        embargo = known[slug] if slug in known else _lifting(config, read_record(config, slug))
         if embargo is not None and embargo > now:
             upcoming.append((embargo, f"the embargo of {slug} lifts"))
     return min(upcoming, key=lambda item: item[0]) if upcoming else None
+
+
+def _lifting(config: Config, record: ReleaseRecord | None) -> dt.datetime | None:
+    """Return the recorded embargo whose lifting changes the public site: none for a withdrawn release."""
+    if record is None or record.withdrawn is not None:
+        return None
+    return recorded_embargo(config, record)
 
 
 def recorded_embargo(config: Config, record: ReleaseRecord) -> dt.datetime | None:
@@ -58,6 +59,20 @@ def recorded_embargo(config: Config, record: ReleaseRecord) -> dt.datetime | Non
         return None
 
 
+# What the totals of each language count.
+TOTALS = ("translated", "fuzzy", "missing", "public", "releases")
+
+
+@dataclass(frozen=True)
+class ReleaseRows:
+    """The status rows of one release's versions, and what they depend on besides its files."""
+
+    slug: str
+    rows: list[dict[str, Any]]
+    lifting: dt.datetime | None  # the recorded embargo whose lifting changes the public site (`next_change`)
+    moments: tuple[dt.datetime, ...]  # every moment the rows compare with `now`
+
+
 def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dict[str, Any]:
     """Return, per release and language: translated, fuzzy, missing, approved, public, lagging, and why.
 
@@ -65,17 +80,25 @@ def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dic
     itself (an embargo lifts), for a timer that rebuilds it then. Every moment is given in the
     site's time zone, as the pages give it.
     """
-    records = {slug: read_record(config, slug) for slug in {v.release.slug for v in assessment.versions}}
-    embargoes = {slug: recorded_embargo(config, r) if r is not None else None for slug, r in records.items()}
-    versions = []
-    totals: dict[str, dict[str, int]] = {}
-    texts = _Texts()
+    by_release: dict[str, list[Version]] = {}
     for version in assessment.versions:
-        record = records[version.release.slug]
+        by_release.setdefault(version.release.slug, []).append(version)
+    texts = _Texts()
+    releases = [release_rows(config, versions, now, texts) for versions in by_release.values()]
+    return assemble(config, releases, assessment.interface_counts, now)
+
+
+def release_rows(config: Config, versions: list[Version], now: dt.datetime, texts: _Texts) -> ReleaseRows:
+    """Return the status rows of the versions of one release (`status_rows`)."""
+    release = versions[0].release
+    record = read_record(config, release.slug)
+    embargo = recorded_embargo(config, record) if record is not None else None
+    rows = []
+    for version in versions:
         recorded = record.version(version.lang) if record is not None else None
-        state = _state(config, version, record, recorded, now, embargoes[version.release.slug], texts)
+        state = _state(config, version, record, recorded, now, embargo, texts)
         counts = version.counts
-        versions.append(
+        rows.append(
             {
                 "release": version.release.slug,
                 "lang": version.lang,
@@ -94,55 +117,77 @@ def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dic
                 "state": state.text,
             }
         )
-        total = totals.setdefault(
-            version.lang, dict.fromkeys(("translated", "fuzzy", "missing", "public", "releases"), 0)
-        )
-        total["translated"] += counts.translated
-        total["fuzzy"] += counts.fuzzy
-        total["missing"] += counts.missing
-        total["public"] += int(state.public)
+    moments = [m for m in (release.embargo, embargo) if m is not None]
+    moments += [v.published for v in record.versions.values()] if record is not None else []
+    lifting = embargo if record is not None and record.withdrawn is None else None
+    return ReleaseRows(release.slug, rows, lifting, tuple(moments))
+
+
+def assemble(
+    config: Config, releases: list[ReleaseRows], interface_counts: dict[str, Counts], now: dt.datetime
+) -> dict[str, Any]:
+    """Return what `status` shows from the rows of each release: with the rows of the recorded releases whose
+    source cannot be read, the totals, the interface catalogs' counts and the next change."""
+    versions = [row for release in releases for row in release.rows]
+    totals: dict[str, dict[str, int]] = {}
+    for row in versions:
+        total = totals.setdefault(row["lang"], dict.fromkeys(TOTALS, 0))
+        for name in ("translated", "fuzzy", "missing"):
+            total[name] += row[name]
+        total["public"] += int(row["public"])
         total["releases"] += 1
+    lifting = {release.slug: release.lifting for release in releases}
     # A recorded release whose source cannot be read (or is gone) is public all the same: its rows
     # come from the record.
-    for slug in sorted(set(recorded_slugs(config)) - set(records)):
+    for slug in sorted(set(recorded_slugs(config)) - set(lifting)):
         record = read_record(config, slug)
         assert record is not None
         embargo = recorded_embargo(config, record)
-        records[slug], embargoes[slug] = record, embargo
-        for lang, recorded in record.versions.items():
-            public_at = max(recorded.published, embargo) if embargo else recorded.published
-            withdrawn = record.withdrawn
-            public = public_at <= now and (withdrawn is None or withdrawn.was_public(public_at))
-            versions.append(
-                {
-                    "release": slug,
-                    "lang": lang,
-                    "source": recorded.source is None,
-                    "translated": 0,
-                    "fuzzy": 0,
-                    "missing": 0,
-                    "approved": False,
-                    "published": config.local(recorded.published).isoformat(),
-                    "updated": config.local(recorded.changed).isoformat() if recorded.updates else None,
-                    "public": public,
-                    "withdrawn": withdrawn is not None,
-                    "lags": record.lags(lang, next(v.lang for v in record.versions.values() if v.source is None)),
-                    "to_publish": False,
-                    "reasons": [f"releases/{slug}/release.md cannot be read"],
-                    "state": ("public" if public else "not public") + " (from the record)",
-                }
-            )
+        lifting[slug] = _lifting(config, record)
+        versions += _recorded_rows(config, record, embargo, now)
     interface = {
         lang: {"translated": c.translated, "fuzzy": c.fuzzy, "missing": c.missing}
-        for lang, c in assessment.interface_counts.items()
+        for lang, c in interface_counts.items()
     }
-    upcoming = next_change(config, now, {slug: (records[slug], embargoes[slug]) for slug in records})
+    upcoming = next_change(config, now, lifting)
     return {
         "versions": versions,
         "totals": totals,
         "interface": interface,
         "next_change": {"at": config.local(upcoming[0]).isoformat(), "why": upcoming[1]} if upcoming else None,
     }
+
+
+def _recorded_rows(
+    config: Config, record: ReleaseRecord, embargo: dt.datetime | None, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Return the rows of a recorded release whose source cannot be read, from its record alone."""
+    rows = []
+    slug = record.slug
+    for lang, recorded in record.versions.items():
+        public_at = max(recorded.published, embargo) if embargo else recorded.published
+        withdrawn = record.withdrawn
+        public = public_at <= now and (withdrawn is None or withdrawn.was_public(public_at))
+        rows.append(
+            {
+                "release": slug,
+                "lang": lang,
+                "source": recorded.source is None,
+                "translated": 0,
+                "fuzzy": 0,
+                "missing": 0,
+                "approved": False,
+                "published": config.local(recorded.published).isoformat(),
+                "updated": config.local(recorded.changed).isoformat() if recorded.updates else None,
+                "public": public,
+                "withdrawn": withdrawn is not None,
+                "lags": record.lags(lang, next(v.lang for v in record.versions.values() if v.source is None)),
+                "to_publish": False,
+                "reasons": [f"releases/{slug}/release.md cannot be read"],
+                "state": ("public" if public else "not public") + " (from the record)",
+            }
+        )
+    return rows
 
 
 class _Texts:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -144,14 +144,20 @@ class VersionOf:
         return self.language.code
 
 
-def read_releases(config: Config, only: str | None = None, problems: Problems | None = None) -> list[Release]:
-    """Read every release of the project (or one), reporting all their errors together.
+def read_releases(
+    config: Config,
+    only: str | None = None,
+    problems: Problems | None = None,
+    among: Collection[str] | None = None,
+) -> list[Release]:
+    """Read every release of the project (or one, or those whose folders are named `among`), reporting all
+    their errors together.
 
     With `problems`, the errors are added to it and the releases that could be read are returned.
     """
     found = problems if problems is not None else Problems()
     releases: list[Release] = []
-    for path in release_files(config, found, only):
+    for path in release_files(config, found, only, among):
         try:
             releases.append(with_change_notes(read_release(path, config), config))
         except PressgenError as exc:
@@ -161,10 +167,14 @@ def read_releases(config: Config, only: str | None = None, problems: Problems | 
     return releases
 
 
-def release_files(config: Config, problems: Problems, only: str | None = None) -> list[Path]:
-    """Return the `release.md` of every release folder (or of one), adding each folder that has none,
-    or that leads out of the project, to `problems`."""
-    folders = sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
+def release_files(
+    config: Config, problems: Problems, only: str | None = None, among: Collection[str] | None = None
+) -> list[Path]:
+    """Return the `release.md` of every release folder (or of one, or of those named `among`), adding each
+    folder that has none, or that leads out of the project, to `problems`."""
+    folders = release_folders(config)
+    if among is not None:
+        folders = [p for p in folders if p.name in among]
     if only is not None:
         chosen = [p for p in folders if p.name == only]
         if not chosen:
@@ -186,6 +196,11 @@ def release_files(config: Config, problems: Problems, only: str | None = None) -
         else:
             found.append(path)
     return found
+
+
+def release_folders(config: Config) -> list[Path]:
+    """Return every folder of the releases folder, sorted: each is a release (or an error)."""
+    return sorted(p for p in config.releases_dir.iterdir() if p.is_dir()) if config.releases_dir.is_dir() else []
 
 
 def with_change_notes(release: Release, config: Config) -> Release:

@@ -145,7 +145,7 @@ def check_context(
     is tells a name from a word (`langchecks.CheckContext.witnesses`).
     """
     pairs = _pairs(catalog)
-    names = [release.author, *(c.name for c in release.contacts)] if release else []
+    names = _names(release) if release else []
     witnesses: dict[str, tuple[tuple[str, str], ...]] = {}
     for other in others:
         lang = other.locale.language if other.locale else ""
@@ -157,10 +157,15 @@ def check_context(
         dst,
         config.languages,
         pairs,
-        [n for n in names if n],
+        names,
         quotes=dst.quotes,
         witnesses=witnesses,
     )
+
+
+def _names(release: Release) -> list[str]:
+    """Return the names of the people a release names in its front matter (the checks keep them)."""
+    return [n for n in (release.author, *(c.name for c in release.contacts)) if n]
 
 
 def _pairs(catalog: Catalog, approved: bool = False) -> list[tuple[str, str]]:
@@ -336,16 +341,17 @@ def _assess_translation(
     if catalog is not None:
         reasons += _describe(counts, "")
         src = config.language(release.lang)
-        # What the checks read besides the catalog: the release (its names), and its other
-        # translations (witnesses of what a name is).
-        inputs = [release.path] + [
+        # What the checks read besides the catalog: the release's names (not its text: a fixed typo
+        # of the source checks no translation again), and its other translations (witnesses of
+        # what a name is).
+        inputs = [
             release_catalog_path(config, lang.code, release.slug)
             for lang in config.languages
             if lang.code not in (release.lang, language.code)
         ]
         check = partial(_check, config, catalog, path, src, language, release, others)
         try:
-            findings = memo.findings(memo.key(path, *inputs), check)
+            findings = memo.findings(memo.key(path, *inputs, names=_names(release)), check)
         except PressgenError as exc:  # the language's glossary or word list
             findings = exc.diagnostics
         reasons += _errors(findings, "")
