@@ -116,3 +116,13 @@ def test_a_release_removed_or_broken_is_never_taken_from_the_memo(two: Path, cli
         code, _out, err = said(cli, two, "status")
         assert code == 1
         assert f"releases/{JOURNALIST_SLUG}/release.md" in err
+
+
+def test_publishing_several_releases_keeps_their_verdicts(two: Path, cli: Cli, read: list[str]) -> None:
+    published = cli(two, "publish", SLUG, JOURNALIST_SLUG, "--now", "2024-06-30T12:00:00+00:00")
+    assert published.code == 0, published.err
+    read.clear()
+    kept = said(cli, two, "status", "--format", "json")
+    assert read == []
+    assert kept == fresh(cli, two, "status", "--format", "json")
+    assert '"state": "ready to publish"' not in kept[1]

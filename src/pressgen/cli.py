@@ -251,6 +251,12 @@ def publish(
     config = obj.config
     now = _parse_now(now_text)
     report = run_publish(config, list(slugs), list(langs), note=note, minor=minor, now=now, repair=repair)
+    if len(report.named) > 1 and report.recorded:
+        # An archive published at once: its verdicts kept now spare the next `status` reading it all
+        # again. One release is left to the next command (that keeps `publish SLUG` quick).
+        from pressgen.verdicts import keep_verdicts
+
+        keep_verdicts(config, report.named, now or dt.datetime.now(dt.UTC))
     for slug, lang, action in report.recorded:
         click.echo(f"{action} {slug} [{lang}]")
     for lang in report.interfaces:

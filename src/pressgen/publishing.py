@@ -82,6 +82,7 @@ class PublishReport:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, why not)
     interfaces: list[str] = field(default_factory=list)  # languages whose interface strings were recorded
     repaired: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, lang, where from)
+    named: list[str] = field(default_factory=list)  # the releases the act was asked to publish
 
 
 def publish(
@@ -124,6 +125,7 @@ def publish(
         folders = config.releases_dir.iterdir() if config.releases_dir.is_dir() else iter(())
         known = [folder.name for folder in folders if folder.is_dir()]
         named = list(dict.fromkeys(slug_argument(s, config, known) for s in slugs))
+        report.named = named
         problems = Problems()
         plans: list[_Plan] = []
         interfaces: dict[tuple[str, ...], Interface] = {}  # assessed once an act, by the languages it needs

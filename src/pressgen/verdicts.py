@@ -106,12 +106,7 @@ def overview(config: Config, now: dt.datetime) -> Overview:
     problems = Problems()
     fresh = [slug for slug in keys if slug not in verdicts]
     if fresh or interface is None:
-        interface = _decide(config, fresh, now, problems, verdicts)
-        memo.keep_interface(interface)
-        for slug in fresh:
-            key = keys[slug]
-            if slug in verdicts and key is not None:
-                memo.keep(slug, verdicts[slug].as_data(key, now))
+        interface = _decide_and_keep(memo, {slug: keys[slug] for slug in fresh}, now, problems, verdicts)
     memo.save(set(keys))
     ordered = [verdicts[slug] for slug in keys if slug in verdicts]
     counts, interface_findings = interface
@@ -124,7 +119,34 @@ def overview(config: Config, now: dt.datetime) -> Overview:
     )
 
 
+def keep_verdicts(config: Config, slugs: list[str], now: dt.datetime) -> None:
+    """Decide the releases `slugs` again and keep their verdicts, the others' as they are kept.
+
+    `publish` of several releases does this once their records are written, so that the next
+    `status` or `check` reads none of them again: after an archive is published, the first
+    `status` is as quick as the next.
+    """
+    try:
+        memo = _Memo(config)
+        _decide_and_keep(memo, {slug: memo.release_key(slug) for slug in slugs}, now, Problems(), {})
+        memo.save({folder.name for folder in release_folders(config)})
+    except PressgenError:  # what cannot be read now is the next command's to say
+        return
+
+
 _Interface = tuple[dict[str, Counts], list[Diagnostic]]
+
+
+def _decide_and_keep(
+    memo: _Memo, keys: dict[str, str | None], now: dt.datetime, problems: Problems, verdicts: dict[str, Verdict]
+) -> _Interface:
+    """Decide the releases of `keys` and the interface catalogs, and keep their verdicts in `memo`."""
+    interface = _decide(memo.config, list(keys), now, problems, verdicts)
+    memo.keep_interface(interface)
+    for slug, key in keys.items():
+        if slug in verdicts and key is not None:
+            memo.keep(slug, verdicts[slug].as_data(key, now))
+    return interface
 
 
 def _decide(
