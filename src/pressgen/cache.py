@@ -47,9 +47,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar, cast
 
 from pressgen import __version__
 from pressgen.config import Config
@@ -71,6 +71,8 @@ RACY_NS = 2_000_000_000
 # The libraries whose versions change what a build writes.
 _LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools", "pyyaml")
 
+
+T = TypeVar("T")
 
 # One encoder for every digest: `json.dumps` with options makes a new one on each call.
 _KEY_JSON = json.JSONEncoder(separators=(",", ":"), default=str)
@@ -400,26 +402,57 @@ def _hash_file(path: Path, status: os.stat_result) -> str:
 # --- memos ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    """A section of the memo: its name, and the type of the records it holds (as JSON holds them).
+
+    `valid` tells a record this pressgen keeps from anything else the state may hold (which is
+    then a miss): the state is sealed and made by this very code (`read_state`), so by default
+    any record is one.
+    """
+
+    name: str
+    valid: Callable[[object], bool] = field(default=lambda value: value is not None)
+
+
+class Records(Generic[T]):
+    """The records of one section of a memo, typed: what `Memo.section` returns."""
+
+    def __init__(self, section: Section[T], before: dict[str, Any], now: dict[str, Any]):
+        self._valid = section.valid
+        self._before = before
+        self._now = now
+
+    def get(self, key: str) -> T | None:
+        """Return the record kept for `key` (and keep it), None if there is none."""
+        if key in self._now:
+            return cast(T, self._now[key])
+        value = self._before.get(key)
+        if value is None or not self._valid(value):
+            return None
+        self._now[key] = value
+        return cast(T, value)
+
+    def put(self, key: str, value: T) -> T:
+        self._now[key] = value
+        return value
+
+    def values(self) -> list[T]:
+        """Return the records this build used or made."""
+        return [cast(T, value) for value in self._now.values()]
+
+
 class Memo:
-    """JSON values by key, in sections; what a build does not use is forgotten when it saves."""
+    """JSON records by key, in typed sections; what a build does not use is forgotten when it saves."""
 
     def __init__(self, data: dict[str, dict[str, Any]] | None = None):
         self.before: dict[str, dict[str, Any]] = data or {}
         self.now: dict[str, dict[str, Any]] = {}
 
-    def get(self, section: str, key: str) -> Any:
-        """Return the value kept for `key` (and keep it), None if there is none."""
-        mine = self.now.setdefault(section, {})
-        if key in mine:
-            return mine[key]
-        value = self.before.get(section, {}).get(key)
-        if value is not None:
-            mine[key] = value
-        return value
-
-    def put(self, section: str, key: str, value: Any) -> Any:
-        self.now.setdefault(section, {})[key] = value
-        return value
+    def section(self, section: Section[T]) -> Records[T]:
+        """Return the records of a section."""
+        before = self.before.get(section.name)
+        return Records(section, before if isinstance(before, dict) else {}, self.now.setdefault(section.name, {}))
 
     def data(self) -> dict[str, dict[str, Any]]:
         return self.now

@@ -17,13 +17,13 @@ import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from babel.messages.catalog import Catalog
 from markupsafe import Markup
 
 from pressgen import urls
-from pressgen.cache import Memo, PdfCache, Sources, code_version, digest_of, weasyprint_version
+from pressgen.cache import Memo, PdfCache, Section, Sources, code_version, digest_of, weasyprint_version
 from pressgen.catalogs import INTERFACE_SOURCE_LANG, interface_catalog_path, interface_template, lookup, read_catalog
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError, plural
@@ -69,6 +69,51 @@ PACK_GITIGNORE = (
 )
 # The templates a build renders directly; each is keyed with the templates it uses.
 ENTRY_TEMPLATES = ("release.html", "pdf.html", "newsroom.html", "index.html", "choice.html", "_feed_content.html")
+
+
+class PdfRecord(TypedDict):
+    """What the memo keeps of a PDF, by the key of its print HTML's inputs."""
+
+    pdf: str  # its key in the PDF cache
+    size: int
+    warnings: list[str]
+
+
+class EntryRecord(TypedDict):
+    """What lists and feeds show of a document, by the document's key."""
+
+    title: str
+    date_text: str
+    location: str | None
+    summary: str | None  # HTML
+    summary_text: str | None
+    embargo_text: str | None
+    tags: list[str]
+
+
+class InterfaceCount(TypedDict):
+    """How many interface messages a language's pages show in English, and why its catalog cannot be read."""
+
+    count: int
+    problems: list[dict[str, Any]]  # `Diagnostic.as_data`
+
+
+def _counted(value: object) -> bool:
+    """Tell whether a memo of interface messages is what `warn_interface` keeps: a count and problems a language."""
+    return isinstance(value, dict) and all(
+        isinstance(count, dict)
+        and isinstance(count.get("count"), int)
+        and isinstance(count.get("problems"), list)
+        and all(isinstance(d, dict) and isinstance(d.get("message"), str) for d in count["problems"])
+        for count in value.values()
+    )
+
+
+TEMPLATES: Section[dict[str, str]] = Section("templates")  # each entry template's key
+PDFS: Section[PdfRecord] = Section("pdfs")
+ENTRIES: Section[EntryRecord] = Section("entries")
+FEED_CONTENT: Section[str] = Section("feeds")  # the HTML of a feed entry
+MISSING: Section[dict[str, InterfaceCount]] = Section("missing", _counted)
 
 
 class Renderers:
@@ -137,18 +182,6 @@ class Renderers:
         return []
 
 
-def _counted(value: Any, codes: list[str]) -> bool:
-    """Tell whether a memo of interface messages is what `Site.warn_interface` keeps: [count, problems] a language."""
-    return isinstance(value, dict) and all(
-        isinstance(value.get(code), list)
-        and len(value[code]) == 2
-        and isinstance(value[code][0], int)
-        and isinstance(value[code][1], list)
-        and all(isinstance(d, dict) and isinstance(d.get("message"), str) for d in value[code][1])
-        for code in codes
-    )
-
-
 def _relative(path: Path, config: Config) -> str:
     return path.relative_to(config.root).as_posix()
 
@@ -175,7 +208,7 @@ def template_keys(config: Config, sources: Sources, memo: Memo) -> dict[str, str
     files = {path.removeprefix("templates/"): value for path, value in sources.under("templates")}
     everything = digest_of(sorted(files.items()))
     key = digest_of(code_version(), "templates", everything)
-    known = memo.get("templates", key)
+    known = memo.section(TEMPLATES).get(key)
     if known is not None:
         return dict(known)
     env = Environment(loader=FileSystemLoader(config.templates_dir), extensions=["jinja2.ext.i18n"])
@@ -208,7 +241,7 @@ def template_keys(config: Config, sources: Sources, memo: Memo) -> dict[str, str
     for name in ENTRY_TEMPLATES:
         closure = used(name)
         keys[name] = everything if closure is None else digest_of(sorted((n, files.get(n)) for n in closure))
-    return dict(memo.put("templates", key, keys))
+    return dict(memo.section(TEMPLATES).put(key, keys))
 
 
 @dataclass
@@ -349,7 +382,7 @@ class Site:
         dest = document.pdf.file(self.stage.folder)
         self.cache.put(content_key, dest, result.warnings)
         size = dest.stat().st_size
-        self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": result.warnings})
+        self.memo.section(PDFS).put(print_key, PdfRecord(pdf=content_key, size=size, warnings=result.warnings))
         self._after_pdf(document, size, result.warnings)
         report.rendered += 1
         self.slowest.append((result.seconds, dest.name))
@@ -367,7 +400,7 @@ class Site:
             self.base, "pdf", document.key, self.templates["pdf.html"], self.interface(lang), self.pdf_salt
         )
         forced = self.options.only == document.slug
-        known = None if forced else self.memo.get("pdfs", print_key)
+        known = None if forced else self.memo.section(PDFS).get(print_key)
         if known is not None:
             if stage.keep(unit, print_key):
                 cache.used.add(known["pdf"])
@@ -386,7 +419,7 @@ class Site:
         warnings = None if forced else cache.get(content_key, dest)
         if warnings is not None:
             size = dest.stat().st_size
-            self.memo.put("pdfs", print_key, {"pdf": content_key, "size": size, "warnings": warnings})
+            self.memo.section(PDFS).put(print_key, PdfRecord(pdf=content_key, size=size, warnings=warnings))
             return size, warnings
         pictures = tuple(asset.relative_to(self.config.root).as_posix() for asset in assets)
         pool.submit(len(waiting), PdfTask(html, folder, pictures, dest, document.source, self.pdf_salt))
@@ -445,25 +478,24 @@ class Site:
         stage.add(unit, key, [name for name in _files_under(stage.folder, page.path) if name != pdf])
         self.report.written += 1
 
-    def entry_data(self, document: Document) -> dict[str, Any]:
+    def entry_data(self, document: Document) -> EntryRecord:
         """Return what lists and feeds show of a document, kept by its key: lists need no texts of
         the documents that did not change."""
-        known: dict[str, Any] | None = self.memo.get("entries", document.key)
+        known = self.memo.section(ENTRIES).get(document.key)
         if known is None:
             localised = document.localised()
             texts = EntryTexts.of(localised)
-            known = self.memo.put(
-                "entries",
+            known = self.memo.section(ENTRIES).put(
                 document.key,
-                {
-                    "title": texts.title,
-                    "date_text": texts.date_text,
-                    "location": texts.location,
-                    "summary": str(texts.summary) if texts.summary is not None else None,
-                    "summary_text": localised.summary_text,
-                    "embargo_text": texts.embargo_text,
-                    "tags": list(localised.release.tags),
-                },
+                EntryRecord(
+                    title=texts.title,
+                    date_text=texts.date_text,
+                    location=texts.location,
+                    summary=str(texts.summary) if texts.summary is not None else None,
+                    summary_text=localised.summary_text,
+                    embargo_text=texts.embargo_text,
+                    tags=list(localised.release.tags),
+                ),
             )
         return known
 
@@ -482,10 +514,12 @@ class Site:
     def feed_content(self, document: Document) -> str:
         """Return the HTML of a document's feed entry (kept by its key and its template's)."""
         key = digest_of(document.key, self.templates["_feed_content.html"], self.interface(document.lang), self.base)
-        known = self.memo.get("feeds", key)
+        known = self.memo.section(FEED_CONTENT).get(key)
         if known is None:
-            known = self.memo.put("feeds", key, feed_content(self.renderers[document.lang], document.localised()))
-        return str(known)
+            known = self.memo.section(FEED_CONTENT).put(
+                key, feed_content(self.renderers[document.lang], document.localised())
+            )
+        return known
 
     def warn_interface(self) -> None:
         """Warn when a language's pages show interface strings in English: untranslated or unapproved."""
@@ -494,22 +528,23 @@ class Site:
         key = digest_of(
             self.base, "missing", self.sources.under("templates"), [self.interface(c) for c in codes], codes
         )
-        missing = self.memo.get("missing", key)
-        if not _counted(missing, codes):  # none yet, or not what this code keeps there: counted again
+        missing = self.memo.section(MISSING).get(key)
+        if missing is None or set(missing) != set(codes):  # none yet, or not what this code keeps there
             template = interface_template(config)
-            missing = self.memo.put(
-                "missing",
+            missing = self.memo.section(MISSING).put(
                 key,
                 {
-                    code: [
-                        sum(1 for m in template if m.id and lookup(self.renderers.catalog(code), str(m.id)) is None),
-                        [d.as_data() for d in self.renderers.problems(code)],
-                    ]
+                    code: InterfaceCount(
+                        count=sum(
+                            1 for m in template if m.id and lookup(self.renderers.catalog(code), str(m.id)) is None
+                        ),
+                        problems=[d.as_data() for d in self.renderers.problems(code)],
+                    )
                     for code in codes
                 },
             )
         for code in codes:
-            count, problems = missing[code]
+            count, problems = missing[code]["count"], missing[code]["problems"]
             name = config.language(code).name
             self.report.warnings += [replace(Diagnostic.from_data(d), severity="warning") for d in problems]
             if count and self.renderers.paths[code] == interface_copy_path(config, code):
