@@ -254,7 +254,7 @@ def print_documents(config: Config, options: BuildOptions) -> Iterator[tuple[str
     (the texts of 30,000 documents would not fit in memory at once).
     """
     from pressgen.gather import check_sources, preview_documents, public_documents
-    from pressgen.site import print_html, renderers
+    from pressgen.writing import print_html, renderers
 
     now = options.now or dt.datetime.now(dt.UTC)
     report = BuildReport(out_dir=config.output_dir)
