@@ -437,6 +437,11 @@ class Records(Generic[T]):
         self._now[key] = value
         return value
 
+    def keep(self, key: str, make: Callable[[], T]) -> T:
+        """Return the record kept for `key`; if there is none, the one `make` returns, kept from now on."""
+        known = self.get(key)
+        return known if known is not None else self.put(key, make())
+
     def values(self) -> list[T]:
         """Return the records this build used or made."""
         return [cast(T, value) for value in self._now.values()]

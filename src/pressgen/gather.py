@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Protocol, TypedDict
 
@@ -180,14 +181,11 @@ def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOp
     for path in paths:
         slug = path.parent.name
         key = digest_of(base, "release", slug, sources.digest(f"releases/{slug}/release.md"))
-        facts = memo.section(RELEASES).get(key)
-        if facts is None:
-            try:
-                release = read_release(path, config)
-            except PressgenError as exc:
-                problems.extend(exc)
-                continue
-            facts = memo.section(RELEASES).put(key, _release_facts(release))
+        try:
+            facts = memo.section(RELEASES).keep(key, partial(_release_facts, path, config))
+        except PressgenError as exc:
+            problems.extend(exc)
+            continue
         # Keyed with every file of the folder: a picture's path may pass through a link or a folder.
         pictures_key = digest_of(key, facts["pictures"], sources.under(f"releases/{slug}"))
         if memo.section(PICTURES).get(pictures_key) is None:
@@ -247,7 +245,9 @@ def warn_of_sources(config: Config, sources: Sources, memo: Memo, options: Build
         )
 
 
-def _release_facts(release: Release) -> ReleaseRecord:
+def _release_facts(path: Path, config: Config) -> ReleaseRecord:
+    """Read a release in releases/ and return what the memo keeps of it."""
+    release = read_release(path, config)
     return {
         "lang": release.lang,
         "date": release.date.isoformat(),
@@ -292,9 +292,7 @@ def _check_catalog(config: Config, sources: Sources, memo: Memo, path: Path, lan
     if digest is None:
         return
     key = digest_of(code_version(), "catalog", language.locale_id, digest)
-    if memo.section(CATALOGS).get(key) is None:
-        read_catalog(path, language)
-        memo.section(CATALOGS).put(key, True)
+    memo.section(CATALOGS).keep(key, lambda: read_catalog(path, language) is not None)
 
 
 # --- the public site: what the record makes public -----------------------------------------------

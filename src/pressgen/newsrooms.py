@@ -93,7 +93,7 @@ class NewsroomWriter:
         renderer = site.renderers[code]
         entries = [
             NewsroomEntry(
-                texts=site.entry(d),
+                texts=site.entries.texts(d),
                 href=d.page.relative_to(here),
                 pdf=PdfLink(d.pdf.relative_to(here), format_size(site.size(d), language)),
             )

@@ -46,11 +46,69 @@ PDFS: Section[PdfRecord] = Section("pdfs")
 
 @dataclass
 class Waiting:
-    """A document whose PDF a worker renders: the keys it is kept by once it is there."""
+    """A document whose PDF a worker renders: the keys its PDF is kept by once it is there (not its
+    print HTML, which the worker has: the build holds that of only a few documents at a time)."""
 
     document: Document
     content_key: str  # in the PDF cache
     print_key: str  # the unit's
+
+
+class PdfUnits:
+    """Each PDF as a unit: kept while the inputs of its print HTML are unchanged, else taken from the
+    cache when its print HTML is, else a task for the workers."""
+
+    def __init__(self, site: Context):
+        self.site = site
+        self.cache = PdfCache(site.config, site.options.pdf_variant)
+        self.salt = unit_key(
+            self.cache.salt,
+            weasyprint_version(),
+            site.sources.under("templates/fonts"),
+            site.sources.digest("templates/pdf.css"),
+        )
+
+    def key(self, document: Document) -> str:
+        """Return the key of a document's PDF: the digest of the inputs of its print HTML."""
+        site = self.site
+        return unit_key(
+            site.base, "pdf", document.key, site.templates["pdf.html"], site.interface(document.lang), self.salt
+        )
+
+    def known(self, document: Document, key: str) -> PdfRecord | None:
+        """Keep a PDF made from the same inputs, or put the cached PDF the memo names; None if neither is there."""
+        stage, unit, place = self.site.stage, f"pdf:{document.pdf.path}", document.pdf.path
+        known = None if self.site.options.only == document.slug else self.site.memo.section(PDFS).get(key)
+        if known is not None:
+            if stage.keep(unit, key):
+                self.cache.used.add(known["pdf"])
+                return known
+            stage.begin(unit)
+            if self.cache.get(known["pdf"], stage.path(place)) is not None:
+                stage.add(unit, key, [place])
+                return known
+        return None
+
+    def make(self, document: Document, key: str) -> PdfRecord | tuple[Waiting, PdfTask]:
+        """Put the cached PDF of a document's print HTML in place, or return the task of rendering it."""
+        site, stage, cache, place = self.site, self.site.stage, self.cache, document.pdf.path
+        stage.begin(f"pdf:{place}")
+        html = print_html(document, site.renderers)
+        assets = release_assets(document.release())
+        folder = document.folder.relative_to(site.config.root).as_posix()
+        content_key = cache.key(html, assets, folder)
+        dest = stage.path(place)
+        stage.add(f"pdf:{place}", key, [place])
+        warnings = None if site.options.only == document.slug else cache.get(content_key, dest)
+        if warnings is not None:
+            return self.record(key, content_key, dest, warnings)
+        pictures = tuple(asset.relative_to(site.config.root).as_posix() for asset in assets)
+        return Waiting(document, content_key, key), PdfTask(html, folder, pictures, dest, document.source, self.salt)
+
+    def record(self, key: str, content_key: str, dest: Path, warnings: list[str]) -> PdfRecord:
+        """Remember a PDF put in place (its size, its warnings) by the key of its inputs."""
+        record = PdfRecord(pdf=content_key, size=dest.stat().st_size, warnings=warnings)
+        return self.site.memo.section(PDFS).put(key, record)
 
 
 @dataclass
@@ -62,13 +120,8 @@ class PdfWriter:
 
     def __post_init__(self) -> None:
         site, options = self.site, self.site.options
-        self.cache = PdfCache(site.config, options.pdf_variant)
-        self.salt = unit_key(
-            self.cache.salt,
-            weasyprint_version(),
-            site.sources.under("templates/fonts"),
-            site.sources.digest("templates/pdf.css"),
-        )
+        self.pdfs = PdfUnits(site)
+        self.cache = self.pdfs.cache
         self.pages = PageWriter(site)
         self.in_feeds: set[Document] = set()
         if not options.embargoed and not options.preview:
@@ -89,10 +142,14 @@ class PdfWriter:
         waiting: list[Waiting] = []
         limit = IN_FLIGHT * max(pool.jobs, 1)
         for document in self.site.documents:
-            known = self._pdf(document, pool, waiting)
-            if known is not None:
+            key = self.pdfs.key(document)
+            known = self.pdfs.known(document, key) or self.pdfs.make(document, key)
+            if isinstance(known, tuple):
+                pool.submit(len(waiting), known[1])
+                waiting.append(known[0])
+            else:
                 self.site.report.reused += 1
-                self._after_pdf(document, *known)
+                self._after_pdf(document, known)
             while len(waiting) - self.site.report.rendered >= limit:
                 finished = pool.finished()
                 if not finished:  # the workers failed, or the build was stopped: `collect` says which
@@ -114,64 +171,26 @@ class PdfWriter:
         done = waiting[result.index]
         dest = done.document.pdf.file(self.site.stage.folder)
         self.cache.put(done.content_key, dest, result.warnings)
-        size = dest.stat().st_size
-        self.site.memo.section(PDFS).put(
-            done.print_key, PdfRecord(pdf=done.content_key, size=size, warnings=result.warnings)
-        )
-        self._after_pdf(done.document, size, result.warnings)
+        self._after_pdf(done.document, self.pdfs.record(done.print_key, done.content_key, dest, result.warnings))
         report.rendered += 1
         self.slowest.append((result.seconds, dest.name))
         self.slowest.sort(reverse=True)
         del self.slowest[3:]
         progress(_bar(report.rendered, len(waiting), self.slowest))
 
-    def _pdf(self, document: Document, pool: PdfExecutor, waiting: list[Waiting]) -> tuple[int, list[str]] | None:
-        """Keep, take from the cache or submit a document's PDF; return its size and warnings if it is there."""
-        site, stage, cache = self.site, self.site.stage, self.cache
-        unit, place = f"pdf:{document.pdf.path}", document.pdf.path
-        print_key = unit_key(
-            site.base, "pdf", document.key, site.templates["pdf.html"], site.interface(document.lang), self.salt
-        )
-        forced = site.options.only == document.slug
-        known = None if forced else site.memo.section(PDFS).get(print_key)
-        if known is not None:
-            if stage.keep(unit, print_key):
-                cache.used.add(known["pdf"])
-                return known["size"], known["warnings"]
-            stage.begin(unit)
-            if cache.get(known["pdf"], stage.path(place)) is not None:
-                stage.add(unit, print_key, [place])
-                return known["size"], known["warnings"]
-        stage.begin(unit)
-        html = print_html(document, site.renderers)
-        assets = release_assets(document.release())
-        folder = document.folder.relative_to(site.config.root).as_posix()
-        content_key = cache.key(html, assets, folder)
-        dest = stage.path(place)
-        stage.add(unit, print_key, [place])
-        warnings = None if forced else cache.get(content_key, dest)
-        if warnings is not None:
-            size = dest.stat().st_size
-            site.memo.section(PDFS).put(print_key, PdfRecord(pdf=content_key, size=size, warnings=warnings))
-            return size, warnings
-        pictures = tuple(asset.relative_to(site.config.root).as_posix() for asset in assets)
-        pool.submit(len(waiting), PdfTask(html, folder, pictures, dest, document.source, self.salt))
-        waiting.append(Waiting(document, content_key, print_key))
-        return None
-
-    def _after_pdf(self, document: Document, size: int, warnings: list[str]) -> None:
+    def _after_pdf(self, document: Document, pdf: PdfRecord) -> None:
         """Write a document's release page once its PDF is there, and what lists show of it; then let its texts go."""
         site = self.site
-        site.sizes[(document.lang, document.slug)] = size
-        for warning in warnings:
+        site.sizes[(document.lang, document.slug)] = pdf["size"]
+        for warning in pdf["warnings"]:
             site.report.warnings.append(
                 Diagnostic(f"{document.pdf.path.rsplit('/', 1)[1]}: {warning}", document.source, severity="warning")
             )
         site.make(self.pages.unit(document))
         if document.listed:
-            site.entry_data(document)
+            site.entries.data(document)
             if document in self.in_feeds:
-                site.feed_content(document)
+                site.entries.feed_content(document)
         document.forget()
 
 

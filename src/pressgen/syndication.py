@@ -41,7 +41,7 @@ class FeedWriter:
         title = f"{renderer.gettext('Press releases')} · {config.organisation.name(code)}"
         items = []
         for d in entries:
-            texts = site.entry_data(d)
+            texts = site.entries.data(d)
             moment = public_moment(d.published, d.embargo, d.date, config)
             items.append(
                 FeedEntry(
@@ -51,7 +51,7 @@ class FeedWriter:
                     tags=tuple(texts["tags"]),
                     published=moment,
                     updated=d.modified or moment,
-                    content=site.feed_content(d),
+                    content=site.entries.feed_content(d),
                     pdf_url=d.pdf.url(config.base_url),
                     pdf_length=site.size(d),
                 )

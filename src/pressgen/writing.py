@@ -29,6 +29,7 @@ from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError
 from pressgen.feeds import feed_content
 from pressgen.gather import Document
+from pressgen.localise import LocalisedRelease
 from pressgen.options import BuildOptions, BuildReport
 from pressgen.output import Stage
 from pressgen.record import interface_copy_path
@@ -166,14 +167,16 @@ def template_keys(config: Config, sources: Sources, memo: Memo) -> dict[str, str
 
     A template that names another with a variable (or does not parse) is keyed with all templates.
     """
-    from jinja2 import Environment, FileSystemLoader, TemplateError, meta
-
     files = {path.removeprefix("templates/"): value for path, value in sources.under("templates")}
     everything = digest_of(sorted(files.items()))
     key = digest_of(code_version(), "templates", everything)
-    known = memo.section(TEMPLATES).get(key)
-    if known is not None:
-        return dict(known)
+    return dict(memo.section(TEMPLATES).keep(key, lambda: _template_keys(config, files, everything)))
+
+
+def _template_keys(config: Config, files: dict[str, str], everything: str) -> dict[str, str]:
+    """Return the key of each entry template, made from the templates `files` (name → digest)."""
+    from jinja2 import Environment, FileSystemLoader, TemplateError, meta
+
     env = Environment(loader=FileSystemLoader(config.templates_dir), extensions=["jinja2.ext.i18n"])
     uses: dict[str, set[str] | None] = {}
 
@@ -204,7 +207,7 @@ def template_keys(config: Config, sources: Sources, memo: Memo) -> dict[str, str
     for name in ENTRY_TEMPLATES:
         closure = used(name)
         keys[name] = everything if closure is None else digest_of(sorted((n, files.get(n)) for n in closure))
-    return dict(memo.section(TEMPLATES).put(key, keys))
+    return keys
 
 
 @dataclass
@@ -230,6 +233,7 @@ class Context:
             code_version(), sources.digest("pressgen.toml"), logo_digest, options.preview, options.embargoed
         )
         self.languages = site_languages(config, self.documents)
+        self.entries = Entries(self.memo, self.renderers, self.templates["_feed_content.html"], self.base)
 
     def make(self, unit: Unit) -> bool:
         """Keep a unit made from the same inputs, or render it; count it. Return whether it was rendered."""
@@ -264,30 +268,24 @@ class Context:
         """Return the size of a document's PDF (written before anything that shows it)."""
         return self.sizes[(document.lang, document.slug)]
 
-    def entry_data(self, document: Document) -> EntryRecord:
-        """Return what lists and feeds show of a document, kept by its key: lists need no texts of
-        the documents that did not change."""
-        known = self.memo.section(ENTRIES).get(document.key)
-        if known is None:
-            localised = document.localised()
-            texts = EntryTexts.of(localised)
-            known = self.memo.section(ENTRIES).put(
-                document.key,
-                EntryRecord(
-                    title=texts.title,
-                    date_text=texts.date_text,
-                    location=texts.location,
-                    summary=str(texts.summary) if texts.summary is not None else None,
-                    summary_text=localised.summary_text,
-                    embargo_text=texts.embargo_text,
-                    tags=list(localised.release.tags),
-                ),
-            )
-        return known
 
-    def entry(self, document: Document) -> EntryTexts:
+class Entries:
+    """What lists and feeds show of each document, kept in the memo by the document's key: lists need
+    no texts of the documents that did not change."""
+
+    def __init__(self, memo: Memo, renderers: Renderers, template: str, base: str):
+        self.memo = memo
+        self.renderers = renderers
+        self.template = template  # the key of _feed_content.html
+        self.base = base
+
+    def data(self, document: Document) -> EntryRecord:
+        """Return what lists and feeds show of a document."""
+        return self.memo.section(ENTRIES).keep(document.key, lambda: _entry_record(document.localised()))
+
+    def texts(self, document: Document) -> EntryTexts:
         """Return what a newsroom shows of a document."""
-        known = self.entry_data(document)
+        known = self.data(document)
         return EntryTexts(
             known["title"],
             document.date,
@@ -299,13 +297,23 @@ class Context:
 
     def feed_content(self, document: Document) -> str:
         """Return the HTML of a document's feed entry (kept by its key and its template's)."""
-        key = digest_of(document.key, self.templates["_feed_content.html"], self.interface(document.lang), self.base)
-        known = self.memo.section(FEED_CONTENT).get(key)
-        if known is None:
-            known = self.memo.section(FEED_CONTENT).put(
-                key, feed_content(self.renderers[document.lang], document.localised())
-            )
-        return known
+        key = digest_of(document.key, self.template, self.renderers.digests[document.lang], self.base)
+        return self.memo.section(FEED_CONTENT).keep(
+            key, lambda: feed_content(self.renderers[document.lang], document.localised())
+        )
+
+
+def _entry_record(localised: LocalisedRelease) -> EntryRecord:
+    texts = EntryTexts.of(localised)
+    return EntryRecord(
+        title=texts.title,
+        date_text=texts.date_text,
+        location=texts.location,
+        summary=str(texts.summary) if texts.summary is not None else None,
+        summary_text=localised.summary_text,
+        embargo_text=texts.embargo_text,
+        tags=list(localised.release.tags),
+    )
 
 
 def site_languages(config: Config, documents: list[Document]) -> list[Language]:
