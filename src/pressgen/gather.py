@@ -4,7 +4,7 @@ Before anything is written, `check_sources` reads and checks every release, pict
 (each parsed only when its digest is new: the memo keeps what was found); then the documents are
 chosen, from the publication record (`public_documents`) or from the current sources with the
 gate's verdict (`preview_documents`). Each `Document` carries a key, the digest of everything its
-texts come from, and makes its texts only when something of it has to be rendered (`site.py`).
+texts come from, and makes its texts only when something of it has to be rendered (`writing.py`).
 `build` imports this module only once its no-op check has found work to do.
 """
 
@@ -390,15 +390,7 @@ def public_documents(
                 continue
             meta = memo.section(PUBLISHED).put(key, _recorded_facts(config, versions))
         if not exists:
-            report.warnings.append(
-                Diagnostic(
-                    f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
-                    "(a published release stays in the project; withdraw it to take it out of the newsroom)",
-                    record_path(config, slug),
-                    1,
-                    severity="warning",
-                )
-            )
+            report.warnings.append(_gone(config, slug))
         texts = _Recorded(config, slug, options, versions)
         source_path = config.releases_dir / slug / "release.md"
         embargo = _moment(meta["embargo"])
@@ -440,6 +432,17 @@ def public_documents(
     # Newest first by the release's date (its dateline), then by when it became public.
     documents.sort(key=lambda d: (d.date, d.published or now, d.slug), reverse=True)
     return documents
+
+
+def _gone(config: Config, slug: str) -> Diagnostic:
+    """Say that a recorded release is gone from releases/."""
+    return Diagnostic(
+        f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
+        "(a published release stays in the project; withdraw it to take it out of the newsroom)",
+        record_path(config, slug),
+        1,
+        severity="warning",
+    )
 
 
 def _recorded(config: Config, sources: Sources, problems: Problems) -> list[str]:
@@ -603,31 +606,8 @@ def preview_documents(
         interface_reasons = memo.section(INTERFACE).put(
             interface_key, {lang: interface.reasons(lang) for lang in config.codes}
         )
-
-    keys: dict[str, dict[str, str]] = {}
-    missing: list[ReleaseFacts] = []
-    for release in facts:
-        record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
-        folder = sources.under(f"releases/{release.slug}")
-        keys[release.slug] = {}
-        for language in config.languages:
-            catalog = sources.digest(
-                release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
-            )
-            key = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
-            keys[release.slug][language.code] = key
-            if memo.section(GATE).get(key) is None and release not in missing:
-                missing.append(release)
-    assessed: dict[str, dict[str, Version]] = {}
-    if missing:
-        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
-        interface = interface or assess_interface(config)
-        assessment = assess(config, releases, now, interface)
-        _stop_if_unreadable(assessment.unreadable())
-        for version in assessment.versions:
-            assessed.setdefault(version.release.slug, {})[version.lang] = version
-            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
-            memo.section(GATE).put(keys[version.release.slug][version.lang], {"reasons": own})
+    keys = {release.slug: _gate_keys(config, sources, base, release, checks) for release in facts}
+    assessed = _assess(config, memo, facts, keys, now, interface)
 
     documents: list[Document] = []
     shown: list[tuple[Path, MetadataFacts]] = []
@@ -668,6 +648,43 @@ def preview_documents(
     _metadata_warnings(config, shown, report)
     documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     return documents
+
+
+def _gate_keys(
+    config: Config, sources: Sources, base: str, release: ReleaseFacts, checks: list[tuple[str, str]]
+) -> dict[str, str]:
+    """Return the key of the gate's verdict on each language version of a release, by language."""
+    record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
+    folder = sources.under(f"releases/{release.slug}")
+    keys = {}
+    for language in config.languages:
+        path = release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
+        catalog = sources.digest(path)
+        keys[language.code] = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
+    return keys
+
+
+def _assess(
+    config: Config,
+    memo: Memo,
+    facts: list[ReleaseFacts],
+    keys: dict[str, dict[str, str]],
+    now: dt.datetime,
+    interface: Interface | None,
+) -> dict[str, dict[str, Version]]:
+    """Assess the releases with a version the memo holds no verdict on; keep each verdict (`GATE`)."""
+    missing = [r for r in facts if any(memo.section(GATE).get(key) is None for key in keys[r.slug].values())]
+    assessed: dict[str, dict[str, Version]] = {}
+    if missing:
+        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
+        interface = interface or assess_interface(config)
+        assessment = assess(config, releases, now, interface)
+        _stop_if_unreadable(assessment.unreadable())
+        for version in assessment.versions:
+            assessed.setdefault(version.release.slug, {})[version.lang] = version
+            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
+            memo.section(GATE).put(keys[version.release.slug][version.lang], {"reasons": own})
+    return assessed
 
 
 def _interface_digests(config: Config, sources: Sources) -> list[str | None]:
