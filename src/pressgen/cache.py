@@ -270,29 +270,7 @@ class Sources:
             for path, entry in (files.items() if isinstance(files, dict) else ())
             if isinstance(entry, list) and entry and isinstance(entry[-1], str)
         }
-        started = time.time_ns()
-        digests: dict[str, str] = {}
-        kept: dict[str, list[Any]] = {}
-        racy: dict[str, list[int]] = {}
-        for relative, status in _input_files(config.root):
-            entry = before.get(relative)
-            key = _stat_key(status)
-            if isinstance(entry, list) and entry[:-1] == key:  # a trusted file, as it was (the common case)
-                digests[relative] = entry[-1]
-                kept[relative] = entry
-                continue
-            digests[relative] = _hash_file(config.root / relative, status)
-            if changed is not None and not (isinstance(entry, list) and entry[-1] == digests[relative]):
-                changed()
-                changed = None
-            if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
-                kept[relative] = [*key, digests[relative]]
-            else:  # racily clean, or not a file: read again next time, but a change only if its digest is new
-                kept[relative] = [digests[relative]]
-                if stat.S_ISREG(status.st_mode):
-                    racy[relative] = key
-        if changed is not None and any(path not in digests for path in before):
-            changed()
+        digests, kept, racy = _hash_inputs(config, before, changed)
         if kept != before:
             _save_sources(config, kept)
         return cls(config, digests, kept, racy)
@@ -337,6 +315,37 @@ class Sources:
     def fingerprint(self, *more: object) -> str:
         """Return one digest of every input file, its path and its digest, and `more`."""
         return digest_of(code_version(), sorted(self.digests.items()), *more)
+
+
+def _hash_inputs(
+    config: Config, before: dict[str, list[Any]], changed: Callable[[], None] | None
+) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, list[int]]]:
+    """Return the digest of every input file, what sources.json is to keep of each, and the status of
+    each racily clean file read (`Sources.scan`); call `changed` at the first file that changed."""
+    started = time.time_ns()
+    digests: dict[str, str] = {}
+    kept: dict[str, list[Any]] = {}
+    racy: dict[str, list[int]] = {}
+    for relative, status in _input_files(config.root):
+        entry = before.get(relative)
+        key = _stat_key(status)
+        if isinstance(entry, list) and entry[:-1] == key:  # a trusted file, as it was (the common case)
+            digests[relative] = entry[-1]
+            kept[relative] = entry
+            continue
+        digests[relative] = _hash_file(config.root / relative, status)
+        if changed is not None and not (isinstance(entry, list) and entry[-1] == digests[relative]):
+            changed()
+            changed = None
+        if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
+            kept[relative] = [*key, digests[relative]]
+        else:  # racily clean, or not a file: read again next time, but a change only if its digest is new
+            kept[relative] = [digests[relative]]
+            if stat.S_ISREG(status.st_mode):
+                racy[relative] = key
+    if changed is not None and any(path not in digests for path in before):
+        changed()
+    return digests, kept, racy
 
 
 def _sources_path(config: Config) -> Path:

@@ -3,6 +3,7 @@ choose a language. Each page is a unit (`writing.Unit`), written after the PDFs,
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,19 @@ class NewsroomPage:
     chunk: list[Document]
 
     def place(self, number: int) -> Place:
+        """Return the place of page `number` of the same list."""
         code = self.language.code
         return urls.newsroom(code, number) if self.year is None else urls.newsroom_year(code, self.year, number)
+
+    def pagination(self, here: Place) -> Pagination:
+        number, pages = self.number, self.pages
+        before = self.place(number - 1).relative_to(here) if number > 1 else None
+        after = self.place(number + 1).relative_to(here) if number < pages else None
+        return Pagination(number, pages, before, after)
+
+    def year_links(self, here: Place) -> list[YearLink]:
+        code = self.language.code
+        return [YearLink(y, urls.newsroom_year(code, y).relative_to(here), y == self.year) for y in self.years]
 
 
 class NewsroomWriter:
@@ -38,11 +50,9 @@ class NewsroomWriter:
 
     def __init__(self, site: Context):
         self.site = site
-        self.counts: dict[tuple[str, int | None], int] = {}  # listed releases by language, and year
-        for document in site.documents:
-            if document.listed:
-                for year in (None, document.date.year):
-                    self.counts[(document.lang, year)] = self.counts.get((document.lang, year), 0) + 1
+        self.counts = Counter(  # listed releases by language, and year
+            (d.lang, year) for d in site.documents if d.listed for year in (None, d.date.year)
+        )
 
     def units(self) -> Iterator[Unit]:
         size = self.site.options.page_size
@@ -78,18 +88,15 @@ class NewsroomWriter:
         config, languages = self.site.config, self.site.languages
         if newsroom.year is None and newsroom.number == 1:
             return newsroom_alternates(config, languages, here)
-        found = [a for a in newsroom_alternates(config, languages, here) if self._has(a.lang, newsroom)]
+        before = (newsroom.number - 1) * self.site.options.page_size  # listed on the pages before this one
+        found = [
+            a for a in newsroom_alternates(config, languages, here) if self.counts[(a.lang, newsroom.year)] > before
+        ]
         return [replace_place(a, here, config) for a in found]
-
-    def _has(self, code: str, newsroom: NewsroomPage) -> bool:
-        """Tell whether language `code` has a page numbered as `newsroom` (of the archive of its year)."""
-        count = self.counts.get((code, newsroom.year), 0)
-        return count > (newsroom.number - 1) * self.site.options.page_size
 
     def render(self, newsroom: NewsroomPage, here: Place, alternates: list[Alternate]) -> list[str]:
         site, config, options = self.site, self.site.config, self.site.options
-        language, number, pages, year = newsroom.language, newsroom.number, newsroom.pages, newsroom.year
-        code = language.code
+        language, code = newsroom.language, newsroom.language.code
         renderer = site.renderers[code]
         entries = [
             NewsroomEntry(
@@ -106,14 +113,9 @@ class NewsroomWriter:
             x_default=urls.ROOT.url(config.base_url),
             noindex=options.embargoed or options.preview,
             entries=entries,
-            pagination=Pagination(
-                number,
-                pages,
-                newsroom.place(number - 1).relative_to(here) if number > 1 else None,
-                newsroom.place(number + 1).relative_to(here) if number < pages else None,
-            ),
-            year=year,
-            years=[YearLink(y, urls.newsroom_year(code, y).relative_to(here), y == year) for y in newsroom.years],
+            pagination=newsroom.pagination(here),
+            year=newsroom.year,
+            years=newsroom.year_links(here),
             feed=urls.feed(code).relative_to(here),
             withdrawn=bool(site.withdrawn(code)),
         )
