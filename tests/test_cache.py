@@ -222,3 +222,25 @@ def test_the_secret_is_the_user_s_own_and_a_broken_one_is_made_anew(
     finally:
         monkeypatch.undo()
         cache_secret.cache_clear()
+
+
+def test_a_memo_keeps_each_record_once_makes_one_of_another_shape_again_and_forgets_what_is_unused() -> None:
+    from pressgen.cache import Memo, Section
+
+    counts: Section[dict[str, int]] = Section("counts", lambda v: isinstance(v, dict) and isinstance(v.get("n"), int))
+    memo = Memo({"counts": {"kept": {"n": 1}, "other shape": {"n": "one"}, "unused": {"n": 3}}})
+    made: list[str] = []
+
+    def make(key: str) -> Callable[[], dict[str, int]]:
+        def counted() -> dict[str, int]:
+            made.append(key)
+            return {"n": 2}
+
+        return counted
+
+    records = memo.section(counts)
+    assert records.keep("kept", make("kept")) == {"n": 1}
+    assert records.keep("other shape", make("other shape")) == {"n": 2}
+    assert memo.section(counts).keep("other shape", make("again")) == {"n": 2}
+    assert made == ["other shape"]
+    assert memo.data() == {"counts": {"kept": {"n": 1}, "other shape": {"n": 2}}}

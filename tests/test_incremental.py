@@ -360,29 +360,29 @@ def test_a_build_holds_only_a_few_documents_waiting_for_their_pdf(
 ) -> None:
     """The main process takes rendered PDFs (and writes their pages) before it hands out more than
     IN_FLIGHT a worker: it never holds the texts of a whole archive at once. The output is the same."""
-    from pressgen import pool, site
+    from pressgen import pages, pool
 
     publish_all(cli, project)
     assert cli(project, "build", "--jobs", "2").code == 0
     whole = tree_digest(project / "public")
     shutil.rmtree(project / "public")
     shutil.rmtree(project / ".pressgen-cache")
-    monkeypatch.setattr(site, "IN_FLIGHT", 1)
+    monkeypatch.setattr(pages, "IN_FLIGHT", 1)
     waiting: list[int] = []
     counts: list[int] = []
-    submit, take = pool.PdfPool.submit, site.Site._take
+    submit, take = pool.PdfPool.submit, pages.PdfWriter._take
 
     def submitting(self: pool.PdfPool, index: int, task: pool.PdfTask) -> None:
         waiting.append(index)
         counts.append(len(waiting))
         submit(self, index, task)
 
-    def taking(self: site.Site, result: pool.PdfResult, *args: Any) -> None:
+    def taking(self: pages.PdfWriter, result: pool.PdfResult, *args: Any) -> None:
         waiting.remove(result.index)
         take(self, result, *args)
 
     monkeypatch.setattr(pool.PdfPool, "submit", submitting)
-    monkeypatch.setattr(site.Site, "_take", taking)
+    monkeypatch.setattr(pages.PdfWriter, "_take", taking)
     assert rendered(cli(project, "build", "--jobs", "2").out) == (3, 0)
     assert len(counts) == 3 and max(counts) == 2  # 2 workers × 1: the third waited for a PDF
     assert tree_digest(project / "public") == whole

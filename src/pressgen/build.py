@@ -11,10 +11,11 @@ The stages, top to bottom:
    gate's verdict). The modules of stages 2 and 3 are imported only once stage 1 finds work.
    Each document carries a key: the digest of everything its texts come from. Its texts are made
    only when something of it has to be rendered.
-3. Writing (`site.Site`): each page, PDF, newsroom page, feed and sitemap is a unit whose key is
-   the digest of its inputs; a unit whose key is unchanged is kept from the previous generation of
-   the output, the others are made. The stage is swapped in whole at the end (`output.generation`),
-   so a failed build leaves the previous output as it was.
+3. Writing (`site.Site`, one writer per kind of output): each page, PDF, newsroom page, feed and
+   sitemap is a unit that declares its inputs (`writing.Unit`); one loop keys it with their digest,
+   keeps it from the previous generation of the output when its key is unchanged, or makes it.
+   The stage is swapped in whole at the end (`output.generation`), so a failed build leaves the
+   previous output as it was.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from pressgen.options import BuildOptions, BuildReport, Progress
 from pressgen.output import Generation, check_output_dir, generation, project_lock
 
 if TYPE_CHECKING:
+    from pressgen.gather import Document
     from pressgen.pool import PdfExecutor, PdfPool
 
 
@@ -137,13 +139,6 @@ def _gather_and_write(
     progress: Progress,
 ) -> BuildReport:
     """Read and check everything, then write the output folder (the build after its no-op check)."""
-    from pressgen.gather import (
-        check_sources,
-        preview_documents,
-        public_documents,
-        recorded_embargoes,
-        warn_of_sources,
-    )
     from pressgen.pool import font_subsetter
     from pressgen.site import Site
 
@@ -151,18 +146,7 @@ def _gather_and_write(
     state = read_state(config, recorded)
     memo = Memo(state.get("memo"))
     report = BuildReport(out_dir=out_dir)
-
-    # Gather: everything is read and checked before anything is written. A public build renders the
-    # record alone: what is wrong in the current sources is a warning. The embargoes the output
-    # knows of are the moments at which it stops being valid.
-    if options.preview:
-        facts = check_sources(config, sources, memo, options)
-        documents = preview_documents(config, sources, memo, facts, options, now, report)
-        embargoes = [d.embargo for d in documents if d.embargo is not None]
-    else:
-        warn_of_sources(config, sources, memo, options, report)
-        documents = public_documents(config, sources, memo, options, now, report)
-        embargoes = recorded_embargoes(memo)
+    documents, embargoes = _gather(config, options, now, sources, memo, report)
 
     # Write: into the stage of the next generation of the output, swapped in whole at the end.
     live = Generation.from_data(state.get("live"))
@@ -201,6 +185,31 @@ def _gather_and_write(
         site.cache.prune(write_manifest(config, recorded, manifest))
     sources.settle()
     return report
+
+
+def _gather(
+    config: Config, options: BuildOptions, now: dt.datetime, sources: Sources, memo: Memo, report: BuildReport
+) -> tuple[list[Document], list[dt.datetime]]:
+    """Read and check everything before anything is written; return the documents to write and the
+    embargoes the output knows of (the moments at which it stops being valid).
+
+    A public build renders the record alone: what is wrong in the current sources is a warning.
+    """
+    from pressgen.gather import (
+        check_sources,
+        preview_documents,
+        public_documents,
+        recorded_embargoes,
+        warn_of_sources,
+    )
+
+    if options.preview:
+        facts = check_sources(config, sources, memo, options)
+        documents = preview_documents(config, sources, memo, facts, options, now, report)
+        return documents, [d.embargo for d in documents if d.embargo is not None]
+    warn_of_sources(config, sources, memo, options, report)
+    documents = public_documents(config, sources, memo, options, now, report)
+    return documents, recorded_embargoes(memo)
 
 
 @contextmanager
@@ -254,7 +263,7 @@ def print_documents(config: Config, options: BuildOptions) -> Iterator[tuple[str
     (the texts of 30,000 documents would not fit in memory at once).
     """
     from pressgen.gather import check_sources, preview_documents, public_documents
-    from pressgen.site import print_html, renderers
+    from pressgen.writing import print_html, renderers
 
     now = options.now or dt.datetime.now(dt.UTC)
     report = BuildReport(out_dir=config.output_dir)

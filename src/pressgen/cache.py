@@ -47,9 +47,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar, cast
 
 from pressgen import __version__
 from pressgen.config import Config
@@ -71,6 +71,8 @@ RACY_NS = 2_000_000_000
 # The libraries whose versions change what a build writes.
 _LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools", "pyyaml")
 
+
+T = TypeVar("T")
 
 # One encoder for every digest: `json.dumps` with options makes a new one on each call.
 _KEY_JSON = json.JSONEncoder(separators=(",", ":"), default=str)
@@ -268,29 +270,7 @@ class Sources:
             for path, entry in (files.items() if isinstance(files, dict) else ())
             if isinstance(entry, list) and entry and isinstance(entry[-1], str)
         }
-        started = time.time_ns()
-        digests: dict[str, str] = {}
-        kept: dict[str, list[Any]] = {}
-        racy: dict[str, list[int]] = {}
-        for relative, status in _input_files(config.root):
-            entry = before.get(relative)
-            key = _stat_key(status)
-            if isinstance(entry, list) and entry[:-1] == key:  # a trusted file, as it was (the common case)
-                digests[relative] = entry[-1]
-                kept[relative] = entry
-                continue
-            digests[relative] = _hash_file(config.root / relative, status)
-            if changed is not None and not (isinstance(entry, list) and entry[-1] == digests[relative]):
-                changed()
-                changed = None
-            if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
-                kept[relative] = [*key, digests[relative]]
-            else:  # racily clean, or not a file: read again next time, but a change only if its digest is new
-                kept[relative] = [digests[relative]]
-                if stat.S_ISREG(status.st_mode):
-                    racy[relative] = key
-        if changed is not None and any(path not in digests for path in before):
-            changed()
+        digests, kept, racy = _hash_inputs(config, before, changed)
         if kept != before:
             _save_sources(config, kept)
         return cls(config, digests, kept, racy)
@@ -335,6 +315,37 @@ class Sources:
     def fingerprint(self, *more: object) -> str:
         """Return one digest of every input file, its path and its digest, and `more`."""
         return digest_of(code_version(), sorted(self.digests.items()), *more)
+
+
+def _hash_inputs(
+    config: Config, before: dict[str, list[Any]], changed: Callable[[], None] | None
+) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, list[int]]]:
+    """Return the digest of every input file, what sources.json is to keep of each, and the status of
+    each racily clean file read (`Sources.scan`); call `changed` at the first file that changed."""
+    started = time.time_ns()
+    digests: dict[str, str] = {}
+    kept: dict[str, list[Any]] = {}
+    racy: dict[str, list[int]] = {}
+    for relative, status in _input_files(config.root):
+        entry = before.get(relative)
+        key = _stat_key(status)
+        if isinstance(entry, list) and entry[:-1] == key:  # a trusted file, as it was (the common case)
+            digests[relative] = entry[-1]
+            kept[relative] = entry
+            continue
+        digests[relative] = _hash_file(config.root / relative, status)
+        if changed is not None and not (isinstance(entry, list) and entry[-1] == digests[relative]):
+            changed()
+            changed = None
+        if stat.S_ISREG(status.st_mode) and status.st_ctime_ns < started - RACY_NS:
+            kept[relative] = [*key, digests[relative]]
+        else:  # racily clean, or not a file: read again next time, but a change only if its digest is new
+            kept[relative] = [digests[relative]]
+            if stat.S_ISREG(status.st_mode):
+                racy[relative] = key
+    if changed is not None and any(path not in digests for path in before):
+        changed()
+    return digests, kept, racy
 
 
 def _sources_path(config: Config) -> Path:
@@ -400,26 +411,62 @@ def _hash_file(path: Path, status: os.stat_result) -> str:
 # --- memos ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    """A section of the memo: its name, and the type of the records it holds (as JSON holds them).
+
+    `valid` tells a record this pressgen keeps from anything else the state may hold (which is
+    then a miss): the state is sealed and made by this very code (`read_state`), so by default
+    any record is one.
+    """
+
+    name: str
+    valid: Callable[[object], bool] = field(default=lambda value: value is not None)
+
+
+class Records(Generic[T]):
+    """The records of one section of a memo, typed: what `Memo.section` returns."""
+
+    def __init__(self, section: Section[T], before: dict[str, Any], now: dict[str, Any]):
+        self._valid = section.valid
+        self._before = before
+        self._now = now
+
+    def get(self, key: str) -> T | None:
+        """Return the record kept for `key` (and keep it), None if there is none."""
+        if key in self._now:
+            return cast(T, self._now[key])
+        value = self._before.get(key)
+        if value is None or not self._valid(value):
+            return None
+        self._now[key] = value
+        return cast(T, value)
+
+    def put(self, key: str, value: T) -> T:
+        self._now[key] = value
+        return value
+
+    def keep(self, key: str, make: Callable[[], T]) -> T:
+        """Return the record kept for `key`; if there is none, the one `make` returns, kept from now on."""
+        known = self.get(key)
+        return known if known is not None else self.put(key, make())
+
+    def values(self) -> list[T]:
+        """Return the records this build used or made."""
+        return [cast(T, value) for value in self._now.values()]
+
+
 class Memo:
-    """JSON values by key, in sections; what a build does not use is forgotten when it saves."""
+    """JSON records by key, in typed sections; what a build does not use is forgotten when it saves."""
 
     def __init__(self, data: dict[str, dict[str, Any]] | None = None):
         self.before: dict[str, dict[str, Any]] = data or {}
         self.now: dict[str, dict[str, Any]] = {}
 
-    def get(self, section: str, key: str) -> Any:
-        """Return the value kept for `key` (and keep it), None if there is none."""
-        mine = self.now.setdefault(section, {})
-        if key in mine:
-            return mine[key]
-        value = self.before.get(section, {}).get(key)
-        if value is not None:
-            mine[key] = value
-        return value
-
-    def put(self, section: str, key: str, value: Any) -> Any:
-        self.now.setdefault(section, {})[key] = value
-        return value
+    def section(self, section: Section[T]) -> Records[T]:
+        """Return the records of a section."""
+        before = self.before.get(section.name)
+        return Records(section, before if isinstance(before, dict) else {}, self.now.setdefault(section.name, {}))
 
     def data(self) -> dict[str, dict[str, Any]]:
         return self.now

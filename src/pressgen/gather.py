@@ -4,7 +4,7 @@ Before anything is written, `check_sources` reads and checks every release, pict
 (each parsed only when its digest is new: the memo keeps what was found); then the documents are
 chosen, from the publication record (`public_documents`) or from the current sources with the
 gate's verdict (`preview_documents`). Each `Document` carries a key, the digest of everything its
-texts come from, and makes its texts only when something of it has to be rendered (`site.py`).
+texts come from, and makes its texts only when something of it has to be rendered (`writing.py`).
 `build` imports this module only once its no-op check has found work to do.
 """
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 from pressgen import urls
-from pressgen.cache import Memo, Sources, code_version, digest_of
+from pressgen.cache import Memo, Section, Sources, code_version, digest_of
 from pressgen.catalogs import interface_catalog_path, read_catalog, release_catalog_path
 from pressgen.config import Config, Language
 from pressgen.errors import Diagnostic, PressgenError, Problems, note
@@ -91,6 +92,56 @@ class Document:
         self.texts.done()
 
 
+# What the front matter says of a release's pictures' metadata, its line, and whether there are
+# pictures (`_metadata_facts`). Records hold lists where these say tuples: JSON has no tuples.
+MetadataFacts = tuple[str | None, int | None, bool]
+
+
+class ReleaseRecord(TypedDict):
+    """What the memo keeps of a release in releases/, by the digest of its release.md."""
+
+    lang: str
+    date: str
+    embargo: str | None
+    pictures: list[tuple[str, int]]  # each picture of the body and its line
+    metadata: MetadataFacts
+
+
+class VersionRecord(TypedDict):
+    """What the memo keeps of one recorded version of a release."""
+
+    lang: str
+    published: str | None
+    modified: str | None
+    lags: str | None  # why it lags behind its source version
+    metadata: MetadataFacts
+
+
+class RecordedRecord(TypedDict):
+    """What the memo keeps of a recorded release, by the digests of its files in published/."""
+
+    lang: str
+    date: str
+    embargo: str | None
+    withdrawn: str | None
+    versions: list[VersionRecord]
+
+
+class GateRecord(TypedDict):
+    """The gate's verdict on a version of the current sources (its own reasons, not the interface's)."""
+
+    reasons: list[str]
+
+
+RELEASES: Section[ReleaseRecord] = Section("releases")
+PICTURES: Section[bool] = Section("pictures")  # a release's pictures were found sound
+CATALOGS: Section[bool] = Section("catalogs")  # a catalog was read without an error
+PUBLISHED: Section[RecordedRecord] = Section("published")
+EMBARGOES: Section[str] = Section("embargoes")  # the embargo of a recorded release not withdrawn
+INTERFACE: Section[dict[str, list[str]]] = Section("interface")  # the interface's reasons, by language
+GATE: Section[GateRecord] = Section("gate")
+
+
 def _moment(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
@@ -112,7 +163,7 @@ class ReleaseFacts:
     lang: str
     date: dt.date
     embargo: dt.datetime | None
-    metadata: list[Any]  # `_metadata_facts`: what its front matter says of its pictures' metadata
+    metadata: MetadataFacts
 
 
 def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOptions) -> list[ReleaseFacts]:
@@ -130,24 +181,21 @@ def check_sources(config: Config, sources: Sources, memo: Memo, options: BuildOp
     for path in paths:
         slug = path.parent.name
         key = digest_of(base, "release", slug, sources.digest(f"releases/{slug}/release.md"))
-        facts = memo.get("releases", key)
-        if facts is None:
-            try:
-                release = read_release(path, config)
-            except PressgenError as exc:
-                problems.extend(exc)
-                continue
-            facts = memo.put("releases", key, _release_facts(release))
+        try:
+            facts = memo.section(RELEASES).keep(key, partial(_release_facts, path, config))
+        except PressgenError as exc:
+            problems.extend(exc)
+            continue
         # Keyed with every file of the folder: a picture's path may pass through a link or a folder.
         pictures_key = digest_of(key, facts["pictures"], sources.under(f"releases/{slug}"))
-        if memo.get("pictures", pictures_key) is None:
+        if memo.section(PICTURES).get(pictures_key) is None:
             before = len(problems.items)
             for src, line in facts["pictures"]:
                 problem = asset_problem(path.parent, src)
                 if problem:
                     problems.error(f"image '{src}' {problem}", path, line)
             if len(problems.items) == before:
-                memo.put("pictures", pictures_key, True)
+                memo.section(PICTURES).put(pictures_key, True)
         found.append(
             ReleaseFacts(
                 slug,
@@ -197,22 +245,24 @@ def warn_of_sources(config: Config, sources: Sources, memo: Memo, options: Build
         )
 
 
-def _release_facts(release: Release) -> dict[str, Any]:
+def _release_facts(path: Path, config: Config) -> ReleaseRecord:
+    """Read a release in releases/ and return what the memo keeps of it."""
+    release = read_release(path, config)
     return {
         "lang": release.lang,
         "date": release.date.isoformat(),
         "embargo": _iso(release.embargo),
-        "pictures": [[src, line] for src, line in body_assets(release)],
+        "pictures": list(body_assets(release)),
         "metadata": _metadata_facts(release),
     }
 
 
-def _metadata_facts(release: Release) -> list[Any]:
+def _metadata_facts(release: Release) -> MetadataFacts:
     """Return what the front matter says of the pictures' metadata, its line, and whether there are pictures."""
-    return [release.picture_metadata, release.lines.get("picture_metadata"), bool(release_assets(release))]
+    return (release.picture_metadata, release.lines.get("picture_metadata"), bool(release_assets(release)))
 
 
-def _metadata_warnings(config: Config, releases: list[tuple[Path, list[Any]]], report: BuildReport) -> None:
+def _metadata_warnings(config: Config, releases: list[tuple[Path, MetadataFacts]], report: BuildReport) -> None:
     """Warn that pictures are published with their metadata, where the site or a release says so."""
     if config.picture_metadata == "keep":
         report.warnings.append(
@@ -242,9 +292,7 @@ def _check_catalog(config: Config, sources: Sources, memo: Memo, path: Path, lan
     if digest is None:
         return
     key = digest_of(code_version(), "catalog", language.locale_id, digest)
-    if memo.get("catalogs", key) is None:
-        read_catalog(path, language)
-        memo.put("catalogs", key, True)
+    memo.section(CATALOGS).keep(key, lambda: read_catalog(path, language) is not None)
 
 
 # --- the public site: what the record makes public -----------------------------------------------
@@ -323,7 +371,7 @@ def public_documents(
     """
     problems = Problems()
     documents: list[Document] = []
-    metadata_notes: list[tuple[Path, list[Any]]] = []
+    metadata_notes: list[tuple[Path, MetadataFacts]] = []
     base = digest_of(code_version(), sources.digest("pressgen.toml"))
     recorded = _recorded(config, sources, problems)
     if options.only is not None and options.only not in recorded:
@@ -331,7 +379,7 @@ def public_documents(
     for slug in recorded:
         exists = (config.releases_dir / slug / "release.md").is_file()
         key = digest_of(base, "published", slug, sources.under(f"{RECORD_DIR}/{slug}"))
-        meta = memo.get("published", key)
+        meta = memo.section(PUBLISHED).get(key)
         versions = None
         if meta is None:
             try:
@@ -340,23 +388,15 @@ def public_documents(
             except PressgenError as exc:
                 problems.extend(exc)
                 continue
-            meta = memo.put("published", key, _recorded_facts(config, versions))
+            meta = memo.section(PUBLISHED).put(key, _recorded_facts(config, versions))
         if not exists:
-            report.warnings.append(
-                Diagnostic(
-                    f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
-                    "(a published release stays in the project; withdraw it to take it out of the newsroom)",
-                    record_path(config, slug),
-                    1,
-                    severity="warning",
-                )
-            )
+            report.warnings.append(_gone(config, slug))
         texts = _Recorded(config, slug, options, versions)
         source_path = config.releases_dir / slug / "release.md"
         embargo = _moment(meta["embargo"])
         withdrawn = _moment(meta["withdrawn"])
-        if embargo is not None and withdrawn is None:
-            memo.put("embargoes", key, meta["embargo"])
+        if meta["embargo"] is not None and withdrawn is None:
+            memo.section(EMBARGOES).put(key, meta["embargo"])
         embargoed = embargo is not None and embargo > now
         if embargoed != options.embargoed:
             continue  # under embargo: no trace; or, for the pack, public already
@@ -394,6 +434,17 @@ def public_documents(
     return documents
 
 
+def _gone(config: Config, slug: str) -> Diagnostic:
+    """Say that a recorded release is gone from releases/."""
+    return Diagnostic(
+        f"the record publishes '{slug}', but releases/{slug}/release.md no longer exists: restore it "
+        "(a published release stays in the project; withdraw it to take it out of the newsroom)",
+        record_path(config, slug),
+        1,
+        severity="warning",
+    )
+
+
 def _recorded(config: Config, sources: Sources, problems: Problems) -> list[str]:
     """Return the slugs of the recorded releases; a release folder in published/ that is a link is an error."""
     slugs = set()
@@ -414,14 +465,14 @@ def _recorded(config: Config, sources: Sources, problems: Problems) -> list[str]
 def recorded_embargoes(memo: Memo) -> list[dt.datetime]:
     """Return the embargoes of every recorded release not withdrawn (public or not): the build is valid
     until the next lifts."""
-    return [moment for value in memo.data().get("embargoes", {}).values() if (moment := _moment(value)) is not None]
+    return [moment for value in memo.section(EMBARGOES).values() if (moment := _moment(value)) is not None]
 
 
-def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, Any]:
+def _recorded_facts(config: Config, versions: list[PublicVersion]) -> RecordedRecord:
     """Return what the build needs of a recorded release to list it and key its documents."""
     source = next(v for v in versions if v.version.source is None)
     release = source.release
-    facts = []
+    facts: list[VersionRecord] = []
     for version in versions:
         lags = None
         if version.lags:
@@ -445,7 +496,7 @@ def _recorded_facts(config: Config, versions: list[PublicVersion]) -> dict[str, 
         "date": release.date.isoformat(),
         "embargo": _iso(release.embargo),
         "withdrawn": _iso(withdrawn.at) if withdrawn is not None else None,
-        "versions": sorted(facts, key=lambda f: order.get(str(f["lang"]), len(order))),
+        "versions": sorted(facts, key=lambda f: order.get(f["lang"], len(order))),
     }
 
 
@@ -547,42 +598,19 @@ def preview_documents(
     interface_key = digest_of(
         base, "interface", sources.under("templates"), checks, _interface_digests(config, sources)
     )
-    interface_reasons = memo.get("interface", interface_key)
+    interface_reasons = memo.section(INTERFACE).get(interface_key)
     interface: Interface | None = None
     if interface_reasons is None:
         interface = assess_interface(config)
         _stop_if_unreadable([f for found in interface.findings.values() for f in found])
-        interface_reasons = memo.put(
-            "interface", interface_key, {lang: interface.reasons(lang) for lang in config.codes}
+        interface_reasons = memo.section(INTERFACE).put(
+            interface_key, {lang: interface.reasons(lang) for lang in config.codes}
         )
-
-    keys: dict[str, dict[str, str]] = {}
-    missing: list[ReleaseFacts] = []
-    for release in facts:
-        record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
-        folder = sources.under(f"releases/{release.slug}")
-        keys[release.slug] = {}
-        for language in config.languages:
-            catalog = sources.digest(
-                release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
-            )
-            key = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
-            keys[release.slug][language.code] = key
-            if memo.get("gate", key) is None and release not in missing:
-                missing.append(release)
-    assessed: dict[str, dict[str, Version]] = {}
-    if missing:
-        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
-        interface = interface or assess_interface(config)
-        assessment = assess(config, releases, now, interface)
-        _stop_if_unreadable(assessment.unreadable())
-        for version in assessment.versions:
-            assessed.setdefault(version.release.slug, {})[version.lang] = version
-            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
-            memo.put("gate", keys[version.release.slug][version.lang], {"reasons": own})
+    keys = {release.slug: _gate_keys(config, sources, base, release, checks) for release in facts}
+    assessed = _assess(config, memo, facts, keys, now, interface)
 
     documents: list[Document] = []
-    shown: list[tuple[Path, list[Any]]] = []
+    shown: list[tuple[Path, MetadataFacts]] = []
     for release in facts:
         embargoed = release.embargo is not None and release.embargo > now
         if options.embargoed and not embargoed:
@@ -591,7 +619,9 @@ def preview_documents(
         texts = _Current(config, release.path, assessed.get(release.slug))
         for language in config.languages:
             key = keys[release.slug][language.code]
-            reasons = list(memo.get("gate", key)["reasons"])
+            verdict = memo.section(GATE).get(key)
+            assert verdict is not None  # kept or made just above
+            reasons = list(verdict["reasons"])
             if language.code != release.lang:
                 reasons += interface_reasons.get(language.code, [])
             if reasons:
@@ -618,6 +648,43 @@ def preview_documents(
     _metadata_warnings(config, shown, report)
     documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     return documents
+
+
+def _gate_keys(
+    config: Config, sources: Sources, base: str, release: ReleaseFacts, checks: list[tuple[str, str]]
+) -> dict[str, str]:
+    """Return the key of the gate's verdict on each language version of a release, by language."""
+    record = sources.digest(f"{RECORD_DIR}/{release.slug}/{RECORD_NAME}")
+    folder = sources.under(f"releases/{release.slug}")
+    keys = {}
+    for language in config.languages:
+        path = release_catalog_path(config, language.code, release.slug).relative_to(config.root).as_posix()
+        catalog = sources.digest(path)
+        keys[language.code] = digest_of(base, "draft", release.key, record, folder, language.code, catalog, checks)
+    return keys
+
+
+def _assess(
+    config: Config,
+    memo: Memo,
+    facts: list[ReleaseFacts],
+    keys: dict[str, dict[str, str]],
+    now: dt.datetime,
+    interface: Interface | None,
+) -> dict[str, dict[str, Version]]:
+    """Assess the releases with a version the memo holds no verdict on; keep each verdict (`GATE`)."""
+    missing = [r for r in facts if any(memo.section(GATE).get(key) is None for key in keys[r.slug].values())]
+    assessed: dict[str, dict[str, Version]] = {}
+    if missing:
+        releases = [with_change_notes(read_release(r.path, config), config) for r in missing]
+        interface = interface or assess_interface(config)
+        assessment = assess(config, releases, now, interface)
+        _stop_if_unreadable(assessment.unreadable())
+        for version in assessment.versions:
+            assessed.setdefault(version.release.slug, {})[version.lang] = version
+            own = [r for r in version.reasons if r not in interface.reasons(version.lang)]
+            memo.section(GATE).put(keys[version.release.slug][version.lang], {"reasons": own})
+    return assessed
 
 
 def _interface_digests(config: Config, sources: Sources) -> list[str | None]:

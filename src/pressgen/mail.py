@@ -40,7 +40,7 @@ from pressgen.gather import Document
 from pressgen.localise import LocalisedRelease, UpdateView, format_moment, smart_quotes
 from pressgen.plaintext import html_to_text
 from pressgen.render import Renderer, SiteContext
-from pressgen.site import Renderers
+from pressgen.writing import Renderers
 
 MAIL_CSS = "mail.css"
 # Headers are folded only past RFC 5322's hard limit: folded at 78, a long address or subject
@@ -352,7 +352,7 @@ class Editions:
             return data
         from pressgen.cache import PdfCache
         from pressgen.segment import release_assets
-        from pressgen.site import print_html
+        from pressgen.writing import print_html
 
         config = self.config
         print_page = print_html(document, self.renderers)

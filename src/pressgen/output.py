@@ -296,17 +296,9 @@ class Stage:
             self.units[unit] = held
             self.kept += 1
             return True
-        live = self.live.units.get(unit)
-        if live is None or live[0] != key:
+        sources = _live_files(self.live_dir, self.live, unit, key)
+        if sources is None:
             return False
-        sources = [(self.live_dir / name, name) for name in live[1]]
-        for source, name in sources:
-            try:
-                status = os.lstat(source)
-            except FileNotFoundError:
-                return False
-            if (status.st_size, status.st_mtime_ns, status.st_ino) != self.live.files.get(name):
-                return False
         self.begin(unit)
         for source, name in sources:
             os.link(source, self.path(name))
@@ -347,6 +339,23 @@ class Stage:
                 (self.folder / name).unlink(missing_ok=True)
         files = _scan(self.folder, prune=True)
         return Generation(dict(self.units), files, os.lstat(self.folder).st_ino)
+
+
+def _live_files(live_dir: Path, live: Generation, unit: str, key: str) -> list[tuple[Path, str]] | None:
+    """Return (path, relative path) of each file of a unit the live output holds made from the same
+    inputs, if every one is as it was written; None otherwise."""
+    found = live.units.get(unit)
+    if found is None or found[0] != key:
+        return None
+    sources = [(live_dir / name, name) for name in found[1]]
+    for source, name in sources:
+        try:
+            status = os.lstat(source)
+        except FileNotFoundError:
+            return None
+        if (status.st_size, status.st_mtime_ns, status.st_ino) != live.files.get(name):
+            return None
+    return sources
 
 
 def _make_folders(root: Path, relative: str) -> None:
