@@ -20,7 +20,7 @@ from pressgen.errors import PressgenError
 from pressgen.record import ReleaseRecord, VersionRecord, read_record, recorded_slugs
 from pressgen.releases import Release, read_release
 from pressgen.snapshots import SNAPSHOT, approved_messages, snapshot_dir, source_digest, translation_digest
-from pressgen.status import Assessment, Counts, Version
+from pressgen.status import Counts, Version
 
 
 def next_change(
@@ -73,23 +73,9 @@ class ReleaseRows:
     moments: tuple[dt.datetime, ...]  # every moment the rows compare with `now`
 
 
-def status_rows(config: Config, assessment: Assessment, now: dt.datetime) -> dict[str, Any]:
-    """Return, per release and language: translated, fuzzy, missing, approved, public, lagging, and why.
-
-    For the table and `--format json`. `next_change` is when the public site next changes by
-    itself (an embargo lifts), for a timer that rebuilds it then. Every moment is given in the
-    site's time zone, as the pages give it.
-    """
-    by_release: dict[str, list[Version]] = {}
-    for version in assessment.versions:
-        by_release.setdefault(version.release.slug, []).append(version)
-    texts = _Texts()
-    releases = [release_rows(config, versions, now, texts) for versions in by_release.values()]
-    return assemble(config, releases, assessment.interface_counts, now)
-
-
 def release_rows(config: Config, versions: list[Version], now: dt.datetime, texts: _Texts) -> ReleaseRows:
-    """Return the status rows of the versions of one release (`status_rows`)."""
+    """Return what `status` shows of the versions of one release: per language, translated, fuzzy, missing,
+    approved, public, lagging, and why; every moment in the site's time zone, as the pages give it."""
     release = versions[0].release
     record = read_record(config, release.slug)
     embargo = recorded_embargo(config, record) if record is not None else None
