@@ -622,13 +622,7 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
     }
     reported: set[str] = set()
     words = LETTERS.findall(text)
-    # The words of a person's name run on from the one after a title: "Mayor Radu Mureșan", up to
-    # the end of its sentence or a quotation ("… said Minister Ioana Popescu. “As one GP told me").
-    for before, word in itertools.pairwise(LETTERS.finditer(text)):
-        between = text[before.end() : word.start()]
-        run_on = before.group(0) in persons and not NAME_BREAK.search(between)
-        if run_on and word.group(0)[:1].isupper() and is_name_word(word.group(0)):
-            persons.add(word.group(0))
+    _add_run_on_names(text, persons)
     for name in dict.fromkeys(words):
         if (name not in names and name not in persons) or not is_name_word(name) or name in named:
             continue
@@ -666,6 +660,16 @@ def check_names(source: str, target: str, src: Language, dst: Language, context:
             close = close_words(target_words, written, slips=1)
             hint = f" (the translation has '{close[0]}')" if close else ""
             yield _finding("name", f"the place '{name}' of the source is missing or misspelt: write '{written}'{hint}")
+
+
+def _add_run_on_names(text: str, persons: set[str]) -> None:
+    """Add the words of a person's name that run on from the one after a title: "Mayor Radu Mureșan", up to
+    the end of its sentence or a quotation ("… said Minister Ioana Popescu. “As one GP told me")."""
+    for before, word in itertools.pairwise(LETTERS.finditer(text)):
+        between = text[before.end() : word.start()]
+        run_on = before.group(0) in persons and not NAME_BREAK.search(between)
+        if run_on and word.group(0)[:1].isupper() and is_name_word(word.group(0)):
+            persons.add(word.group(0))
 
 
 def _kept_persons(text: str, witnesses: Sequence[tuple[str, str]], context: CheckContext) -> set[str]:
@@ -932,6 +936,46 @@ def _close(word: str, candidates: Sequence[str]) -> str | None:
     return None
 
 
+class _Vouched:
+    """The words a message's translation may use whatever the dictionary says, as `check_spelling` tells."""
+
+    def __init__(self, source: str, context: CheckContext) -> None:
+        source_words, glossary_words = _own_words(source, context)
+        self.message_words = LETTERS.findall(prose(source))
+        self.message_words += [w for _, text in context.witnesses.get(source, ()) for w in LETTERS.findall(prose(text))]
+        source_words += self.message_words
+        self.folded, self.exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
+        self.stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
+        self.spelt = {translit(w) for w in source_words if w[:1].isupper()}
+        self.names = [w for w in source_words if w[:1].isupper()] + glossary_words
+
+    def accepts(self, word: str) -> bool:
+        if fold(word) in self.folded or word.casefold() in self.exact:
+            return True
+        if word[:1].isupper() and translit(word) in self.spelt:
+            return True  # a name of the source transliterated as the language does: "Zelenski"
+        # A name of the source with a case ending: "Rotterdamul", "Rotterdamului", "Rotterdamse".
+        folded_word = fold(word)
+        return word[:1].isupper() and any(
+            folded_word.startswith(stem) and folded_word[len(stem) :] in NAME_ENDINGS for stem in self.stems
+        )
+
+
+def _unknown_pieces(words: list[str], speller: Speller, vouched: _Vouched) -> dict[str, str]:
+    """Return each word the dictionary does not know, with its first unknown piece (split at - and apostrophes)."""
+    whole = speller.verdicts(w.replace("’", "'") for w in words)
+    unknown: dict[str, str] = {}
+    for word in words:
+        if whole[word.replace("’", "'")].known:
+            continue
+        pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not vouched.accepts(p)]
+        verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
+        piece = next((p for p in pieces if not verdicts[p].known), None)
+        if piece is not None:
+            unknown[word] = piece
+    return unknown
+
+
 def check_spelling(source: str, target: str, src: Language, dst: Language, context: CheckContext) -> Iterable[Finding]:
     """Words the target language's dictionary does not know: an error only with strong evidence of a slip.
 
@@ -950,51 +994,22 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
     speller = context.spellers.get(dst.locale.language)
     if speller is None:
         return
-    source_words, glossary_words = _own_words(source, context)
-    message_words = LETTERS.findall(prose(source))
-    message_words += [w for _, text in context.witnesses.get(source, ()) for w in LETTERS.findall(prose(text))]
-    source_words += message_words
-    folded, exact = {fold(w) for w in source_words}, {w.casefold() for w in glossary_words}
-    stems = {fold(w) for w in source_words if len(w) >= 4 and w[:1].isupper()}
-    spelt = {translit(w) for w in source_words if w[:1].isupper()}
-    names = [w for w in source_words if w[:1].isupper()] + glossary_words
-
-    def accepted(word: str) -> bool:
-        if fold(word) in folded or word.casefold() in exact:
-            return True
-        if word[:1].isupper() and translit(word) in spelt:
-            return True  # a name of the source transliterated as the language does: "Zelenski"
-        # A name of the source with a case ending: "Rotterdamul", "Rotterdamului", "Rotterdamse".
-        folded_word = fold(word)
-        return word[:1].isupper() and any(
-            folded_word.startswith(stem) and folded_word[len(stem) :] in NAME_ENDINGS for stem in stems
-        )
-
+    vouched = _Vouched(source, context)
     text = prose(target)
     matches = [
         m
         for m in WORD.finditer(text)
-        if len(m.group(0)) > 1 and not accepted(m.group(0)) and not text[m.start() - 1 : m.start()].isdigit()
+        if len(m.group(0)) > 1 and not vouched.accepts(m.group(0)) and not text[m.start() - 1 : m.start()].isdigit()
     ]
-    words = list(dict.fromkeys(m.group(0) for m in matches))
     abbreviations = {m.group(0) for m in matches if _abbreviation(text, m, source)}
-    whole = speller.verdicts(w.replace("’", "'") for w in words)
+    unknown = _unknown_pieces(list(dict.fromkeys(m.group(0) for m in matches)), speller, vouched)
     others = [sp for lang, sp in sorted(context.spellers.items()) if lang != dst.locale.language]
-    unknown: dict[str, str] = {}
-    for word in words:
-        if whole[word.replace("’", "'")].known:
-            continue
-        pieces = [p for p in re.split(r"['’-]", word) if len(p) > 1 and not accepted(p)]
-        verdicts = speller.verdicts(pieces) if pieces != [word] else {word: whole[word]}
-        piece = next((p for p in pieces if not verdicts[p].known), None)
-        if piece is not None:
-            unknown[word] = piece
     foreign = {
         word: next((_language_name(lang) for lang, _ in _spellers_knowing(others, piece, context)), None)
         for word, piece in unknown.items()
     }
     # A long word one slip from a word of the source is its cognate ("elektrolysers", "perovskit").
-    cognates = {fold(w) for w in message_words if w.islower() and len(w) >= COGNATE_LENGTH}
+    cognates = {fold(w) for w in vouched.message_words if w.islower() and len(w) >= COGNATE_LENGTH}
     lower = [
         p
         for w, p in unknown.items()
@@ -1015,7 +1030,7 @@ def check_spelling(source: str, target: str, src: Language, dst: Language, conte
             close = plain[0].upper() + plain[1:] if piece[0].isupper() else plain
         if close is None and not piece.islower() and len(piece) >= 3:
             # A name of the source with a slip: "Luminițaa", "ERC"; not "ONU" of "UN", two letters.
-            close = _close(piece, [n for n in names if len(n) >= 3])
+            close = _close(piece, [n for n in vouched.names if len(n) >= 3])
         if close:
             yield _finding("misspelling", f"'{word}' is misspelt: did you mean '{close}'?")
         elif foreign[word]:

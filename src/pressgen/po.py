@@ -227,9 +227,27 @@ class _Entry:
     def empty(self) -> bool:
         return not self.fields and not self.previous
 
+    @property
+    def commented(self) -> bool:
+        return bool(self.user_comments or self.auto_comments or self.locations or self.flags)
 
-class _Reader:
-    """Reads PO text line by line into entries; each problem stops it with its line."""
+    def add_comment(self, index: int, stripped: str) -> None:
+        """File a comment line (`#.`, `#:`, `#,` or a translator's `#`) under its kind."""
+        kind, body = stripped[1:2], stripped[2:].strip()
+        if kind == ".":
+            self.auto_comments.append(body)
+        elif kind == ":":
+            self.locations.extend(_location(token) for token in body.split())
+        elif kind == ",":
+            self.flags.extend(_FLAG.findall(body))
+            self.flag_line = self.flag_line or index + 1
+        else:
+            self.user_comments.append(stripped[1:].strip())
+        self.last = index
+
+
+class _Text:
+    """PO text as lines, and its lexical rules: which characters, and how strings are quoted and escaped."""
 
     def __init__(self, text: str, path: Path | None):
         self.path = path
@@ -237,14 +255,32 @@ class _Reader:
         self.ends_with_newline = text.endswith("\n")
         if self.ends_with_newline:
             self.lines.pop()
+
+    def fail(self, message: str, line: int) -> PressgenError:
+        return PressgenError(f"invalid PO syntax: {message}", self.path, line)
+
+    def check_characters(self, line: str, number: int) -> None:
+        found = _CONTROL.search(line)
+        if found:
+            raise self.fail(f"control character {_describe(found.group())}", number)
+
+    def string(self, body: str, number: int) -> str:
+        match = _STRING.fullmatch(body)
+        if match is None:
+            raise self.fail("unterminated or badly escaped string", number)
+        return _unescape(match.group(1), lambda message: self.fail(message, number))
+
+
+class _Reader(_Text):
+    """Reads PO text line by line into entries; each problem stops it with its line."""
+
+    def __init__(self, text: str, path: Path | None):
+        super().__init__(text, path)
         self.entries: list[_Entry] = []
         self.tail: _Entry | None = None
         self.current = _Entry(first=0)
         self.target: _Field | None = None  # the field the next string continues
         self.target_is_previous = False
-
-    def fail(self, message: str, line: int) -> PressgenError:
-        return PressgenError(f"invalid PO syntax: {message}", self.path, line)
 
     def read(self) -> list[_Entry]:
         for index, raw in enumerate(self.lines):
@@ -271,46 +307,29 @@ class _Reader:
         else:
             self.keyword_or_string(index, stripped, obsolete=False)
 
-    def check_characters(self, line: str, number: int) -> None:
-        found = _CONTROL.search(line)
-        if found:
-            raise self.fail(f"control character {_describe(found.group())}", number)
-
     def start_new_if_complete(self, index: int) -> None:
         if self.current.complete:
             self.finish(end_of_file=False)
             self.current = _Entry(first=index)
-        elif self.current.empty and not self.has_comments(self.current):
+        elif self.current.empty and not self.current.commented:
             self.current.first = index
 
-    @staticmethod
-    def has_comments(entry: _Entry) -> bool:
-        return bool(entry.user_comments or entry.auto_comments or entry.locations or entry.flags)
+    def check_closed(self) -> None:
+        """Refuse an entry whose keywords stop before its msgstr."""
+        fields = self.current.fields
+        if fields and not self.current.complete:
+            raise self.fail(f"{fields[0].keyword} without msgstr", fields[0].line)
 
     def comment(self, index: int, stripped: str) -> None:
-        if self.current.fields and not self.current.complete:
-            msgid = self.current.fields[0]
-            raise self.fail(f"{msgid.keyword} without msgstr", msgid.line)
+        self.check_closed()
         self.start_new_if_complete(index)
         self.target = None
-        entry, kind, body = self.current, stripped[1:2], stripped[2:].strip()
-        if kind == ".":
-            entry.auto_comments.append(body)
-        elif kind == ":":
-            entry.locations.extend(_location(token) for token in body.split())
-        elif kind == ",":
-            entry.flags.extend(_FLAG.findall(body))
-            entry.flag_line = entry.flag_line or index + 1
-        else:
-            entry.user_comments.append(stripped[1:].strip())
-        entry.last = index
+        self.current.add_comment(index, stripped)
 
     def previous(self, index: int, body: str, obsolete: bool) -> None:
         number = index + 1
         body = body.strip()
-        if self.current.fields and not self.current.complete:
-            msgid = self.current.fields[0]
-            raise self.fail(f"{msgid.keyword} without msgstr", msgid.line)
+        self.check_closed()
         self.start_new_if_complete(index)
         self.set_obsolete(obsolete, number)
         match = _KEYWORD.match(body)
@@ -348,34 +367,12 @@ class _Reader:
             self.current.last = index
             return
         keyword, index_text = match.group(1), match.group(2)
+        if keyword in ("msgctxt", "msgid"):
+            self.start_new_if_complete(index)
         entry = self.current
-        if keyword in ("msgctxt", "msgid") and entry.complete:
-            self.finish(end_of_file=False)
-            self.current = entry = _Entry(first=index)
-        elif keyword in ("msgctxt", "msgid") and entry.empty and not self.has_comments(entry):
-            entry.first = index
-        have = [f.keyword for f in entry.fields]
-        if keyword == "msgctxt" and have:
-            raise self.fail(f"{have[0]} without msgstr", entry.fields[0].line)
-        if keyword == "msgid" and "msgid" in have:
-            raise self.fail("msgid without msgstr", entry.fields[have.index("msgid")].line)
-        if keyword in ("msgid_plural", "msgstr") and "msgid" not in have:
-            raise self.fail(f"{keyword} without msgid", number)
-        if keyword == "msgid_plural" and ("msgid_plural" in have or "msgstr" in have):
-            raise self.fail("msgid_plural after msgstr", number)
-        if keyword == "msgstr":
-            plural = "msgid_plural" in have
-            strings = [f for f in entry.fields if f.keyword == "msgstr"]
-            if plural and index_text is None:
-                raise self.fail("a message with msgid_plural needs msgstr[0], msgstr[1] …", number)
-            if not plural and index_text is not None:
-                raise self.fail(f"msgstr[{index_text}] without msgid_plural", number)
-            if not plural and strings:
-                raise self.fail("a second msgstr for one msgid", number)
-            if plural and int(index_text or 0) != len(strings):
-                raise self.fail(f"msgstr[{index_text}] where msgstr[{len(strings)}] was expected", number)
-        elif index_text is not None:
-            raise self.fail(f"'{keyword}[{index_text}]' is not a keyword", number)
+        problem = _misplaced(entry.fields, keyword, index_text, number)
+        if problem is not None:
+            raise self.fail(*problem)
         self.set_obsolete(obsolete, number)
         target = _Field(keyword, int(index_text) if index_text is not None else None, number)
         entry.fields.append(target)
@@ -383,22 +380,42 @@ class _Reader:
         target.pieces.append((number, self.string(body[match.end() :], number)))
         entry.last = index
 
-    def string(self, body: str, number: int) -> str:
-        match = _STRING.fullmatch(body)
-        if match is None:
-            raise self.fail("unterminated or badly escaped string", number)
-        return _unescape(match.group(1), lambda message: self.fail(message, number))
-
     def finish(self, end_of_file: bool) -> None:
+        self.check_closed()
         entry = self.current
-        if entry.fields and not entry.complete:
-            raise self.fail(f"{entry.fields[0].keyword} without msgstr", entry.fields[0].line)
         if entry.previous and not entry.fields:
             raise self.fail("a previous msgid (#|) without a message", entry.previous[0].line)
         if entry.complete:
             self.entries.append(entry)
-        elif end_of_file and self.has_comments(entry):
+        elif end_of_file and entry.commented:
             self.tail = entry
+
+
+def _misplaced(fields: list[_Field], keyword: str, index_text: str | None, number: int) -> tuple[str, int] | None:
+    """Return what is wrong with `keyword` (on line `number`) after an entry's `fields`, and the line
+    to point at; None if it may come there: [msgctxt] msgid [msgid_plural] msgstr or msgstr[0] …"""
+    have = [f.keyword for f in fields]
+    if keyword == "msgctxt" and have:
+        return f"{have[0]} without msgstr", fields[0].line
+    if keyword == "msgid" and "msgid" in have:
+        return "msgid without msgstr", fields[have.index("msgid")].line
+    if keyword in ("msgid_plural", "msgstr") and "msgid" not in have:
+        return f"{keyword} without msgid", number
+    if keyword == "msgid_plural" and ("msgid_plural" in have or "msgstr" in have):
+        return "msgid_plural after msgstr", number
+    if keyword != "msgstr":
+        return None if index_text is None else (f"'{keyword}[{index_text}]' is not a keyword", number)
+    plural = "msgid_plural" in have
+    strings = have.count("msgstr")
+    if plural and index_text is None:
+        return "a message with msgid_plural needs msgstr[0], msgstr[1] …", number
+    if not plural and index_text is not None:
+        return f"msgstr[{index_text}] without msgid_plural", number
+    if not plural and strings:
+        return "a second msgstr for one msgid", number
+    if plural and int(index_text or 0) != strings:
+        return f"msgstr[{index_text}] where msgstr[{strings}] was expected", number
+    return None
 
 
 def _describe(char: str) -> str:

@@ -70,7 +70,7 @@ from pressgen.snapshots import (
     translation_digest,
     write_snapshot,
 )
-from pressgen.status import Interface, Version, assess, assess_interface, blockers
+from pressgen.status import Assessment, Interface, Version, assess, assess_interface, blockers
 
 
 @dataclass
@@ -208,12 +208,7 @@ def _plan(
     translations = tuple(sorted(lang for lang in wanted if lang != source_lang))
     if translations and translations not in interfaces:
         interfaces[translations] = assess_interface(config, translations)
-    problems = Problems()
-    for src, line in body_assets(release):
-        problem = asset_problem(release.folder, src)
-        if problem:
-            problems.error(f"image '{src}' {problem}", release.path, line)
-    problems.raise_if_any()
+    _check_images(release)
     digest = source_digest(release)
     recorded_source = record.version(source_lang)
     source_changes = recorded_source is None or recorded_source.text != digest
@@ -224,9 +219,45 @@ def _plan(
         pending = ChangeNote(note, now, record.path.relative_to(config.root).as_posix(), None)
         release = replace(release, change_notes=(*release.change_notes, pending))
     assessment = assess(config, [release], now, interfaces.get(translations), langs=wanted)
-    versions = {v.lang: v for v in assessment.versions}
     plan = _Plan(release, record, source_lang)
+    act = _Act(wanted, explicit, note, minor, now, report)
+    problems = Problems()
+    source = _plan_source(config, plan, act, recorded_source, digest, problems)
+    _plan_translations(config, plan, act, assessment, source, digest, problems)
+    problems.raise_if_any()
+    plan.interfaces = assessment.interface
+    return plan
 
+
+def _check_images(release: Release) -> None:
+    """Refuse a release whose body shows an image that cannot be published with it."""
+    problems = Problems()
+    for src, line in body_assets(release):
+        problem = asset_problem(release.folder, src)
+        if problem:
+            problems.error(f"image '{src}' {problem}", release.path, line)
+    problems.raise_if_any()
+
+
+@dataclass(frozen=True)
+class _Act:
+    """What one act asks of each release it names: which languages, and how to record them."""
+
+    wanted: list[str]
+    explicit: bool  # the languages were named (--lang): a version that cannot be recorded stops the act
+    note: str | None
+    minor: bool
+    now: dt.datetime
+    report: PublishReport
+
+
+def _plan_source(
+    config: Config, plan: _Plan, act: _Act, recorded_source: VersionRecord | None, digest: str, problems: Problems
+) -> VersionRecord | None:
+    """Plan the source version (if it is wanted and changed); return its record entry as it will be."""
+    release, record, source_lang = plan.release, plan.record, plan.source_lang
+    wanted, explicit, note, minor, now, report = act.wanted, act.explicit, act.note, act.minor, act.now, act.report
+    source_changes = recorded_source is None or recorded_source.text != digest
     source = recorded_source
     if source_lang in wanted and not source_changes:
         report.unchanged.append((release.slug, source_lang))
@@ -255,9 +286,24 @@ def _plan(
             f"(--lang {source_lang})",
             release.path,
         )
+    return source
 
+
+def _plan_translations(
+    config: Config,
+    plan: _Plan,
+    act: _Act,
+    assessment: Assessment,
+    source: VersionRecord | None,
+    digest: str,
+    problems: Problems,
+) -> None:
+    """Plan each translation wanted: record it if it is approved and changed, against `source`."""
+    release, record, source_lang = plan.release, plan.record, plan.source_lang
+    explicit, report = act.explicit, act.report
+    versions = {v.lang: v for v in assessment.versions}
     template = release_template(release)
-    for lang in wanted:
+    for lang in act.wanted:
         if lang == source_lang:
             continue
         version = versions[lang]
@@ -280,7 +326,7 @@ def _plan(
             continue  # explicit: reported above
         messages = approved_messages(template, version.catalog)
         try:
-            entry = _translation_entry(config, record.version(lang), version, source, messages, note, minor, now)
+            entry = _translation_entry(config, recorded, version, source, messages, act.note, act.minor, act.now)
         except PressgenError as exc:
             problems.extend(exc)
             continue
@@ -290,10 +336,7 @@ def _plan(
         else:
             plan.snapshots.append((lang, messages))
             plan.record = plan.record.with_version(entry)
-            plan.recorded.append((release.slug, lang, "published" if record.version(lang) is None else "updated"))
-    problems.raise_if_any()
-    plan.interfaces = assessment.interface
-    return plan
+            plan.recorded.append((release.slug, lang, "published" if recorded is None else "updated"))
 
 
 def _plan_reasons(

@@ -343,16 +343,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
     problem = slug_problem(slug)
     if problem:
         problems.error(f"folder name {problem}", path.parent)
-    fields: dict[str, tuple[yaml.Node, int]] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value
-        line = _line(key_node)
-        if key not in FIELDS:
-            problems.error(f"unknown front matter key '{key}'{did_you_mean(str(key), FIELDS)}", path, line)
-        elif key in fields:
-            problems.error(f"duplicate front matter key '{key}'", path, line)
-        else:
-            fields[key] = (value_node, line)
+    fields = _fields(node, path, problems)
 
     def text(key: str, required: bool = False) -> str | None:
         if key not in fields:
@@ -385,13 +376,7 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         problems.error(
             f"picture_metadata must be 'strip' or 'keep', not '{picture_metadata}'", path, fields["picture_metadata"][1]
         )
-    if not body.strip():
-        problems.error("the release has no body text after the front matter", path, body_line)
-    for line, message in nesting_problems(body, body_line):
-        problems.error(message, path, line)
-    if notes is not None:
-        for line, message in nesting_problems(notes, fields["notes"][1] + 1):
-            problems.error(message, path, line)
+    _check_texts(body, body_line, notes, fields, path, problems)
     problems.raise_if_any()  # every field has been read: none of their problems is left unsaid
     assert title is not None and date is not None
     return Release(
@@ -414,6 +399,39 @@ def _validate(path: Path, slug: str, front: str, body: str, body_line: int, conf
         picture_metadata=picture_metadata,
         lines={key: line for key, (_, line) in fields.items()},
     )
+
+
+def _fields(node: yaml.MappingNode, path: Path, problems: Problems) -> dict[str, tuple[yaml.Node, int]]:
+    """Return each front matter key's value and line; an unknown or repeated key is a problem."""
+    fields: dict[str, tuple[yaml.Node, int]] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        line = _line(key_node)
+        if key not in FIELDS:
+            problems.error(f"unknown front matter key '{key}'{did_you_mean(str(key), FIELDS)}", path, line)
+        elif key in fields:
+            problems.error(f"duplicate front matter key '{key}'", path, line)
+        else:
+            fields[key] = (value_node, line)
+    return fields
+
+
+def _check_texts(
+    body: str,
+    body_line: int,
+    notes: str | None,
+    fields: dict[str, tuple[yaml.Node, int]],
+    path: Path,
+    problems: Problems,
+) -> None:
+    """Note the problems of the Markdown texts: a body that is empty, markup nested wrong in it or in the notes."""
+    if not body.strip():
+        problems.error("the release has no body text after the front matter", path, body_line)
+    for line, message in nesting_problems(body, body_line):
+        problems.error(message, path, line)
+    if notes is not None:
+        for line, message in nesting_problems(notes, fields["notes"][1] + 1):
+            problems.error(message, path, line)
 
 
 def _scalar_text(node: yaml.Node, key: str, path: Path, line: int, problems: Problems) -> str | None:

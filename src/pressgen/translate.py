@@ -274,30 +274,7 @@ def translate_catalogs(
     jobs = _jobs(config, releases, langs or list(config.codes), only)
 
     # Translation memory first: approved translations of the same text in the same language.
-    memories: dict[str, dict[str, str]] = {}
-    wanted: dict[tuple[str, str], dict[str, list[tuple[Job, Key]]]] = {}
-    for job in jobs:
-        memory = memories.setdefault(job.target.code, _memory(config, job.target))
-        for message in job.catalog:
-            if not message.id or message.string or not isinstance(message.id, str):
-                continue
-            if message.id in memory:
-                note = f"{MEMORY_COMMENT}, {day}: review, then remove the fuzzy flag"
-                job.drafts[key_of(message)] = (memory[message.id], note)
-                report.from_memory += 1
-            elif len(message.id) > max_chars:
-                report.warnings.append(
-                    Diagnostic(
-                        f"not sent to '{provider_name}': the message is {len(message.id)} characters long; "
-                        f"machine translation takes at most {max_chars}",
-                        job.path,
-                        message.lineno,
-                        severity="warning",
-                    )
-                )
-            else:
-                pair = (job.source.code, job.target.code)
-                wanted.setdefault(pair, {}).setdefault(message.id, []).append((job, key_of(message)))
+    wanted = _draft_from_memory(config, jobs, provider_name, max_chars, day, report)
 
     # Then the provider, each distinct text once; catalogs are saved whatever happens.
     stopped: Interrupted | None = None
@@ -327,13 +304,54 @@ def translate_catalogs(
             for job in jobs:
                 _save(job, report)
     if stopped is not None:
-        saved = report.from_memory + report.from_provider - report.kept
-        signum = int(stopped.args[0])
-        name = signal.Signals(signum).name
-        error = PressgenError(f"interrupted by {name}: the {saved} drafts received so far are saved")
-        error.exit_code = 128 + signum
-        raise error
+        raise _interrupted(stopped, report)
     return report
+
+
+# The texts for the provider, by language pair, with the messages each one drafts.
+_Wanted = dict[tuple[str, str], dict[str, list[tuple[Job, Key]]]]
+
+
+def _draft_from_memory(
+    config: Config, jobs: list[Job], provider_name: str, max_chars: int, day: str, report: TranslateReport
+) -> _Wanted:
+    """Draft the empty messages translation memory knows: approved translations of the same text in the
+    same language. Return the others, to send to the provider, by language pair and text."""
+    memories: dict[str, dict[str, str]] = {}
+    wanted: _Wanted = {}
+    for job in jobs:
+        memory = memories.setdefault(job.target.code, _memory(config, job.target))
+        for message in job.catalog:
+            if not message.id or message.string or not isinstance(message.id, str):
+                continue
+            if message.id in memory:
+                note = f"{MEMORY_COMMENT}, {day}: review, then remove the fuzzy flag"
+                job.drafts[key_of(message)] = (memory[message.id], note)
+                report.from_memory += 1
+            elif len(message.id) > max_chars:
+                report.warnings.append(
+                    Diagnostic(
+                        f"not sent to '{provider_name}': the message is {len(message.id)} characters long; "
+                        f"machine translation takes at most {max_chars}",
+                        job.path,
+                        message.lineno,
+                        severity="warning",
+                    )
+                )
+            else:
+                pair = (job.source.code, job.target.code)
+                wanted.setdefault(pair, {}).setdefault(message.id, []).append((job, key_of(message)))
+    return wanted
+
+
+def _interrupted(stopped: Interrupted, report: TranslateReport) -> PressgenError:
+    """Return the error that stops an interrupted run, with the exit code of its signal."""
+    saved = report.from_memory + report.from_provider - report.kept
+    signum = int(stopped.args[0])
+    name = signal.Signals(signum).name
+    error = PressgenError(f"interrupted by {name}: the {saved} drafts received so far are saved")
+    error.exit_code = 128 + signum
+    return error
 
 
 def _save(job: Job, report: TranslateReport) -> None:
