@@ -259,21 +259,8 @@ class _Validator:
 
 def load_config(root: Path) -> Config:
     """Read `pressgen.toml` in `root` and return the validated configuration."""
-    path = root / CONFIG_NAME
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PressgenError(f"no {CONFIG_NAME} here", root) from None
-    except UnicodeDecodeError as exc:
-        raise PressgenError(f"not UTF-8 text ({exc.reason})", path) from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11 keeps the position only in the message: "... (at line 2, column 24)".
-        found = re.search(r"\(at line (\d+)", str(exc))
-        line = int(found.group(1)) if found else getattr(exc, "lineno", None)
-        message = str(exc).split(" (at ")[0]
-        raise PressgenError(f"invalid TOML: {message}", path, line) from None
-
-    check = _Validator(path)
+    raw = _read_toml(root)
+    check = _Validator(root / CONFIG_NAME)
     check.known_keys(raw, TOP_KEYS, "")
     site = _table(raw, "site", check)
     check.known_keys(site, SITE_KEYS, "site.")
@@ -284,60 +271,25 @@ def load_config(root: Path) -> Config:
     build = _table(raw, "build", check)
     check.known_keys(build, BUILD_KEYS, "build.")
 
-    base_url = check.string(site, "base_url", "site.", required=True) or "https://example.invalid/"
-    if not base_url.startswith(("https://", "http://")):
-        check.error("site.base_url", "must be an absolute http(s) URL")
-    base_url = base_url.rstrip("/") + "/"
-
+    base_url = _base_url(site, check)
     languages = _languages(raw.get("languages"), check)
     codes = [lang.code for lang in languages]
     source = check.string(site, "source_language", "site.") or (codes[0] if codes else "en")
     if codes and source not in codes:
         check.error("site.source_language", f"'{source}' is not one of the languages {codes}")
-
-    zone_name = check.string(site, "timezone", "site.") or "UTC"
-    try:
-        timezone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        check.error("site.timezone", f"unknown time zone '{zone_name}' (use an IANA name such as Europe/Amsterdam)")
-        timezone = ZoneInfo("UTC")
-
+    timezone = _timezone(site, check)
     output = check.string(site, "output_dir", "site.") or "public"
     preview = check.string(site, "preview_dir", "site.") or "preview"
     picture_metadata = check.string(site, "picture_metadata", "site.") or "strip"
     if picture_metadata not in PICTURE_METADATA:
         check.error("site.picture_metadata", f'must be "strip" (the default) or "keep", not \'{picture_metadata}\'')
-    names = check.localised(org, "name", "organisation.")
-    if not names:
-        check.error("organisation.name", "is required")
-        names = {"*": "pressgen"}
-    logo_name = check.string(org, "logo", "organisation.")
-    logo = None
-    if logo_name is not None:
-        logo = root / "templates" / logo_name
-        if ".." in Path(logo_name).parts or Path(logo_name).is_absolute() or not logo.is_file():
-            check.error("organisation.logo", f"'{logo_name}' must be a file inside templates/")
-    organisation = Organisation(
-        names=names,
-        taglines=check.localised(org, "tagline", "organisation."),
-        contact=check.string(org, "contact", "organisation."),
-        url=check.string(org, "url", "organisation."),
-        logo=logo,
-    )
+    organisation = _organisation(org, root, check)
     provider = check.string(translation, "provider", "translation.")
     provider_url = check.string(translation, "url", "translation.")
     timeout = _seconds(translation, "timeout", 30.0, 600, check)
     deadline = _seconds(translation, "deadline", 3600.0, 86400, check)
     mail = _mail(raw, root, output, preview, check) if "mail" in raw else None
-
-    executor = check.string(build, "executor", "build.") or "local"
-    if executor not in EXECUTORS:
-        check.error(
-            "build.executor", f"'{executor}' is not one of {', '.join(EXECUTORS)}{did_you_mean(executor, EXECUTORS)}"
-        )
-    scheduler = check.string(build, "scheduler", "build.")
-    if scheduler is not None and (problem := scheduler_problem(scheduler)):
-        check.error("build.scheduler", problem)
+    executor, scheduler = _executor(build, check)
 
     check.problems.raise_if_any()
     return Config(
@@ -358,6 +310,75 @@ def load_config(root: Path) -> Config:
         executor=executor,
         scheduler=scheduler,
     )
+
+
+def _read_toml(root: Path) -> dict[str, Any]:
+    """Return what `pressgen.toml` in `root` says; a file that is not TOML is an error at its line."""
+    path = root / CONFIG_NAME
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PressgenError(f"no {CONFIG_NAME} here", root) from None
+    except UnicodeDecodeError as exc:
+        raise PressgenError(f"not UTF-8 text ({exc.reason})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 keeps the position only in the message: "... (at line 2, column 24)".
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else getattr(exc, "lineno", None)
+        message = str(exc).split(" (at ")[0]
+        raise PressgenError(f"invalid TOML: {message}", path, line) from None
+
+
+def _base_url(site: dict[str, Any], check: _Validator) -> str:
+    """Return `site.base_url` (an absolute http(s) URL), ending in one slash."""
+    base_url = check.string(site, "base_url", "site.", required=True) or "https://example.invalid/"
+    if not base_url.startswith(("https://", "http://")):
+        check.error("site.base_url", "must be an absolute http(s) URL")
+    return base_url.rstrip("/") + "/"
+
+
+def _timezone(site: dict[str, Any], check: _Validator) -> ZoneInfo:
+    """Return the time zone `site.timezone` names (UTC if none)."""
+    zone_name = check.string(site, "timezone", "site.") or "UTC"
+    try:
+        return ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        check.error("site.timezone", f"unknown time zone '{zone_name}' (use an IANA name such as Europe/Amsterdam)")
+        return ZoneInfo("UTC")
+
+
+def _organisation(org: dict[str, Any], root: Path, check: _Validator) -> Organisation:
+    """Return the organisation of `[organisation]`: a name is required, a logo must be a file in templates/."""
+    names = check.localised(org, "name", "organisation.")
+    if not names:
+        check.error("organisation.name", "is required")
+        names = {"*": "pressgen"}
+    logo_name = check.string(org, "logo", "organisation.")
+    logo = None
+    if logo_name is not None:
+        logo = root / "templates" / logo_name
+        if ".." in Path(logo_name).parts or Path(logo_name).is_absolute() or not logo.is_file():
+            check.error("organisation.logo", f"'{logo_name}' must be a file inside templates/")
+    return Organisation(
+        names=names,
+        taglines=check.localised(org, "tagline", "organisation."),
+        contact=check.string(org, "contact", "organisation."),
+        url=check.string(org, "url", "organisation."),
+        logo=logo,
+    )
+
+
+def _executor(build: dict[str, Any], check: _Validator) -> tuple[str, str | None]:
+    """Return the executor `build.executor` names and the address of the Dask scheduler, if any."""
+    executor = check.string(build, "executor", "build.") or "local"
+    if executor not in EXECUTORS:
+        check.error(
+            "build.executor", f"'{executor}' is not one of {', '.join(EXECUTORS)}{did_you_mean(executor, EXECUTORS)}"
+        )
+    scheduler = check.string(build, "scheduler", "build.")
+    if scheduler is not None and (problem := scheduler_problem(scheduler)):
+        check.error("build.scheduler", problem)
+    return executor, scheduler
 
 
 def scheduler_problem(address: str) -> str | None:

@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from pressgen.errors import PressgenError
 
@@ -89,8 +90,8 @@ class Delivery:
 _COLUMNS = ", ".join(Delivery.__dataclass_fields__)
 
 
-class DeliveryLog:
-    """The delivery log of a project, opened for one command (a run of `send` holds its lock)."""
+class _LogFile:
+    """The log's SQLite file: opening it, its transactions and the lock a run of `send` holds."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -113,7 +114,7 @@ class DeliveryLog:
         self._lock: int | None = None
 
     @classmethod
-    def copy(cls, path: Path) -> DeliveryLog:
+    def copy(cls, path: Path) -> Self:
         """Return a copy of the log at `path` in memory (empty if there is none): a dry run changes only that."""
         log = cls.__new__(cls)
         log.path = path
@@ -125,28 +126,20 @@ class DeliveryLog:
         log.db.executescript(SCHEMA)
         return log
 
-    def get(self, number: int) -> Delivery:
-        """Return the delivery with this id, as it is now."""
-        return Delivery(*self.db.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (number,)).fetchone())
-
     def close(self) -> None:
         self.db.close()
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
 
-    def __enter__(self) -> DeliveryLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def lock(self) -> None:
-        """Hold the log for this run: a second `send` at the same time stops with a message.
-
-        The lock goes with the process, whatever ends it; so a delivery still `sending` when a
-        run starts was being sent by a run that died: its outcome is unknown.
-        """
+        """Hold the log for this run: a second `send` at the same time stops with a message."""
         lock_path = self.path.with_name(self.path.name + ".lock")
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
@@ -157,13 +150,6 @@ class DeliveryLog:
                 "another 'pressgen send' is running with this delivery log; wait for it", self.path
             ) from None
         self._lock = fd
-        with self.transaction():
-            self.db.execute(
-                "UPDATE deliveries SET state = 'uncertain', changed = ?, "
-                "reply = coalesce(reply, 'the run sending it stopped before the server answered') "
-                "WHERE state = 'sending'",
-                (_now(),),
-            )
 
     @contextlib.contextmanager
     def transaction(self, synced: bool = True) -> Iterator[None]:
@@ -182,6 +168,14 @@ class DeliveryLog:
             raise
         self.db.execute("COMMIT")
 
+
+class _LogQueries(_LogFile):
+    """What the log says: the deliveries as they are now, and how many are in each state."""
+
+    def get(self, number: int) -> Delivery:
+        """Return the delivery with this id, as it is now."""
+        return Delivery(*self.db.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (number,)).fetchone())
+
     def history(self, slug: str, key: str) -> list[Delivery]:
         """Return every delivery of a release to one subscriber, oldest first."""
         rows = self.db.execute(
@@ -192,6 +186,55 @@ class DeliveryLog:
     def new_run(self) -> int:
         """Return the number of a new run: the deliveries it plans carry it."""
         return int(self.db.execute("SELECT coalesce(max(run), 0) + 1 FROM deliveries").fetchone()[0])
+
+    def next_due(self, run: int) -> Delivery | None:
+        """Return the pending delivery of `run` to try next: the earliest due, in the order they were planned."""
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE run = ? AND state = 'pending' ORDER BY retry_at, id LIMIT 1",
+            (run,),
+        ).fetchone()
+        return Delivery(*row) if row else None
+
+    def deferred(self, slug: str, run: int) -> list[Delivery]:
+        """Return the deliveries of `slug` this run planned and put off (temporary refusals, lost connections)."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE slug = ? AND state = 'pending' AND run != ? ORDER BY id",
+            (slug, run),
+        ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def counts(self, slug: str) -> dict[tuple[str, str], dict[str, int]]:
+        """Return, per list and language sent, how many deliveries of `slug` are in each state."""
+        found: dict[tuple[str, str], dict[str, int]] = {}
+        for name, lang, state, count in self.db.execute(
+            "SELECT list, lang, state, count(*) FROM deliveries WHERE slug = ? GROUP BY list, lang, state "
+            "ORDER BY list, lang",
+            (slug,),
+        ):
+            found.setdefault((name, lang), dict.fromkeys(STATES, 0))[state] = count
+        return found
+
+
+class DeliveryLog(_LogQueries):
+    """The delivery log of a project, opened for one command (a run of `send` holds its lock).
+
+    Its methods below are the deliveries' state changes, each a transaction of its own.
+    """
+
+    def lock(self) -> None:
+        """Hold the log for this run: a second `send` at the same time stops with a message.
+
+        The lock goes with the process, whatever ends it; so a delivery still `sending` when a
+        run starts was being sent by a run that died: its outcome is unknown.
+        """
+        super().lock()
+        with self.transaction():
+            self.db.execute(
+                "UPDATE deliveries SET state = 'uncertain', changed = ?, "
+                "reply = coalesce(reply, 'the run sending it stopped before the server answered') "
+                "WHERE state = 'sending'",
+                (_now(),),
+            )
 
     def plan(self, delivery: Delivery, run: int) -> None:
         """Record a delivery to make in `run` (inside the planning transaction); a pending one is brought up to date."""
@@ -240,14 +283,6 @@ class DeliveryLog:
         )
         return cursor.rowcount
 
-    def next_due(self, run: int) -> Delivery | None:
-        """Return the pending delivery of `run` to try next: the earliest due, in the order they were planned."""
-        row = self.db.execute(
-            f"SELECT {_COLUMNS} FROM deliveries WHERE run = ? AND state = 'pending' ORDER BY retry_at, id LIMIT 1",
-            (run,),
-        ).fetchone()
-        return Delivery(*row) if row else None
-
     def mark(self, delivery: Delivery, state: str, reply: str | None, retry_at: float = 0.0) -> None:
         """Record a delivery's new state before anything else happens.
 
@@ -273,25 +308,6 @@ class DeliveryLog:
                 "WHERE id = ?",
                 (reply, _now(), delivery.id),
             )
-
-    def deferred(self, slug: str, run: int) -> list[Delivery]:
-        """Return the deliveries of `slug` this run planned and put off (temporary refusals, lost connections)."""
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM deliveries WHERE slug = ? AND state = 'pending' AND run != ? ORDER BY id",
-            (slug, run),
-        ).fetchall()
-        return [Delivery(*row) for row in rows]
-
-    def counts(self, slug: str) -> dict[tuple[str, str], dict[str, int]]:
-        """Return, per list and language sent, how many deliveries of `slug` are in each state."""
-        found: dict[tuple[str, str], dict[str, int]] = {}
-        for name, lang, state, count in self.db.execute(
-            "SELECT list, lang, state, count(*) FROM deliveries WHERE slug = ? GROUP BY list, lang, state "
-            "ORDER BY list, lang",
-            (slug,),
-        ):
-            found.setdefault((name, lang), dict.fromkeys(STATES, 0))[state] = count
-        return found
 
 
 def read_counts(path: Path, slug: str) -> dict[tuple[str, str], dict[str, int]]:

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressgen.config import Config, MailConfig, MailList
 from pressgen.deliveries import DONE, Delivery, DeliveryLog
@@ -34,6 +35,9 @@ from pressgen.mail import Editions
 from pressgen.publishing import PublicVersion, read_versions
 from pressgen.record import read_record, recorded_slugs
 from pressgen.subscribers import read_subscribers
+
+if TYPE_CHECKING:
+    from pressgen.smtp import Outcome  # for annotations: send_all imports smtp only when it sends
 
 Progress = Callable[[str], None]
 # The folders a dry run may not write into: the site, and what is committed.
@@ -69,6 +73,14 @@ class SendReport:
     warnings: list[Diagnostic] = field(default_factory=list)
     embargo_text: str | None = None
     seconds: float = 0.0
+
+    def count_sent(self, delivery: Delivery) -> None:
+        """Count a message that went (or was written): by language sent, fallback and update."""
+        self.sent[delivery.lang] += 1
+        if delivery.reader_lang != delivery.lang:
+            self.fallback[delivery.reader_lang] += 1
+        if delivery.since is not None:
+            self.updates += 1
 
 
 @dataclass(frozen=True)
@@ -316,13 +328,6 @@ class _Sender:
         data = address_letter(self.editions.edition(delivery), letter)
         return sign(data, self.mail, self.dkim_key) if self.dkim_key else data
 
-    def count(self, delivery: Delivery, report: SendReport) -> None:
-        report.sent[delivery.lang] += 1
-        if delivery.reader_lang != delivery.lang:
-            report.fallback[delivery.reader_lang] += 1
-        if delivery.since is not None:
-            report.updates += 1
-
     def write_all(self, log: DeliveryLog, run: int, out: Path, report: SendReport, progress: Progress) -> None:
         """Write every planned message as an .eml file into `out` (the log is a copy: nothing is recorded)."""
         number = 0
@@ -331,7 +336,7 @@ class _Sender:
             name = re.sub(r"[^A-Za-z0-9@._-]", "_", delivery.address)
             (out / f"{number:05d}-{delivery.lang}-{name}.eml").write_bytes(self.message(delivery))
             log.mark(delivery, "sent", "written by --dry-run")
-            self.count(delivery, report)
+            report.count_sent(delivery)
             report.written += 1
             progress(f"wrote {number}/{report.planned} messages")
         self._finish()
@@ -356,13 +361,7 @@ class _Sender:
                 )
                 if outcome.state == "deferred":
                     lost = lost + 1 if relay.smtp is None else 0
-                    attempts = delivery.attempts + 1
-                    if attempts > self.mail.retries:
-                        log.put_off(delivery, outcome.reply)
-                        report.deferred.append(log_entry(log, delivery))
-                    else:
-                        delay = self.mail.retry_delay * 2 ** (attempts - 1)
-                        log.mark(delivery, "pending", outcome.reply, retry_at=time.time() + delay)
+                    _defer(log, delivery, outcome, self.mail, report)
                     if lost > self.mail.retries:
                         raise PressgenError(
                             f"lost the connection to {relay.where} {lost} times in a row ({outcome.reply}): "
@@ -370,13 +369,7 @@ class _Sender:
                         )
                     continue
                 lost = 0
-                log.mark(delivery, outcome.state, outcome.reply)
-                if outcome.state == "sent":
-                    self.count(delivery, report)
-                elif outcome.state == "failed":
-                    report.failed.append(log_entry(log, delivery))
-                else:
-                    report.uncertain.append(log_entry(log, delivery))
+                _record(log, delivery, outcome, report)
                 done += 1
                 progress(f"sent {done}/{report.planned} messages")
         finally:
@@ -386,6 +379,28 @@ class _Sender:
     def _finish(self) -> None:
         if self._editions is not None:
             self.warnings += self._editions.warnings
+
+
+def _defer(log: DeliveryLog, delivery: Delivery, outcome: Outcome, mail: MailConfig, report: SendReport) -> None:
+    """Try a deferred delivery again later in this run, with back-off; or, its retries spent, in a later run."""
+    attempts = delivery.attempts + 1
+    if attempts > mail.retries:
+        log.put_off(delivery, outcome.reply)
+        report.deferred.append(log_entry(log, delivery))
+    else:
+        delay = mail.retry_delay * 2 ** (attempts - 1)
+        log.mark(delivery, "pending", outcome.reply, retry_at=time.time() + delay)
+
+
+def _record(log: DeliveryLog, delivery: Delivery, outcome: Outcome, report: SendReport) -> None:
+    """Record the final outcome of a delivery (sent, failed or uncertain), and report it."""
+    log.mark(delivery, outcome.state, outcome.reply)
+    if outcome.state == "sent":
+        report.count_sent(delivery)
+    elif outcome.state == "failed":
+        report.failed.append(log_entry(log, delivery))
+    else:
+        report.uncertain.append(log_entry(log, delivery))
 
 
 def _marker(log: DeliveryLog, delivery: Delivery) -> Callable[[], None]:

@@ -44,8 +44,8 @@ class SenderRefused(PressgenError):
     """The server refuses the sender itself (MAIL FROM 5xx): no message can go; the run stops."""
 
 
-class Relay:
-    """A connection to the configured SMTP server, opened when first needed and opened again when lost."""
+class _Connection:
+    """The connection to the configured SMTP server: TLS, login, and closing it (politely or not)."""
 
     def __init__(self, mail: MailConfig, environ: Mapping[str, str]):
         self.mail = mail
@@ -79,25 +79,7 @@ class Relay:
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.mail.timeout)
             try:
-                # The end of a message is a line of its own, written after the log's commit: without
-                # TCP_NODELAY, Nagle's algorithm holds it back until the server acknowledges the data
-                # (a delayed ACK: 40 ms a message).
-                if smtp.sock is not None:
-                    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                smtp.ehlo()
-                if not self.implicit_tls:
-                    if smtp.has_extn("starttls"):
-                        smtp.starttls(context=self._tls())
-                        smtp.ehlo()
-                    elif self.port == SUBMISSION_PORT:
-                        raise PressgenError(f"{self.where} offers no STARTTLS, which the submission port requires")
-                    elif self.user is not None:
-                        raise PressgenError(
-                            f"{self.where} offers no STARTTLS: credentials are never sent without TLS "
-                            "(use smtps:// or a server with STARTTLS)"
-                        )
-                if self.user is not None and self.password is not None:
-                    smtp.login(self.user, self.password)
+                self._greet(smtp)
             except BaseException:
                 smtp.close()
                 raise
@@ -113,6 +95,28 @@ class Relay:
             raise PressgenError(f"cannot connect to {self.where}: {_describe(exc)}") from None
         self.smtp = smtp
 
+    def _greet(self, smtp: smtplib.SMTP) -> None:
+        """Say hello on a new connection, upgrade it to TLS where it is not yet, and log in."""
+        # The end of a message is a line of its own, written after the log's commit: without
+        # TCP_NODELAY, Nagle's algorithm holds it back until the server acknowledges the data
+        # (a delayed ACK: 40 ms a message).
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        smtp.ehlo()
+        if not self.implicit_tls:
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=self._tls())
+                smtp.ehlo()
+            elif self.port == SUBMISSION_PORT:
+                raise PressgenError(f"{self.where} offers no STARTTLS, which the submission port requires")
+            elif self.user is not None:
+                raise PressgenError(
+                    f"{self.where} offers no STARTTLS: credentials are never sent without TLS "
+                    "(use smtps:// or a server with STARTTLS)"
+                )
+        if self.user is not None and self.password is not None:
+            smtp.login(self.user, self.password)
+
     def close(self) -> None:
         """Say goodbye (QUIT) if the connection is still there, and close it."""
         if self.smtp is None:
@@ -125,6 +129,20 @@ class Relay:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+    def drop(self) -> None:
+        """Forget a connection that failed (the next message opens a new one)."""
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
+        self.busy = False
+
+
+class Relay(_Connection):
+    """A connection to the configured SMTP server, opened when first needed and opened again when lost.
+
+    Its methods below send a message and tell what became of it.
+    """
 
     def deliver(self, sender: str, recipient: str, message: bytes, before_end: Callable[[], None]) -> Outcome:
         """Send one message (CRLF line ends) to one recipient; call `before_end` just before its final line."""
@@ -190,13 +208,6 @@ class Relay:
             except (smtplib.SMTPException, OSError):
                 self.drop()
         return Outcome("failed" if code >= 500 else "deferred", _reply(code, text))
-
-    def drop(self) -> None:
-        """Forget a connection that failed (the next message opens a new one)."""
-        if self.smtp is not None:
-            self.smtp.close()
-            self.smtp = None
-        self.busy = False
 
 
 def _early_reply(smtp: smtplib.SMTP) -> tuple[int, bytes] | None:
