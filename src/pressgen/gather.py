@@ -360,6 +360,19 @@ def _public_texts(
     )
 
 
+def _published_facts(
+    config: Config, slug: str, key: str, memo: Memo
+) -> tuple[RecordedRecord, list[PublicVersion] | None]:
+    """Return what the build needs of a recorded release, from the memo under `key` or read (and verified)
+    from published/ (then with the versions read, which the build's texts use)."""
+    meta = memo.section(PUBLISHED).get(key)
+    if meta is not None:
+        return meta, None
+    versions = read_versions(config, slug)
+    _check_pictures([v.release for v in versions])
+    return memo.section(PUBLISHED).put(key, _recorded_facts(config, versions)), versions
+
+
 def public_documents(
     config: Config, sources: Sources, memo: Memo, options: BuildOptions, now: dt.datetime, report: BuildReport
 ) -> list[Document]:
@@ -379,16 +392,11 @@ def public_documents(
     for slug in recorded:
         exists = (config.releases_dir / slug / "release.md").is_file()
         key = digest_of(base, "published", slug, sources.under(f"{RECORD_DIR}/{slug}"))
-        meta = memo.section(PUBLISHED).get(key)
-        versions = None
-        if meta is None:
-            try:
-                versions = read_versions(config, slug)
-                _check_pictures([v.release for v in versions])
-            except PressgenError as exc:
-                problems.extend(exc)
-                continue
-            meta = memo.section(PUBLISHED).put(key, _recorded_facts(config, versions))
+        try:
+            meta, versions = _published_facts(config, slug, key, memo)
+        except PressgenError as exc:
+            problems.extend(exc)
+            continue
         if not exists:
             report.warnings.append(_gone(config, slug))
         texts = _Recorded(config, slug, options, versions)
@@ -577,6 +585,20 @@ def _stop_if_unreadable(findings: list[Diagnostic]) -> None:
         raise PressgenError.collect(unreadable)
 
 
+def _interface_verdict(
+    config: Config, sources: Sources, memo: Memo, base: str, checks: list[tuple[str, str]]
+) -> tuple[dict[str, list[str]], Interface | None]:
+    """Return why the interface keeps each language unpublished, kept by the digests of the templates, the
+    interface catalogs and what the checks read; with the interface's assessment if it was made now."""
+    key = digest_of(base, "interface", sources.under("templates"), checks, _interface_digests(config, sources))
+    kept = memo.section(INTERFACE).get(key)
+    if kept is not None:
+        return kept, None
+    interface = assess_interface(config)
+    _stop_if_unreadable([f for found in interface.findings.values() for f in found])
+    return memo.section(INTERFACE).put(key, {lang: interface.reasons(lang) for lang in config.codes}), interface
+
+
 def preview_documents(
     config: Config,
     sources: Sources,
@@ -595,17 +617,7 @@ def preview_documents(
     """
     base = digest_of(code_version(), sources.digest("pressgen.toml"))
     checks = [(path, value) for path, value in sources.under("locales") if not path.endswith(".po")]
-    interface_key = digest_of(
-        base, "interface", sources.under("templates"), checks, _interface_digests(config, sources)
-    )
-    interface_reasons = memo.section(INTERFACE).get(interface_key)
-    interface: Interface | None = None
-    if interface_reasons is None:
-        interface = assess_interface(config)
-        _stop_if_unreadable([f for found in interface.findings.values() for f in found])
-        interface_reasons = memo.section(INTERFACE).put(
-            interface_key, {lang: interface.reasons(lang) for lang in config.codes}
-        )
+    interface_reasons, interface = _interface_verdict(config, sources, memo, base, checks)
     keys = {release.slug: _gate_keys(config, sources, base, release, checks) for release in facts}
     assessed = _assess(config, memo, facts, keys, now, interface)
 
