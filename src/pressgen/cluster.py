@@ -192,60 +192,65 @@ def _some(fonts: list[str]) -> str:
     return f"{plural(len(fonts), 'font')}: {shown}" + (", …" if len(fonts) > 3 else "")
 
 
-@dataclass
-class DaskPool:
-    """A Dask cluster that renders a build's PDFs: the local pool's interface (`pool.PdfExecutor`).
+def connect(scheduler: str) -> tuple[Client, list[Future[None]]]:
+    """Connect to the scheduler, wait for a worker, and check that every worker draws as this machine does.
 
-    `jobs` is the number of its workers, each rendering one document at a time.
+    Returns the client and, for each worker, its loading of WeasyPrint, which goes on while this
+    process gathers the documents.
     """
+    grace = _grace()
+    try:
+        client = Client(scheduler)
+    except OSError as exc:
+        raise PressgenError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+    try:
+        client.wait_for_workers(1, timeout=grace)
+        facts = client.run(renderer_facts, on_error="return")
+        check_workers(renderer_facts(), facts)
+        return client, [client.submit(load_weasyprint, workers=[w], pure=False) for w in facts]
+    except TimeoutError:
+        client.close()
+        raise PressgenError(
+            f"the Dask cluster at {scheduler} has no worker (waited {grace:g} s): start workers "
+            f"with 'dask worker {scheduler} --nthreads 1'"
+        ) from None
+    except BaseException:
+        client.close()
+        raise
 
-    root: Path
-    variant: str | None
-    scheduler: str
-    jobs: int = 1
-    client: Client | None = None
-    files: ProjectFiles = field(init=False)
+
+def _grace() -> float:
+    """Return how long to wait for the cluster: Dask's own connection timeout (its configuration)."""
+    seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="seconds")
+    return float(seconds or 30)
+
+
+@dataclass
+class _Uploads:
+    """The files a build's documents read, on the cluster: those of templates/ sent once to every
+    worker, each picture sent once (by digest) for Dask to copy where it is needed."""
+
+    files: ProjectFiles
     templates: dict[str, str | None] | None = None  # path → digest of the files of templates/
     sent_templates: Future[dict[str, bytes]] | None = None  # their bytes on every worker, by digest
     sent: dict[str, Future[bytes]] = field(default_factory=dict)  # digest → a picture's bytes on the cluster
-    futures: dict[Future[SentResult], tuple[int, PdfTask]] = field(default_factory=dict)
-    warm: list[Future[None]] = field(default_factory=list)  # each worker loading WeasyPrint
 
-    def __post_init__(self) -> None:
-        self.files = ProjectFiles(self.root)
-
-    def __enter__(self) -> DaskPool:
-        """Connect to the scheduler, wait for a worker, and check that every worker draws as this machine does.
-
-        The workers then load WeasyPrint while this process gathers the documents.
-        """
-        grace = self._grace()
-        try:
-            self.client = Client(self.scheduler)
-        except OSError as exc:
-            raise PressgenError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})") from None
-        try:
-            self.client.wait_for_workers(1, timeout=grace)
-            facts = self.client.run(renderer_facts, on_error="return")
-            check_workers(renderer_facts(), facts)
-            self.warm = [self.client.submit(load_weasyprint, workers=[w], pure=False) for w in facts]
-        except TimeoutError:
-            self.close()
-            raise PressgenError(
-                f"the Dask cluster at {self.scheduler} has no worker (waited {grace:g} s): start workers "
-                f"with 'dask worker {self.scheduler} --nthreads 1'"
-            ) from None
-        except BaseException:
-            self.close()
-            raise
-        self.jobs = len(facts)
-        return self
-
-    @staticmethod
-    def _grace() -> float:
-        """Return how long to wait for the cluster: Dask's own connection timeout (its configuration)."""
-        seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="seconds")
-        return float(seconds or 30)
+    def send(self, client: Client, task: PdfTask, variant: str | None) -> tuple[SentTask, dict[str, Future[bytes]]]:
+        """Send the files `task` reads that the cluster lacks; return the document as a worker receives
+        it, and the pictures it reads on the cluster, by digest."""
+        if self.templates is None:  # sent once, to every worker: every document reads them
+            self.templates, found = self._read({path: TEMPLATES for path in self.files.templates()})
+            key = f"pressgen-templates-{digest_of(sorted(found))}"
+            self.sent_templates = client.scatter({key: found}, broadcast=True)[key]
+        pictures, found = self._read({path: readable_within(path, task.pictures) for path in task.pictures})
+        new = {digest: data for digest, data in found.items() if digest not in self.sent}
+        if new:
+            keys = {digest: f"pressgen-file-{digest}" for digest in new}
+            scattered = client.scatter({keys[d]: data for d, data in new.items()})
+            self.sent.update((d, scattered[keys[d]]) for d in new)
+        files = {**self.templates, **pictures}
+        sent = SentTask(task.html, task.folder, task.pictures, files, variant, task.dest.name, task.source)
+        return sent, {digest: self.sent[digest] for digest in found}
 
     def _read(self, paths: dict[str, str]) -> tuple[dict[str, str | None], dict[str, bytes]]:
         """Read the files at `paths` (each with the folder it must lie in): their digests, and their bytes by digest.
@@ -267,24 +272,38 @@ class DaskPool:
             digests[path], found[digest] = digest, data
         return digests, found
 
+
+@dataclass
+class DaskPool:
+    """A Dask cluster that renders a build's PDFs: the local pool's interface (`pool.PdfExecutor`).
+
+    `jobs` is the number of its workers, each rendering one document at a time.
+    """
+
+    root: Path
+    variant: str | None
+    scheduler: str
+    jobs: int = 1
+    client: Client | None = None
+    uploads: _Uploads = field(init=False)
+    futures: dict[Future[SentResult], tuple[int, PdfTask]] = field(default_factory=dict)
+    warm: list[Future[None]] = field(default_factory=list)  # each worker loading WeasyPrint
+
+    def __post_init__(self) -> None:
+        self.uploads = _Uploads(ProjectFiles(self.root))
+
+    def __enter__(self) -> DaskPool:
+        """Connect to the cluster (`connect`); its workers load WeasyPrint while this process gathers the documents."""
+        self.client, self.warm = connect(self.scheduler)
+        self.jobs = len(self.warm)
+        return self
+
     def submit(self, index: int, task: PdfTask) -> None:
         """Send one document (with the files it reads that the cluster lacks) to be rendered."""
         assert self.client is not None
-        if self.templates is None:  # sent once, to every worker: every document reads them
-            self.templates, found = self._read({path: TEMPLATES for path in self.files.templates()})
-            key = f"pressgen-templates-{digest_of(sorted(found))}"
-            self.sent_templates = self.client.scatter({key: found}, broadcast=True)[key]
-        pictures, found = self._read({path: readable_within(path, task.pictures) for path in task.pictures})
-        new = {digest: data for digest, data in found.items() if digest not in self.sent}
-        if new:
-            keys = {digest: f"pressgen-file-{digest}" for digest in new}
-            scattered = self.client.scatter({keys[d]: data for d, data in new.items()})
-            self.sent.update((d, scattered[keys[d]]) for d in new)
-        files = {**self.templates, **pictures}
-        sent = SentTask(task.html, task.folder, task.pictures, files, self.variant, task.dest.name, task.source)
-        blobs = {digest: self.sent[digest] for digest in found}
+        sent, blobs = self.uploads.send(self.client, task, self.variant)
         key = f"pressgen-pdf-{uuid.uuid4().hex}"
-        future = self.client.submit(render_sent, sent, self.sent_templates, blobs, key=key, pure=False)
+        future = self.client.submit(render_sent, sent, self.uploads.sent_templates, blobs, key=key, pure=False)
         self.futures[future] = (index, task)
 
     def _rendered(self) -> list[Future[SentResult]]:
@@ -309,9 +328,9 @@ class DaskPool:
                 alone_since = None
             elif alone_since is None:
                 alone_since = time.monotonic()
-            elif time.monotonic() - alone_since > self._grace():
+            elif time.monotonic() - alone_since > _grace():
                 raise PressgenError(
-                    f"the Dask cluster at {self.scheduler} has had no worker for {self._grace():g} s, "
+                    f"the Dask cluster at {self.scheduler} has had no worker for {_grace():g} s, "
                     f"with {plural(len(self.futures), 'PDF')} to render: start workers and build again"
                 )
 
@@ -355,7 +374,7 @@ class DaskPool:
     def close(self) -> None:
         """Let go of what was sent and disconnect from the scheduler."""
         self.cancel()
-        self.sent, self.templates, self.sent_templates, self.warm = {}, None, None, []
+        self.uploads, self.warm = _Uploads(self.uploads.files), []
         if self.client is not None:
             client, self.client = self.client, None
             client.close()

@@ -197,8 +197,141 @@ def start_fork_server() -> bool:
 
 # The environment variable that tells the fork server which process started it.
 BUILD_PID = "PRESSGEN_BUILD_PID"
-# Documents a worker renders before a fresh one takes over (see `PdfPool._executor`).
+# Documents a worker renders before a fresh one takes over (see `_Workers`).
 RECYCLE = 250
+
+
+class _Workers:
+    """A pool's worker processes: started for the first document, replaced when worn, stopped at the end.
+
+    WeasyPrint's memory grows with each document a process renders (about 80 kB: 325 MB after
+    3,000): after `RECYCLE` documents each, new workers (forked from the fork server, so in a
+    few milliseconds) take over once the old ones have rendered what they hold (`recycle`).
+    """
+
+    def __init__(self, root: Path, variant: str | None, jobs: int):
+        self.root = root
+        self.variant = variant
+        self.jobs = jobs
+        self.forkserver = False
+        self.executor: ProcessPoolExecutor | None = None
+        self.submitted = 0  # documents handed to `executor`
+        self.retired: list[ProcessPoolExecutor] = []  # earlier workers, finishing what they were given
+
+    def submit(self, index: int, task: PdfTask) -> Future[PdfResult]:
+        """Hand one task to the workers, starting them for its styles if they are not yet."""
+        future = self._executor(task.styles).submit(_render, index, task)
+        self.submitted += 1
+        return future
+
+    def _executor(self, styles: str) -> ProcessPoolExecutor:
+        """Return the workers, started for `styles` (those of the first document) if they are not yet."""
+        if self.executor is None:
+            self.submitted = 0
+            context = multiprocessing.get_context("forkserver" if self.forkserver else "spawn")
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=context,
+                initializer=_start_child,
+                initargs=(self.root, self.variant, os.getpid(), styles),
+            )
+        return self.executor
+
+    def recycle(self) -> None:
+        """Once the workers have had `RECYCLE` documents each, wait until they have rendered them;
+        the next task starts fresh ones."""
+        if self.executor is not None and self.submitted >= RECYCLE * self.jobs:
+            retired, self.executor = self.executor, None
+            self.retired.append(retired)
+            retired.shutdown(wait=True)
+            self.retired.remove(retired)
+
+    def stop(self) -> None:
+        """Stop every worker, old and current, waiting for what they render."""
+        executors = [*self.retired, *([self.executor] if self.executor is not None else [])]
+        self.executor, self.retired = None, []
+        for executor in executors:
+            # The worker processes, before shutdown forgets them: a worker that broke (killed, or
+            # interrupted while it started) makes the executor stop waiting for the others.
+            processes = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=True, cancel_futures=True)
+            for process in processes:
+                process.join(10)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+
+
+class _Feed:
+    """The thread that hands submitted tasks to the workers (starting them on the way), and the
+    futures of the tasks it handed: the main process never waits for a worker to start."""
+
+    def __init__(self, workers: _Workers):
+        self.workers = workers
+        self.futures: list[Future[PdfResult]] = []
+        self.waiting: queue.SimpleQueue[tuple[int, PdfTask] | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+        self.lock = threading.Lock()
+
+    def put(self, index: int, task: PdfTask) -> None:
+        """Queue one task for the workers."""
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True, name="pdf workers")
+            self.thread.start()
+        self.waiting.put((index, task))
+
+    def _run(self) -> None:
+        """Hand the queued tasks to the workers, starting them on the way (in this thread: starting
+        one waits for the fork server to be ready, which the main process need not do)."""
+        mask = _blocking_ctrl_c()
+        try:
+            while (item := self.waiting.get()) is not None:
+                # Outside the lock: `cancel` and `close` cancel what waits, so this ends soon.
+                self.workers.recycle()
+                with self.lock:
+                    if self.failure is None:
+                        self.futures.append(self.workers.submit(*item))
+        except BaseException as exc:  # a broken pool: `PdfPool.results` says so in the main thread
+            self.failure = exc
+            while self.waiting.get() is not None:
+                pass
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def drain(self) -> None:
+        """Wait until every task queued so far is with the workers."""
+        if self.thread is not None:
+            self.waiting.put(None)
+            self.thread.join()
+            self.thread = None
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+
+    def take_ready(self) -> tuple[list[Future[PdfResult]], list[Future[PdfResult]]] | None:
+        """Take the futures that are done from those handed out; return them and those still pending.
+
+        None once the feed has failed (`drain` raises it).
+        """
+        with self.lock:
+            if self.failure is not None:
+                return None
+            ready = [future for future in self.futures if future.done()]
+            pending = [future for future in self.futures if not future.done()]
+            if ready:
+                self.futures = pending
+            return ready, pending
+
+    def stop(self) -> None:
+        """Let no more tasks reach the workers, and cancel those that wait for one."""
+        with self.lock:
+            self.failure = self.failure or _Cancelled()
+            waiting = list(self.futures)
+        for future in waiting:
+            future.cancel()
+        with contextlib.suppress(_Cancelled):
+            self.drain()
 
 
 class PdfPool:
@@ -215,20 +348,13 @@ class PdfPool:
         self.root = root
         self.variant = variant
         self.jobs = jobs
-        self.forkserver = False
-        self.executor: ProcessPoolExecutor | None = None
-        self.submitted = 0  # documents handed to `executor`
-        self.retired: list[ProcessPoolExecutor] = []  # earlier workers, finishing what they were given
-        self.futures: list[Future[PdfResult]] = []
+        self.workers = _Workers(root, variant, jobs)
+        self.feed = _Feed(self.workers)
         self.serial: list[PdfResult] = []
-        self._waiting: queue.SimpleQueue[tuple[int, PdfTask] | None] = queue.SimpleQueue()
-        self._feeder: threading.Thread | None = None
-        self._failure: BaseException | None = None
-        self._lock = threading.Lock()
 
     def __enter__(self) -> PdfPool:
         if self.jobs > 1:
-            self.forkserver = start_fork_server()
+            self.workers.forkserver = start_fork_server()
         return self
 
     def submit(self, index: int, task: PdfTask) -> None:
@@ -238,61 +364,7 @@ class PdfPool:
                 _start_worker(self.root, self.variant, task.styles)
             self.serial.append(_render(index, task))
             return
-        if self._feeder is None:
-            self._feeder = threading.Thread(target=self._feed, daemon=True, name="pdf workers")
-            self._feeder.start()
-        self._waiting.put((index, task))
-
-    def _executor(self, styles: str) -> ProcessPoolExecutor:
-        """Return the workers, started for `styles` (those of the first document) if they are not yet.
-
-        WeasyPrint's memory grows with each document a process renders (about 80 kB: 325 MB after
-        3,000): after `RECYCLE` documents each, new workers (forked from the fork server, so in a
-        few milliseconds) take over once the old ones have rendered what they hold (`_feed`).
-        """
-        if self.executor is None:
-            self.submitted = 0
-            context = multiprocessing.get_context("forkserver" if self.forkserver else "spawn")
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=context,
-                initializer=_start_child,
-                initargs=(self.root, self.variant, os.getpid(), styles),
-            )
-        return self.executor
-
-    def _feed(self) -> None:
-        """Hand the submitted tasks to the workers, starting them on the way (in this thread: starting
-        one waits for the fork server to be ready, which the main process need not do)."""
-        mask = _blocking_ctrl_c()
-        try:
-            while (item := self._waiting.get()) is not None:
-                if self.executor is not None and self.submitted >= RECYCLE * self.jobs:
-                    # Outside the lock: `cancel` and `close` cancel what waits, so this ends soon.
-                    retired, self.executor = self.executor, None
-                    self.retired.append(retired)
-                    retired.shutdown(wait=True)
-                    self.retired.remove(retired)
-                with self._lock:
-                    if self._failure is None:
-                        self.futures.append(self._executor(item[1].styles).submit(_render, *item))
-                        self.submitted += 1
-        except BaseException as exc:  # a broken pool: `results` says so in the main thread
-            self._failure = exc
-            while self._waiting.get() is not None:
-                pass
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-    def _drain(self) -> None:
-        """Wait until every task submitted so far is with the workers."""
-        if self._feeder is not None:
-            self._waiting.put(None)
-            self._feeder.join()
-            self._feeder = None
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
+        self.feed.put(index, task)
 
     def finished(self) -> list[PdfResult]:
         """Wait until at least one document submitted so far is rendered; return those that are.
@@ -303,18 +375,13 @@ class PdfPool:
         if self.serial:
             done, self.serial = self.serial, []
             return done
-        while True:
-            with self._lock:
-                if self._failure is not None:
-                    break  # `results` raises it
-                ready = [future for future in self.futures if future.done()]
-                pending = [future for future in self.futures if not future.done()]
-                if ready:
-                    self.futures = pending
-                    return [future.result() for future in ready]
+        while (taken := self.feed.take_ready()) is not None:  # None: `results` raises the failure
+            ready, pending = taken
+            if ready:
+                return [future.result() for future in ready]
             if pending:
                 wait(pending, return_when=FIRST_COMPLETED)
-            else:  # the feeder has not handed the documents to the workers yet
+            else:  # the feed has not handed the documents to the workers yet
                 time.sleep(0.01)
         return []
 
@@ -322,57 +389,34 @@ class PdfPool:
         """Yield each result as its PDF is written; the build's documents are done when it ends."""
         yield from self.serial
         self.serial = []
-        self._drain()
-        for future in as_completed(self.futures):
+        self.feed.drain()
+        for future in as_completed(self.feed.futures):
             yield future.result()
-        self.futures = []
-
-    def _stop_feeding(self) -> None:
-        """Let no more tasks reach the workers, and cancel those that wait for one."""
-        with self._lock:
-            self._failure = self._failure or _Cancelled()
-            waiting = list(self.futures)
-        for future in waiting:
-            future.cancel()
+        self.feed.futures = []
 
     def cancel(self) -> None:
         """Drop what has not started and wait for what has: no worker writes after this."""
         self.serial = []
-        self._stop_feeding()
-        with contextlib.suppress(_Cancelled):
-            self._drain()
-        for future in self.futures:
+        self.feed.stop()
+        for future in self.feed.futures:
             future.cancel()
-        for future in self.futures:
+        for future in self.feed.futures:
             if not future.cancelled():
                 try:
                     future.exception()
                 except BaseException:  # a broken pool, or an interrupted wait: close() finishes
                     self.close()
                     break
-        self.futures = []
+        self.feed.futures = []
 
     def close(self) -> None:
         """Stop the workers (waiting for what they render): no worker writes after this."""
-        self._stop_feeding()
-        with contextlib.suppress(_Cancelled):
-            self._drain()
+        self.feed.stop()
         self.serial = []
-        for future in self.futures:
+        for future in self.feed.futures:
             future.cancel()
-        executors = [*self.retired, *([self.executor] if self.executor is not None else [])]
-        self.executor, self.retired = None, []
-        for executor in executors:
-            # The worker processes, before shutdown forgets them: a worker that broke (killed, or
-            # interrupted while it started) makes the executor stop waiting for the others.
-            processes = list((getattr(executor, "_processes", None) or {}).values())
-            executor.shutdown(wait=True, cancel_futures=True)
-            for process in processes:
-                process.join(10)
-                if process.is_alive():
-                    process.kill()
-                    process.join()
-        self.futures = []
+        self.workers.stop()
+        self.feed.futures = []
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -93,19 +93,13 @@ class Builds:
             return self.number
 
 
-class PreviewHandler(SimpleHTTPRequestHandler):
-    """Serve the preview's files, and nothing else: no folder listings, no other host names.
+class DeadlineHandler(BaseHTTPRequestHandler):
+    """A connection that closes unless its request arrives whole within `HEADER_DEADLINE` and its
+    answer is taken within `ANSWER_DEADLINE`, each read and write within `SOCKET_TIMEOUT`."""
 
-    A web page elsewhere can point a DNS name of its own at 127.0.0.1 (DNS rebinding) to read
-    a local server; such requests carry that name as their Host, so only `localhost` and IP
-    addresses are answered. With `builds`, HTML pages get the live-reload script.
-    """
-
-    builds: Builds | None = None
     timeout = SOCKET_TIMEOUT  # each read and write (StreamRequestHandler sets it on the socket)
 
-    def __init__(self, *args: Any, builds: Builds | None = None, **kwargs: Any) -> None:
-        self.builds = builds
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.watchdog: threading.Timer | None = None
         super().__init__(*args, **kwargs)
 
@@ -136,6 +130,21 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             self.watchdog.cancel()
         with contextlib.suppress(OSError):  # a client gone: nothing to flush to
             super().finish()
+
+
+class PreviewHandler(DeadlineHandler, SimpleHTTPRequestHandler):
+    """Serve the preview's files, and nothing else: no folder listings, no other host names.
+
+    A web page elsewhere can point a DNS name of its own at 127.0.0.1 (DNS rebinding) to read
+    a local server; such requests carry that name as their Host, so only `localhost` and IP
+    addresses are answered. With `builds`, HTML pages get the live-reload script.
+    """
+
+    builds: Builds | None = None
+
+    def __init__(self, *args: Any, builds: Builds | None = None, **kwargs: Any) -> None:
+        self.builds = builds
+        super().__init__(*args, **kwargs)
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -254,7 +263,7 @@ class Preview:
         handler = functools.partial(PreviewHandler, directory=str(self.out_dir), builds=self.builds)
         self.host = host
         self.server = PreviewServer((host, port), handler, lambda text: show(Diagnostic(text, severity="warning")))
-        self.warned: set[tuple[Path, str]] = set()  # folders the watcher skips, once said
+        self.watcher = SourceWatcher(config.root, self.rebuild, show, self.stop)
 
     @property
     def url(self) -> str:
@@ -282,6 +291,41 @@ class Preview:
             self.say(f"rebuilt: {plural(report.pdfs, 'PDF')} ({report.rendered} rendered) in {report.seconds:.2f} s")
         return report
 
+    def run(self) -> None:
+        """Build, then serve until interrupted."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        jobs = self.options.jobs or os.cpu_count() or 1
+        with PdfPool(self.config.root, self.options.pdf_variant, jobs) as pool:
+            self.pool = pool
+            self.rebuild()
+            watcher = threading.Thread(target=self.watcher.watch, daemon=True, name="watch sources")
+            watcher.start()
+            what = (
+                "the preview of the current sources (not the public site)"
+                if self.options.preview
+                else "the public site (the publication record)"
+            )
+            self.say(f"serving {what} on {self.url} (Ctrl+C to stop); rebuilding when a source changes")
+            try:
+                self.server.serve_forever(poll_interval=0.25)
+            finally:
+                self.stop.set()
+                self.server.server_close()
+                watcher.join(5)
+
+
+class SourceWatcher:
+    """Watch the sources of a project, and call `rebuild` when one changes (inotify, via watchfiles)."""
+
+    def __init__(
+        self, root: Path, rebuild: Callable[[], object], show: Callable[[Diagnostic], None], stop: threading.Event
+    ):
+        self.root = root
+        self.rebuild = rebuild
+        self.show = show
+        self.stop = stop
+        self.warned: set[tuple[Path, str]] = set()  # folders the watcher skips, once said
+
     def sources(self) -> list[Path]:
         """Return the config file and every folder whose changes make a rebuild: the input folders,
         and the folders inside them (listed here, not by the watcher, which would follow links).
@@ -290,7 +334,7 @@ class Preview:
         (a link back up would list them for ever); a folder that cannot be read is left out. Each
         is said once, as a warning.
         """
-        root = self.config.root
+        root = self.root
         found = [root / CONFIG_NAME]
         tops = [root / name for name in INPUT_FOLDERS if (root / name).is_dir() and not (root / name).is_symlink()]
         inputs = [os.path.realpath(top) for top in tops]
@@ -380,28 +424,6 @@ class Preview:
             ):
                 return
             first = False
-
-    def run(self) -> None:
-        """Build, then serve until interrupted."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        jobs = self.options.jobs or os.cpu_count() or 1
-        with PdfPool(self.config.root, self.options.pdf_variant, jobs) as pool:
-            self.pool = pool
-            self.rebuild()
-            watcher = threading.Thread(target=self.watch, daemon=True, name="watch sources")
-            watcher.start()
-            what = (
-                "the preview of the current sources (not the public site)"
-                if self.options.preview
-                else "the public site (the publication record)"
-            )
-            self.say(f"serving {what} on {self.url} (Ctrl+C to stop); rebuilding when a source changes")
-            try:
-                self.server.serve_forever(poll_interval=0.25)
-            finally:
-                self.stop.set()
-                self.server.server_close()
-                watcher.join(5)
 
 
 def _folders_changed(changes: set[tuple[Any, str]], watched: set[Path]) -> bool:
