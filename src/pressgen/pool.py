@@ -370,7 +370,7 @@ class PdfPool:
         """Wait until at least one document submitted so far is rendered; return those that are.
 
         Their results are not given again by `results`. A build calls this when it has handed out
-        enough documents (`Site`), so that it holds the texts of only a few at a time.
+        enough documents (`pages.PdfWriter`), so that it holds the texts of only a few at a time.
         """
         if self.serial:
             done, self.serial = self.serial, []
