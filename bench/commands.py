@@ -33,6 +33,7 @@ from pathlib import Path
 import corpus
 from measure import executable, run
 from pressgen.config import load_config
+from run import parse_sizes
 
 PROJECT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0  # issue 25, at N = 1000: publish of one release, status, check with nothing changed
@@ -109,7 +110,7 @@ def table(size: int, rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100,1000", help="releases per corpus, comma-separated")
+    parser.add_argument("--sizes", type=parse_sizes, default="100,1000", help="releases per corpus, comma-separated")
     parser.add_argument("--corpus", type=Path, help="keep each size's corpus in this folder between runs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command with nothing changed")
     parser.add_argument("--project", type=Path, help="measure this corpus where it is (one release is edited)")
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(len(made.slugs), bench_size(made, args.repeat)), flush=True)
         return 0
     with tempfile.TemporaryDirectory(prefix="pressgen-commands-") as tmp:
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in args.sizes:
             root = Path(tmp) / f"n{size}"
             print(f"N={size}: the corpus", file=sys.stderr)
             if args.corpus is not None:

@@ -4,10 +4,10 @@
 language checks (spelling, glossary, names) were nearly all of their time: on a 100-release
 archive a `status` with nothing changed checked 200 catalogs again (issue 25). A catalog's
 findings depend on files alone: the catalog, the release's other catalogs (what they keep of a
-message tells a name from a word), the names of the release's front matter, every language's word list and
-glossary, the configuration, the hunspell dictionaries and pressgen's own code. Keyed by their
-digests, findings are computed again only when one of them changed, and the verdict is the same
-as a fresh one (a test compares them).
+message tells a name from a word), the names of the release's front matter, every language's
+word list and glossary, the configuration, the hunspell dictionaries and pressgen's own code.
+Keyed by their digests, findings are computed again only when one of them changed, and the
+verdict is the same as a fresh one (a test compares them).
 
 The memo is one sealed file of the project's cache, `findings.json`, as every other cache file:
 a foreign, torn or stale one counts as empty. A failure to write it is no failure of the command.

@@ -73,7 +73,7 @@ class ReleaseRows:
     moments: tuple[dt.datetime, ...]  # every moment the rows compare with `now`
 
 
-def release_rows(config: Config, versions: list[Version], now: dt.datetime, texts: _Texts) -> ReleaseRows:
+def release_rows(config: Config, versions: list[Version], now: dt.datetime, texts: Texts) -> ReleaseRows:
     """Return what `status` shows of the versions of one release: per language, translated, fuzzy, missing,
     approved, public, lagging, and why; every moment in the site's time zone, as the pages give it."""
     release = versions[0].release
@@ -176,7 +176,7 @@ def _recorded_rows(
     return rows
 
 
-class _Texts:
+class Texts:
     """What `_state` computes of a release for each of its versions, computed once a release."""
 
     def __init__(self) -> None:
@@ -209,7 +209,7 @@ def _state(
     recorded: VersionRecord | None,
     now: dt.datetime,
     embargo: dt.datetime | None,
-    texts: _Texts,
+    texts: Texts,
 ) -> _State:
     """Say whether a version is public, as the public build decides it from the record (its recorded
     embargo, its withdrawal), and what is next for it."""

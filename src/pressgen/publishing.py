@@ -57,6 +57,7 @@ from pressgen.releases import (
     asset_problem,
     read_release,
     release_files,
+    release_folders,
     slug_argument,
     with_change_notes,
 )
@@ -122,8 +123,7 @@ def publish(
                 report.unchanged += [(slug, lang) for lang in intact]
                 report.repaired += [(slug, lang, where) for lang, where in repaired]
             return report
-        folders = config.releases_dir.iterdir() if config.releases_dir.is_dir() else iter(())
-        known = [folder.name for folder in folders if folder.is_dir()]
+        known = [folder.name for folder in release_folders(config)]
         named = list(dict.fromkeys(slug_argument(s, config, known) for s in slugs))
         report.named = named
         problems = Problems()

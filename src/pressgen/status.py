@@ -119,11 +119,14 @@ class Assessment:
         return found + [f for v in self.versions for f in v.findings]
 
     def unreadable(self) -> list[Diagnostic]:
-        """Return the problems of the files that cannot be read, each once: catalogs, and the glossaries
-        and word lists the checks need (each is its language's reason too). Check findings are not."""
-        found = [f for fs in self.interface_findings.values() for f in fs if cannot_be_read(f)]
-        found += [f for v in self.versions for f in v.findings if cannot_be_read(f)]
-        return list(dict.fromkeys(found))
+        """Return the problems of the files that cannot be read, each once (`unreadable`)."""
+        return unreadable(self.findings())
+
+
+def unreadable(findings: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Return, each once, the findings that say a file cannot be read: catalogs, and the glossaries and
+    word lists the checks need (each is its language's reason too). Check findings are not."""
+    return list(dict.fromkeys(f for f in findings if cannot_be_read(f)))
 
 
 def cannot_be_read(finding: Diagnostic) -> bool:

@@ -34,10 +34,10 @@ from pressgen.config import Config
 from pressgen.errors import Diagnostic, PressgenError, Problems
 from pressgen.files import real_dir
 from pressgen.findings import FindingsMemo, from_data
-from pressgen.overview import ReleaseRows, _Texts, assemble, release_rows
+from pressgen.overview import ReleaseRows, Texts, assemble, release_rows
 from pressgen.record import record_dir
 from pressgen.releases import read_releases, release_folders
-from pressgen.status import Counts, Version, assess, cannot_be_read
+from pressgen.status import Counts, Version, assess, unreadable
 
 NAME = "verdicts.json"
 
@@ -89,8 +89,8 @@ class Overview:
     slugs: list[str] = field(default_factory=list)  # the releases that could be read
 
     def unreadable(self) -> list[Diagnostic]:
-        """Return the problems of the files that cannot be read, each once (`status.Assessment.unreadable`)."""
-        return list(dict.fromkeys(f for f in self.findings if cannot_be_read(f)))
+        """Return the problems of the files that cannot be read, each once (`status.unreadable`)."""
+        return unreadable(self.findings)
 
 
 def overview(config: Config, now: dt.datetime) -> Overview:
@@ -158,7 +158,7 @@ def _decide(
     by_release: dict[str, list[Version]] = {}
     for version in assessment.versions:
         by_release.setdefault(version.release.slug, []).append(version)
-    texts = _Texts()
+    texts = Texts()
     for release in releases:
         versions = by_release[release.slug]
         verdicts[release.slug] = Verdict(
